@@ -1,0 +1,340 @@
+import type { AttrValue, Attributes, SpanEventRecord, SpanLinkRecord, SpanRecord } from '../../store/types.js';
+import { KIND_NAMES, STATUS_NAMES } from '../../store/types.js';
+import { ProtoDecodeError, ProtoReader, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './ProtoReader.js';
+import { RejectionLog, spanProblem, type DecodeResult } from './decodeResult.js';
+
+// Field numbers from opentelemetry-proto: collector/trace/v1/trace_service.proto,
+// trace/v1/trace.proto, common/v1/common.proto, resource/v1/resource.proto.
+const MAX_ANY_DEPTH = 32;
+
+/**
+ * Decodes an OTLP `ExportTraceServiceRequest` (binary protobuf) into span records.
+ * Wire-level damage throws `ProtoDecodeError` (answer 400); semantically invalid
+ * spans are dropped and counted for the partial-success response.
+ */
+export function decodeTraceRequestProtobuf(body: Buffer): DecodeResult {
+  const r = new ProtoReader(body);
+  const out: SpanRecord[] = [];
+  const rejections = new RejectionLog();
+  const limit = body.length;
+  while (r.pos < limit) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | WIRE_LEN)) {
+      const end = r.lenEnd(limit);
+      readResourceSpans(r, end, out, rejections);
+      r.pos = end;
+    } else {
+      r.skip(tag & 7, limit);
+    }
+  }
+  checkEnd(r, limit);
+  return { spans: out, rejected: rejections.count, errorMessage: rejections.message() };
+}
+
+/** A varint or fixed field may run past its enclosing message; that is damage, not data. */
+function checkEnd(r: ProtoReader, limit: number): void {
+  if (r.pos !== limit) throw new ProtoDecodeError('field overruns its enclosing message');
+}
+
+function expectWire(tag: number, wire: number): void {
+  if ((tag & 7) !== wire) throw new ProtoDecodeError(`field ${tag >>> 3} has wire type ${tag & 7}, expected ${wire}`);
+}
+
+function readResourceSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: RejectionLog): void {
+  let resource: Attributes = {};
+  const first = out.length;
+  while (r.pos < limit) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1: {
+        expectWire(tag, WIRE_LEN);
+        const end = r.lenEnd(limit);
+        resource = readResource(r, end);
+        r.pos = end;
+        break;
+      }
+      case 2: {
+        expectWire(tag, WIRE_LEN);
+        const end = r.lenEnd(limit);
+        readScopeSpans(r, end, out, rej);
+        r.pos = end;
+        break;
+      }
+      default:
+        r.skip(tag & 7, limit);
+    }
+  }
+  checkEnd(r, limit);
+  // Proto fields may arrive in any order, so the resource is attached once the message is complete.
+  for (let i = first; i < out.length; i++) out[i]!.resource = resource;
+}
+
+function readResource(r: ProtoReader, limit: number): Attributes {
+  const attrs: Attributes = {};
+  while (r.pos < limit) {
+    const tag = r.uint32();
+    if (tag >>> 3 === 1) {
+      expectWire(tag, WIRE_LEN);
+      readKeyValueInto(r, r.lenEnd(limit), attrs, 0);
+    } else {
+      r.skip(tag & 7, limit);
+    }
+  }
+  checkEnd(r, limit);
+  return attrs;
+}
+
+function readScopeSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: RejectionLog): void {
+  let scopeName: string | null = null;
+  let scopeVersion: string | null = null;
+  const first = out.length;
+  while (r.pos < limit) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1: {
+        expectWire(tag, WIRE_LEN);
+        const end = r.lenEnd(limit);
+        while (r.pos < end) {
+          const t = r.uint32();
+          if (t >>> 3 === 1) {
+            expectWire(t, WIRE_LEN);
+            scopeName = r.string(end);
+          } else if (t >>> 3 === 2) {
+            expectWire(t, WIRE_LEN);
+            scopeVersion = r.string(end);
+          } else {
+            r.skip(t & 7, end);
+          }
+        }
+        checkEnd(r, end);
+        break;
+      }
+      case 2: {
+        expectWire(tag, WIRE_LEN);
+        const end = r.lenEnd(limit);
+        const span = readSpan(r, end);
+        r.pos = end;
+        const problem = spanProblem(span);
+        if (problem === null) out.push(span);
+        else rej.add(problem);
+        break;
+      }
+      default:
+        r.skip(tag & 7, limit);
+    }
+  }
+  checkEnd(r, limit);
+  if (scopeName === '') scopeName = null;
+  if (scopeVersion === '') scopeVersion = null;
+  for (let i = first; i < out.length; i++) {
+    const s = out[i]!;
+    s.scopeName = scopeName;
+    s.scopeVersion = scopeVersion;
+  }
+}
+
+const EMPTY: Attributes = Object.freeze({}) as Attributes;
+
+function readSpan(r: ProtoReader, limit: number): SpanRecord {
+  let traceId = '';
+  let spanId = '';
+  let parentSpanId: string | null = null;
+  let name = '';
+  let kind = 0;
+  let startNs = 0n;
+  let endNs = 0n;
+  let attributes: Attributes | null = null;
+  const events: SpanEventRecord[] = [];
+  const links: SpanLinkRecord[] = [];
+  let statusCode = 0;
+  let statusMessage: string | null = null;
+  while (r.pos < limit) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1: expectWire(tag, WIRE_LEN); traceId = r.hex(limit); break;
+      case 2: expectWire(tag, WIRE_LEN); spanId = r.hex(limit); break;
+      case 4: {
+        expectWire(tag, WIRE_LEN);
+        const p = r.hex(limit);
+        parentSpanId = p === '' ? null : p;
+        break;
+      }
+      case 5: expectWire(tag, WIRE_LEN); name = r.string(limit); break;
+      case 6: expectWire(tag, WIRE_VARINT); kind = r.uint32(); break;
+      case 7: expectWire(tag, WIRE_I64); startNs = r.fixed64(); break;
+      case 8: expectWire(tag, WIRE_I64); endNs = r.fixed64(); break;
+      case 9:
+        expectWire(tag, WIRE_LEN);
+        readKeyValueInto(r, r.lenEnd(limit), (attributes ??= {}), 0);
+        break;
+      case 11: {
+        expectWire(tag, WIRE_LEN);
+        const end = r.lenEnd(limit);
+        events.push(readEvent(r, end));
+        r.pos = end;
+        break;
+      }
+      case 13: {
+        expectWire(tag, WIRE_LEN);
+        const end = r.lenEnd(limit);
+        links.push(readLink(r, end));
+        r.pos = end;
+        break;
+      }
+      case 15: {
+        expectWire(tag, WIRE_LEN);
+        const end = r.lenEnd(limit);
+        while (r.pos < end) {
+          const t = r.uint32();
+          if (t >>> 3 === 2) {
+            expectWire(t, WIRE_LEN);
+            statusMessage = r.string(end);
+          } else if (t >>> 3 === 3) {
+            expectWire(t, WIRE_VARINT);
+            statusCode = r.uint32();
+          } else {
+            r.skip(t & 7, end);
+          }
+        }
+        checkEnd(r, end);
+        break;
+      }
+      default:
+        r.skip(tag & 7, limit);
+    }
+  }
+  checkEnd(r, limit);
+  if (kind >= KIND_NAMES.length) throw new ProtoDecodeError(`span kind ${kind} is not defined`);
+  if (statusCode >= STATUS_NAMES.length) throw new ProtoDecodeError(`status code ${statusCode} is not defined`);
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    name,
+    kind: KIND_NAMES[kind]!,
+    startNs,
+    endNs,
+    statusCode: STATUS_NAMES[statusCode]!,
+    statusMessage: statusMessage === '' ? null : statusMessage,
+    attributes: attributes ?? {},
+    resource: EMPTY,
+    scopeName: null,
+    scopeVersion: null,
+    events,
+    links,
+  };
+}
+
+function readEvent(r: ProtoReader, limit: number): SpanEventRecord {
+  let name = '';
+  let timeNs = 0n;
+  const attributes: Attributes = {};
+  while (r.pos < limit) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1: expectWire(tag, WIRE_I64); timeNs = r.fixed64(); break;
+      case 2: expectWire(tag, WIRE_LEN); name = r.string(limit); break;
+      case 3: expectWire(tag, WIRE_LEN); readKeyValueInto(r, r.lenEnd(limit), attributes, 0); break;
+      default: r.skip(tag & 7, limit);
+    }
+  }
+  checkEnd(r, limit);
+  return { name, timeNs, attributes };
+}
+
+function readLink(r: ProtoReader, limit: number): SpanLinkRecord {
+  let traceId = '';
+  let spanId = '';
+  const attributes: Attributes = {};
+  while (r.pos < limit) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1: expectWire(tag, WIRE_LEN); traceId = r.hex(limit); break;
+      case 2: expectWire(tag, WIRE_LEN); spanId = r.hex(limit); break;
+      case 4: expectWire(tag, WIRE_LEN); readKeyValueInto(r, r.lenEnd(limit), attributes, 0); break;
+      default: r.skip(tag & 7, limit);
+    }
+  }
+  checkEnd(r, limit);
+  return { traceId, spanId, attributes };
+}
+
+/** Reads one KeyValue message ending at `limit` into `target`; leaves r.pos at limit. */
+function readKeyValueInto(r: ProtoReader, limit: number, target: Attributes, depth: number): void {
+  let key = '';
+  let value: AttrValue = null;
+  while (r.pos < limit) {
+    const tag = r.uint32();
+    if (tag >>> 3 === 1) {
+      expectWire(tag, WIRE_LEN);
+      key = r.string(limit);
+    } else if (tag >>> 3 === 2) {
+      expectWire(tag, WIRE_LEN);
+      const end = r.lenEnd(limit);
+      value = readAnyValue(r, end, depth);
+      r.pos = end;
+    } else {
+      r.skip(tag & 7, limit);
+    }
+  }
+  checkEnd(r, limit);
+  // __proto__ as a key would otherwise reach the prototype setter.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+function readAnyValue(r: ProtoReader, limit: number, depth: number): AttrValue {
+  if (depth > MAX_ANY_DEPTH) throw new ProtoDecodeError('AnyValue nested too deeply');
+  let value: AttrValue = null;
+  while (r.pos < limit) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1: expectWire(tag, WIRE_LEN); value = r.string(limit); break;
+      case 2: expectWire(tag, WIRE_VARINT); value = r.int64() !== 0; break;
+      case 3: expectWire(tag, WIRE_VARINT); value = r.int64(); break;
+      case 4: expectWire(tag, WIRE_I64); value = r.double(); break;
+      case 5: {
+        expectWire(tag, WIRE_LEN);
+        const end = r.lenEnd(limit);
+        const arr: AttrValue[] = [];
+        while (r.pos < end) {
+          const t = r.uint32();
+          if (t >>> 3 === 1) {
+            expectWire(t, WIRE_LEN);
+            const e = r.lenEnd(end);
+            arr.push(readAnyValue(r, e, depth + 1));
+            r.pos = e;
+          } else {
+            r.skip(t & 7, end);
+          }
+        }
+        checkEnd(r, end);
+        value = arr;
+        break;
+      }
+      case 6: {
+        expectWire(tag, WIRE_LEN);
+        const end = r.lenEnd(limit);
+        const obj: Attributes = {};
+        while (r.pos < end) {
+          const t = r.uint32();
+          if (t >>> 3 === 1) {
+            expectWire(t, WIRE_LEN);
+            readKeyValueInto(r, r.lenEnd(end), obj, depth + 1);
+          } else {
+            r.skip(t & 7, end);
+          }
+        }
+        checkEnd(r, end);
+        value = obj;
+        break;
+      }
+      case 7: expectWire(tag, WIRE_LEN); value = r.base64(limit); break;
+      default: r.skip(tag & 7, limit);
+    }
+  }
+  checkEnd(r, limit);
+  // JSON cannot hold NaN/Infinity; keep them readable rather than silently null.
+  if (typeof value === 'number' && !Number.isFinite(value)) value = String(value);
+  return value;
+}
