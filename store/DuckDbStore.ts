@@ -1,0 +1,251 @@
+import { existsSync } from 'node:fs';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
+import { QueryError, StoreLockedError, StoreMissingError, isLockConflict, lockHolderPid } from './errors.js';
+import { normalizeSpan } from './normalize.js';
+import type { NormalizedSpan } from './normalize.js';
+import { RollupAccumulator } from './rollups.js';
+import { migrate } from './schema.js';
+import { listSpoolSegments, readSpoolSegment, removeSpoolSegment, spoolDirFor } from './spool.js';
+import type { SpanRecord } from './types.js';
+
+export interface OpenStoreOptions {
+  /** Open without writing: no migrations, no spool ingest. Fails if the file is missing. */
+  readOnly?: boolean;
+  /** Ingest spooled segments left by other processes right after opening (writer only; default true). */
+  ingestSpool?: boolean;
+  /** DuckDB threads; defaults to DuckDB's own choice. */
+  threads?: number;
+}
+
+export interface WriteResult {
+  inserted: number;
+  duplicates: number;
+}
+
+export type Row = Record<string, unknown>;
+
+/** Converts DuckDB JS values into JSON-friendly ones: safe bigints to numbers, others to strings. */
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map(plain);
+  if (v instanceof Date) return v.toISOString();
+  if (v && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
+    return o;
+  }
+  return v;
+}
+
+/**
+ * The DuckDB trace store: one writer per file. Writes are batched transactions that
+ * append spans, skip (trace_id, span_id) pairs already stored, and append the batch's
+ * per-minute rollup partials, so rollup counts always equal raw counts.
+ */
+export class DuckDbStore {
+  private writeChain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly readOnly: boolean,
+  ) {}
+
+  /** Opens (creating and migrating when writable) the store at `path` (':memory:' allowed). */
+  static async open(path: string, options: OpenStoreOptions = {}): Promise<DuckDbStore> {
+    const readOnly = options.readOnly ?? false;
+    if (readOnly && path !== ':memory:' && !existsSync(path)) throw new StoreMissingError(path);
+    const config: Record<string, string> = {};
+    if (readOnly) config.access_mode = 'READ_ONLY';
+    if (options.threads) config.threads = String(options.threads);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, config);
+    } catch (err) {
+      if (isLockConflict(err)) throw new StoreLockedError(path, lockHolderPid(err), err);
+      throw err;
+    }
+    const connection = await instance.connect();
+    const store = new DuckDbStore(path, instance, connection, readOnly);
+    if (!readOnly) {
+      await migrate(connection);
+      await connection.run('CREATE TEMP TABLE IF NOT EXISTS _batch_keys (trace_id VARCHAR, span_id VARCHAR)');
+      if (options.ingestSpool !== false && path !== ':memory:') await store.ingestSpool();
+    }
+    return store;
+  }
+
+  /** Writes spans in one transaction; resolves once committed. Serialised per store. */
+  writeBatch(spans: readonly SpanRecord[]): Promise<WriteResult> {
+    const run = this.writeChain.then(() => this.writeNow(spans));
+    this.writeChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(spans: readonly SpanRecord[]): Promise<WriteResult> {
+    if (this.closed) throw new Error('store is closed');
+    if (this.readOnly) throw new Error('store is read-only');
+    if (spans.length === 0) return { inserted: 0, duplicates: 0 };
+    // Normalise first: a bad span fails here, before any transaction is open.
+    const rows: NormalizedSpan[] = [];
+    const seen = new Set<string>();
+    let lo = spans[0].startNs;
+    let hi = spans[0].startNs;
+    for (const s of spans) {
+      const key = s.traceId + s.spanId;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rows.push(normalizeSpan(s));
+      if (s.startNs < lo) lo = s.startNs;
+      if (s.startNs > hi) hi = s.startNs;
+    }
+    const conn = this.connection;
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      const existing = await this.existingKeys(rows, lo, hi);
+      const fresh = existing.size === 0 ? rows : rows.filter((r) => !existing.has(r.traceId + r.spanId));
+      await this.appendSpans(fresh);
+      const acc = new RollupAccumulator();
+      for (const r of fresh) acc.add(r);
+      await acc.flush(conn);
+      await conn.run('COMMIT');
+      return { inserted: fresh.length, duplicates: spans.length - fresh.length };
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Keys of `rows` already in `spans`. Same span ⇒ same start, so the time range bounds the probe. */
+  private async existingKeys(rows: readonly NormalizedSpan[], lo: bigint, hi: bigint): Promise<Set<string>> {
+    const conn = this.connection;
+    const probe = await conn.runAndReadAll('SELECT count(*) FROM spans WHERE start_ns BETWEEN $lo AND $hi LIMIT 1', { lo, hi });
+    if (Number(probe.getRows()[0][0]) === 0) return new Set();
+    await conn.run('DELETE FROM _batch_keys');
+    const ap = await conn.createAppender('_batch_keys', 'main', 'temp');
+    try {
+      for (const r of rows) {
+        ap.appendVarchar(r.traceId);
+        ap.appendVarchar(r.spanId);
+        ap.endRow();
+      }
+      ap.flushSync();
+    } finally {
+      ap.closeSync();
+    }
+    const res = await conn.runAndReadAll(
+      `SELECT s.trace_id, s.span_id FROM spans s SEMI JOIN temp.main._batch_keys k ON s.trace_id = k.trace_id AND s.span_id = k.span_id
+       WHERE s.start_ns BETWEEN $lo AND $hi`,
+      { lo, hi },
+    );
+    const out = new Set<string>();
+    for (const [t, s] of res.getRows()) out.add(String(t) + String(s));
+    return out;
+  }
+
+  private async appendSpans(rows: readonly NormalizedSpan[]): Promise<void> {
+    if (rows.length === 0) return;
+    const ap = await this.connection.createAppender('spans');
+    const vs = (v: string | null): void => (v === null ? ap.appendNull() : ap.appendVarchar(v));
+    const vi = (v: number | null): void => (v === null ? ap.appendNull() : ap.appendBigInt(BigInt(v)));
+    try {
+      for (const r of rows) {
+        ap.appendVarchar(r.traceId);
+        ap.appendVarchar(r.spanId);
+        vs(r.parentSpanId);
+        ap.appendVarchar(r.name);
+        ap.appendVarchar(r.kind);
+        ap.appendBigInt(r.startNs);
+        ap.appendBigInt(r.endNs);
+        ap.appendBigInt(r.durationNs);
+        ap.appendVarchar(r.statusCode);
+        vs(r.statusMessage);
+        vs(r.serviceName);
+        vs(r.scopeName);
+        vs(r.operation);
+        vs(r.agentName);
+        vs(r.provider);
+        vs(r.model);
+        vs(r.toolName);
+        vs(r.taskId);
+        vs(r.taskType);
+        vs(r.teamId);
+        vs(r.teamSignature);
+        vs(r.errorType);
+        vi(r.inputTokens);
+        vi(r.outputTokens);
+        r.costUsd === null ? ap.appendNull() : ap.appendDouble(r.costUsd);
+        vi(r.contextSize);
+        vi(r.queueDepth);
+        vs(r.recoveryStrategy);
+        vs(r.recoveryOutcome);
+        ap.appendVarchar(r.attributesJson);
+        ap.appendVarchar(r.resourceJson);
+        ap.appendVarchar(r.eventsJson);
+        ap.appendVarchar(r.linksJson);
+        ap.endRow();
+      }
+      ap.flushSync();
+    } finally {
+      ap.closeSync();
+    }
+  }
+
+  /** Runs one SQL statement with named or positional parameters; rows as plain JSON-friendly objects. */
+  async query(sql: string, params?: Record<string, unknown> | unknown[]): Promise<Row[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params as Record<string, DuckDBValue> | DuckDBValue[] | undefined);
+      return reader.getRowObjectsJS().map((r) => plain(r) as Row);
+    } catch (err) {
+      throw new QueryError(err instanceof Error ? err.message : String(err), err);
+    }
+  }
+
+  /** Like `query` but also returns column names in order (for table/CSV output). */
+  async queryWithColumns(sql: string, params?: Record<string, unknown> | unknown[]): Promise<{ columns: string[]; rows: Row[] }> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params as Record<string, DuckDBValue> | DuckDBValue[] | undefined);
+      return { columns: reader.columnNames(), rows: reader.getRowObjectsJS().map((r) => plain(r) as Row) };
+    } catch (err) {
+      throw new QueryError(err instanceof Error ? err.message : String(err), err);
+    }
+  }
+
+  /**
+   * Ingests complete spool segments other processes left while this file was locked.
+   * Each segment is deleted only after its spans are committed (replays are idempotent).
+   */
+  async ingestSpool(dir = spoolDirFor(this.path)): Promise<{ segments: number; spans: number; inserted: number }> {
+    let segments = 0;
+    let total = 0;
+    let inserted = 0;
+    for (const seg of listSpoolSegments(dir)) {
+      const { spans } = readSpoolSegment(seg);
+      for (let i = 0; i < spans.length; i += 10_000) {
+        const r = await this.writeBatch(spans.slice(i, i + 10_000));
+        inserted += r.inserted;
+      }
+      removeSpoolSegment(seg);
+      segments++;
+      total += spans.length;
+    }
+    return { segments, spans: total, inserted };
+  }
+
+  /** Waits for queued writes, then closes. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.writeChain;
+    this.closed = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Opens a store; see {@link DuckDbStore.open}. */
+export function openStore(path: string, options?: OpenStoreOptions): Promise<DuckDbStore> {
+  return DuckDbStore.open(path, options);
+}

@@ -1,0 +1,173 @@
+import type { AttrValue, Attributes, SpanRecord } from './types.js';
+
+/**
+ * Semantic-convention attribute names promoted to columns. GenAI names first,
+ * then the older spellings other SDKs still emit, so their spans are analysable too.
+ */
+export const ATTR = {
+  operation: 'gen_ai.operation.name',
+  agentName: 'gen_ai.agent.name',
+  agentId: 'gen_ai.agent.id',
+  provider: 'gen_ai.provider.name',
+  providerLegacy: 'gen_ai.system',
+  requestModel: 'gen_ai.request.model',
+  responseModel: 'gen_ai.response.model',
+  inputTokens: 'gen_ai.usage.input_tokens',
+  inputTokensLegacy: 'gen_ai.usage.prompt_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  outputTokensLegacy: 'gen_ai.usage.completion_tokens',
+  toolName: 'gen_ai.tool.name',
+  errorType: 'error.type',
+  taskId: 'agentpulse.task.id',
+  taskType: 'agentpulse.task.type',
+  teamId: 'agentpulse.team.id',
+  teamMembers: 'agentpulse.team.members',
+  teamSignature: 'agentpulse.team.signature',
+  contextSize: 'agentpulse.context.size',
+  queueDepth: 'agentpulse.queue.depth',
+  costUsd: 'agentpulse.cost.usd',
+  recoveryStrategy: 'agentpulse.recovery.strategy',
+  recoveryOutcome: 'agentpulse.recovery.outcome',
+  serviceName: 'service.name',
+} as const;
+
+/** The promoted, typed view of one span: what the writer appends and the rollups aggregate. */
+export interface NormalizedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: string;
+  startNs: bigint;
+  endNs: bigint;
+  durationNs: bigint;
+  statusCode: string;
+  statusMessage: string | null;
+  serviceName: string | null;
+  scopeName: string | null;
+  operation: string | null;
+  agentName: string | null;
+  provider: string | null;
+  model: string | null;
+  toolName: string | null;
+  taskId: string | null;
+  taskType: string | null;
+  teamId: string | null;
+  teamSignature: string | null;
+  errorType: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  contextSize: number | null;
+  queueDepth: number | null;
+  recoveryStrategy: string | null;
+  recoveryOutcome: string | null;
+  attributesJson: string;
+  resourceJson: string;
+  eventsJson: string;
+  linksJson: string;
+}
+
+function str(v: AttrValue | undefined): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v.length > 0 ? v : null;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+function num(v: AttrValue | undefined): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+}
+
+/** Sorted member list joined with '+': the same team in any order has one signature. */
+export function teamSignatureOf(members: AttrValue | undefined): string | null {
+  if (members === undefined || members === null) return null;
+  let list: string[];
+  if (Array.isArray(members)) list = members.map((m) => String(m));
+  else if (typeof members === 'string') list = members.split(/[,+]/);
+  else return null;
+  list = list.map((m) => m.trim()).filter((m) => m.length > 0);
+  if (list.length === 0) return null;
+  return [...new Set(list)].sort().join('+');
+}
+
+/** JSON text with bigint-safe output (ints beyond 2^53 arrive as strings already). */
+function json(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+function errorTypeOf(span: SpanRecord, a: Attributes): string | null {
+  const explicit = str(a[ATTR.errorType]);
+  if (explicit) return explicit;
+  if (span.statusCode !== 'ERROR') return null;
+  // Fall back to the recorded exception, then the spec's catch-all value.
+  for (const e of span.events) {
+    if (e.name === 'exception') {
+      const t = str(e.attributes['exception.type']);
+      if (t) return t;
+    }
+  }
+  return '_OTHER';
+}
+
+/** Maps one span to its promoted columns. Pure; never throws on odd attribute types. */
+export function normalizeSpan(span: SpanRecord): NormalizedSpan {
+  const a = span.attributes;
+  const inTok = num(a[ATTR.inputTokens]) ?? num(a[ATTR.inputTokensLegacy]);
+  const outTok = num(a[ATTR.outputTokens]) ?? num(a[ATTR.outputTokensLegacy]);
+  const toolName = str(a[ATTR.toolName]);
+  const duration = span.endNs >= span.startNs ? span.endNs - span.startNs : 0n;
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    kind: span.kind,
+    startNs: span.startNs,
+    endNs: span.endNs,
+    durationNs: duration,
+    statusCode: span.statusCode,
+    statusMessage: span.statusMessage,
+    serviceName: str(span.resource[ATTR.serviceName]),
+    scopeName: span.scopeName,
+    operation: str(a[ATTR.operation]) ?? (toolName ? 'execute_tool' : null),
+    agentName: str(a[ATTR.agentName]),
+    provider: str(a[ATTR.provider]) ?? str(a[ATTR.providerLegacy]),
+    model: str(a[ATTR.requestModel]) ?? str(a[ATTR.responseModel]),
+    toolName,
+    taskId: str(a[ATTR.taskId]),
+    taskType: str(a[ATTR.taskType]),
+    teamId: str(a[ATTR.teamId]),
+    teamSignature: str(a[ATTR.teamSignature]) ?? teamSignatureOf(a[ATTR.teamMembers]),
+    errorType: errorTypeOf(span, a),
+    inputTokens: inTok === null ? null : Math.trunc(inTok),
+    outputTokens: outTok === null ? null : Math.trunc(outTok),
+    costUsd: num(a[ATTR.costUsd]),
+    contextSize: (() => {
+      const v = num(a[ATTR.contextSize]);
+      return v === null ? null : Math.trunc(v);
+    })(),
+    queueDepth: (() => {
+      const v = num(a[ATTR.queueDepth]);
+      return v === null ? null : Math.trunc(v);
+    })(),
+    recoveryStrategy: str(a[ATTR.recoveryStrategy]),
+    recoveryOutcome: str(a[ATTR.recoveryOutcome]),
+    attributesJson: json(a),
+    resourceJson: json(span.resource),
+    eventsJson:
+      span.events.length === 0
+        ? '[]'
+        : json(span.events.map((e) => ({ name: e.name, time_ns: e.timeNs.toString(), attributes: e.attributes }))),
+    linksJson:
+      span.links.length === 0
+        ? '[]'
+        : json(span.links.map((l) => ({ trace_id: l.traceId, span_id: l.spanId, attributes: l.attributes }))),
+  };
+}

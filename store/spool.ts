@@ -1,0 +1,87 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SpanRecord } from './types.js';
+
+/** Spool folder beside a database file: `<db>.spool/`. */
+export function spoolDirFor(dbPath: string): string {
+  return `${dbPath}.spool`;
+}
+
+let seq = 0;
+
+/** Serialises spans one JSON line each, bigints as decimal strings. */
+export function encodeSpoolLines(spans: readonly SpanRecord[]): string {
+  let out = '';
+  for (const s of spans) {
+    out += JSON.stringify(s, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n';
+  }
+  return out;
+}
+
+/** Parses spool lines back into spans; a torn last line (crash mid-write) is skipped. */
+export function decodeSpoolLines(text: string): { spans: SpanRecord[]; skipped: number } {
+  const spans: SpanRecord[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (line.length === 0) continue;
+    try {
+      const o = JSON.parse(line) as SpanRecord & { startNs: string; endNs: string; events: { timeNs: string }[] };
+      spans.push({
+        ...o,
+        startNs: BigInt(o.startNs),
+        endNs: BigInt(o.endNs),
+        events: o.events.map((e) => ({ ...e, timeNs: BigInt(e.timeNs) })) as SpanRecord['events'],
+      });
+    } catch {
+      skipped++;
+    }
+  }
+  return { spans, skipped };
+}
+
+/**
+ * Writes one complete, fsynced segment file per call. Segments appear under their final
+ * name only after the data is on disk (write to .tmp, fsync, rename), so an ingester
+ * never reads a half-written segment.
+ */
+export function writeSpoolSegment(dir: string, spans: readonly SpanRecord[]): string {
+  mkdirSync(dir, { recursive: true });
+  const base = `${process.pid}-${Date.now()}-${seq++}`;
+  const tmp = join(dir, `${base}.tmp`);
+  const final = join(dir, `${base}.ndjson`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, encodeSpoolLines(spans));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, final);
+  return final;
+}
+
+/** Complete segments waiting to be ingested, oldest first. */
+export function listSpoolSegments(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.endsWith('.ndjson'))
+    .map((n) => join(dir, n))
+    .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs || a.localeCompare(b));
+}
+
+export function readSpoolSegment(path: string): { spans: SpanRecord[]; skipped: number } {
+  return decodeSpoolLines(readFileSync(path, 'utf8'));
+}
+
+export function removeSpoolSegment(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone: another ingest finished it */
+  }
+}
