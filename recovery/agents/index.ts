@@ -1,0 +1,2 @@
+export type { AgentTask, AgentCallContext, RecoverableAgent } from './Agent.js';
+export { AgentRegistry } from './AgentRegistry.js';

@@ -1,0 +1,2 @@
+export { CheckpointStore, checkpointKey } from './CheckpointStore.js';
+export type { Checkpoint } from './CheckpointStore.js';

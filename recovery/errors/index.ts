@@ -1,0 +1,10 @@
+export { RecoveryError, isRecoveryError } from './RecoveryError.js';
+export type { RecoveryErrorOptions } from './RecoveryError.js';
+export { BrokenCircuitError } from './BrokenCircuitError.js';
+export { BulkheadRejectedError } from './BulkheadRejectedError.js';
+export { TimeoutError } from './TimeoutError.js';
+export { EscalatedError } from './EscalatedError.js';
+export { CapabilityMissingError } from './CapabilityMissingError.js';
+export { ContextLossError } from './ContextLossError.js';
+export { CompensationError } from './CompensationError.js';
+export { StrategyNotApplicableError } from './StrategyNotApplicableError.js';

@@ -1,0 +1,2 @@
+export { FallbackChain } from './FallbackChain.js';
+export type { AgentCall, DecomposeHook, FallbackChainOptions } from './FallbackChain.js';

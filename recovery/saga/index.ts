@@ -1,0 +1,2 @@
+export { Saga } from './Saga.js';
+export type { SagaStep, SagaOptions } from './Saga.js';

@@ -1,0 +1,3 @@
+export type { StateStore } from './StateStore.js';
+export { MemoryStateStore } from './MemoryStateStore.js';
+export { FileStateStore } from './FileStateStore.js';

@@ -1,0 +1,2 @@
+export { TimeoutPolicy } from './TimeoutPolicy.js';
+export type { TimeoutOptions, TimeoutMode } from './TimeoutPolicy.js';
