@@ -1,4 +1,5 @@
 import { createRng } from './rng.js';
+import { sortedFinite } from './sorted.js';
 
 /**
  * Hodges–Lehmann two-sample shift: the median of all n1·n2 pairwise
@@ -32,18 +33,6 @@ export function hodgesLehmannSorted(xs: Float64Array, ys: Float64Array): number 
   const lower = selector.kth(total / 2 - 1);
   const upper = selector.kth(total / 2);
   return 0.5 * (lower + upper);
-}
-
-/** Copies the non-NaN values of `values` into an ascending Float64Array. */
-export function sortedFinite(values: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(values.length);
-  let m = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isNaN(v)) out[m++] = v;
-  }
-  const trimmed = m === out.length ? out : out.slice(0, m);
-  return trimmed.sort();
 }
 
 /** k-th smallest of x_i − y_j over an implicit row/column-sorted matrix. */

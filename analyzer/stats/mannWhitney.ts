@@ -1,5 +1,6 @@
 import { twoSidedNormalP } from './distributions.js';
-import { hodgesLehmannSorted, sortedFinite } from './hodgesLehmann.js';
+import { hodgesLehmannSorted } from './hodgesLehmann.js';
+import { sortedFinite } from './sorted.js';
 
 /** Result of {@link mannWhitneyU}. Orientation: positive means x tends to be larger than y. */
 export interface MannWhitneyResult {
