@@ -122,8 +122,10 @@ function byProviderShape(err: unknown): ErrorClass | undefined {
   const e = asRecord(err);
   if (!e) return undefined;
   const nested = asRecord(e.error);
+  // Anthropic SDK errors carry the body: { type: 'error', error: { type: 'overloaded_error' } }.
+  const inner = asRecord(nested?.error);
   // Most specific first: a 400 with code context_length_exceeded is context loss, not bad input.
-  for (const v of [nested?.code, e.code, nested?.type, e.type, e.name]) {
+  for (const v of [inner?.code, inner?.type, nested?.code, e.code, nested?.type, e.type, e.name]) {
     if (typeof v === 'string' && Object.hasOwn(PROVIDER_CODES, v)) return PROVIDER_CODES[v];
   }
   return undefined;

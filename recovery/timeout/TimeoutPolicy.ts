@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { TimeoutPolicy as CockatielTimeout, TimeoutStrategy, isTaskCancelledError } from 'cockatiel';
+import { TimeoutPolicy as CockatielTimeout, TimeoutStrategy } from 'cockatiel';
 import { ATTR_RECOVERY_DELAY_MS, ATTR_RECOVERY_ERROR_CLASS, ATTR_RECOVERY_OUTCOME, ATTR_RECOVERY_STRATEGY, EVENT_DECISION } from '../attributes.js';
 import { TimeoutError } from '../errors/TimeoutError.js';
 import { NEVER_ABORTED, type ExecuteOptions, type PolicyContext, type RecoveryPolicy } from '../policy/Policy.js';
@@ -63,4 +63,12 @@ export class TimeoutPolicy implements RecoveryPolicy {
       throw new TimeoutError(this.ms, err);
     }
   }
+}
+
+/**
+ * cockatiel 3.2.1's own `isTaskCancelledError` tests for `isBulkheadRejectedError` (a bug),
+ * so we check the marker property ourselves.
+ */
+function isTaskCancelledError(err: unknown): boolean {
+  return err instanceof Error && 'isTaskCancelledError' in err;
 }
