@@ -1,0 +1,78 @@
+/**
+ * Collector counters, gauges and the write-latency histogram, rendered in the
+ * Prometheus text exposition format (version 0.0.4). Kept dependency-free: the
+ * collector needs a dozen series, not a metrics SDK.
+ */
+const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class CollectorMetrics {
+  spansReceived = 0;
+  spansWritten = 0;
+  spansRejected = 0;
+  spansSpooled = 0;
+  spansReplayed = 0;
+  writeErrors = 0;
+  batchesWritten = 0;
+  private readonly requests = new Map<string, number>();
+  private readonly latencyCounts = new Array<number>(LATENCY_BUCKETS_S.length).fill(0);
+  private latencySum = 0;
+  private latencyCount = 0;
+
+  constructor(private readonly gauges: () => { queueSpans: number; queueBytes: number; spoolBytes: number; inflightBodyBytes: number }) {}
+
+  countRequest(route: string, status: number): void {
+    const key = `${route}\u0000${status}`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
+
+  observeWrite(seconds: number): void {
+    this.latencySum += seconds;
+    this.latencyCount++;
+    for (let i = 0; i < LATENCY_BUCKETS_S.length; i++) {
+      if (seconds <= LATENCY_BUCKETS_S[i]!) {
+        this.latencyCounts[i]!++;
+        break;
+      }
+    }
+  }
+
+  /** Requests answered with `status` on `route` so far (for tests and /healthz). */
+  requestCount(route: string, status: number): number {
+    return this.requests.get(`${route}\u0000${status}`) ?? 0;
+  }
+
+  render(): string {
+    const g = this.gauges();
+    const lines: string[] = [];
+    const counter = (name: string, help: string, value: number) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
+    };
+    const gauge = (name: string, help: string, value: number) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
+    };
+    counter('agentpulse_collector_spans_received_total', 'Spans decoded from OTLP requests.', this.spansReceived);
+    counter('agentpulse_collector_spans_written_total', 'Spans committed to the store.', this.spansWritten);
+    counter('agentpulse_collector_spans_rejected_total', 'Spans rejected by validation (OTLP partial success).', this.spansRejected);
+    counter('agentpulse_collector_spans_spooled_total', 'Spans acknowledged from the write-ahead spool.', this.spansSpooled);
+    counter('agentpulse_collector_spans_replayed_total', 'Spans replayed from the spool into the store.', this.spansReplayed);
+    counter('agentpulse_collector_write_errors_total', 'Store batch writes that failed.', this.writeErrors);
+    lines.push('# HELP agentpulse_collector_requests_total HTTP requests by route and status.', '# TYPE agentpulse_collector_requests_total counter');
+    for (const [key, n] of this.requests) {
+      const [route, status] = key.split('\u0000');
+      lines.push(`agentpulse_collector_requests_total{route="${route}",status="${status}"} ${n}`);
+    }
+    gauge('agentpulse_collector_queue_spans', 'Spans waiting for the store writer.', g.queueSpans);
+    gauge('agentpulse_collector_queue_bytes', 'Request bytes waiting for the store writer.', g.queueBytes);
+    gauge('agentpulse_collector_inflight_body_bytes', 'Request body bytes being received or decoded.', g.inflightBodyBytes);
+    gauge('agentpulse_collector_spool_bytes', 'Bytes in the write-ahead spool awaiting replay.', g.spoolBytes);
+    const h = 'agentpulse_collector_write_duration_seconds';
+    lines.push(`# HELP ${h} Duration of one group-committed store write.`, `# TYPE ${h} histogram`);
+    let cumulative = 0;
+    for (let i = 0; i < LATENCY_BUCKETS_S.length; i++) {
+      cumulative += this.latencyCounts[i]!;
+      lines.push(`${h}_bucket{le="${LATENCY_BUCKETS_S[i]}"} ${cumulative}`);
+    }
+    lines.push(`${h}_bucket{le="+Inf"} ${this.latencyCount}`, `${h}_sum ${this.latencySum}`, `${h}_count ${this.latencyCount}`);
+    return `${lines.join('\n')}\n`;
+  }
+}

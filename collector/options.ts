@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import type { SpanSink } from './ingest/IngestQueue.js';
+import { AgentpulseError } from '../store/errors.js';
+
+/** What the collector needs from a store: batch writes, and a DuckDB instance for /api/sql. */
+export interface CollectorStore extends SpanSink {
+  /** Read connections for /api/sql are opened on this instance (their own, so a time-limit interrupt hits only them). */
+  readonly instance?: DuckDBInstance;
+}
+
+/** Context handed to an extra API route. */
+export interface ApiContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** `:name` segments of the route pattern. */
+  params: Record<string, string>;
+  store: CollectorStore;
+  /** Reads and parses a JSON body (1 MiB limit). */
+  json(): Promise<unknown>;
+}
+
+/**
+ * Handler for an extra route. A returned value is sent as JSON 200; throw `HttpError`
+ * for failures; return `undefined` after writing to `ctx.res` yourself (e.g. SSE).
+ */
+export type ApiHandler = (ctx: ApiContext) => unknown | Promise<unknown>;
+
+const numbers = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(4318),
+  token: z.string().min(16, 'the token must be at least 16 characters').nullable().default(null),
+  spoolDir: z.string().min(1).nullable().default(null),
+  maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  maxDecompressedBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  maxInflightBytes: z.number().int().positive().default(128 * 1024 * 1024),
+  maxQueueSpans: z.number().int().positive().default(100_000),
+  maxQueueBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  maxBatchSpans: z.number().int().positive().default(16_384),
+  maxSpoolBytes: z.number().int().nonnegative().default(1024 * 1024 * 1024),
+  retryAfterSeconds: z.number().int().positive().default(1),
+  headersTimeoutMs: z.number().int().positive().default(10_000),
+  requestTimeoutMs: z.number().int().positive().default(30_000),
+  keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+  sqlMaxRows: z.number().int().positive().default(10_000),
+  sqlTimeoutMs: z.number().int().positive().default(10_000),
+});
+
+export type CollectorSettings = z.infer<typeof numbers>;
+
+export interface CollectorOptions extends Partial<CollectorSettings> {
+  /** The opened store; the caller owns it (the collector never closes it). */
+  store: CollectorStore;
+  /** Extra routes, keyed `'GET /api/traces/:id'`; matched after the built-in ones. */
+  routes?: Record<string, ApiHandler>;
+  /** Background failures (store writes, spool replay); default logs one line to stderr. */
+  onError?: (err: unknown, context: string) => void;
+}
+
+/** Raised at start-up when the options are unsafe or invalid. */
+export class CollectorConfigError extends AgentpulseError {
+  constructor(message: string) {
+    super('COLLECTOR_CONFIG', message);
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Resolves options in one place: explicit option → env var (`AGENTPULSE_TOKEN`) → default,
+ * and refuses to listen beyond loopback without a token.
+ */
+export function resolveCollectorSettings(opts: Partial<CollectorSettings>, env: NodeJS.ProcessEnv = process.env): CollectorSettings {
+  const token = opts.token ?? (env.AGENTPULSE_TOKEN ? env.AGENTPULSE_TOKEN : null);
+  const parsed = numbers.safeParse({ ...stripUndefined(opts), token });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CollectorConfigError(`invalid collector option ${issue.path.join('.') || ''}: ${issue.message}`);
+  }
+  const s = parsed.data;
+  if (!isLoopbackHost(s.host) && s.token === null) {
+    throw new CollectorConfigError(
+      `refusing to listen on ${s.host} without a token: set AGENTPULSE_TOKEN (or pass a token) so every route but /healthz requires "Authorization: Bearer <token>", or bind to 127.0.0.1`,
+    );
+  }
+  return s;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SpanRecord } from '../../store/types.js';
+import { decodeTraceRequestJson, JsonDecodeError } from '../otlp/json.js';
+import { decodeTraceRequestProtobuf } from '../otlp/protobuf.js';
+import { ProtoDecodeError } from '../otlp/ProtoReader.js';
+import { CONTENT_TYPES, encodeExportResponse, encodeStatus, type OtlpEncoding } from '../otlp/response.js';
+import type { DecodeResult } from '../otlp/decodeResult.js';
+import { HttpError } from '../HttpError.js';
+import { readBody, type ReadBodyOptions } from '../http/readBody.js';
+import { send } from '../http/send.js';
+import type { IngestQueue } from '../ingest/IngestQueue.js';
+import type { CollectorMetrics } from '../CollectorMetrics.js';
+
+/** Spool frame kinds: the spool keeps decompressed request bodies, tagged with their encoding. */
+export const SPOOL_KIND: Record<OtlpEncoding, number> = { protobuf: 1, json: 2 };
+
+/** Decodes a spooled body again at replay time. */
+export function decodeSpooled(kind: number, payload: Buffer): SpanRecord[] {
+  if (kind === SPOOL_KIND.protobuf) return decodeTraceRequestProtobuf(payload).spans;
+  if (kind === SPOOL_KIND.json) return decodeTraceRequestJson(payload).spans;
+  throw new Error(`unknown spool frame kind ${kind}`);
+}
+
+export function encodingOf(req: IncomingMessage): OtlpEncoding | null {
+  const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (ct === 'application/x-protobuf' || ct === 'application/protobuf') return 'protobuf';
+  if (ct === 'application/json') return 'json';
+  return null;
+}
+
+// google.rpc.Code values for the Status body of a failed OTLP request.
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 413: 8, 415: 3, 429: 8, 503: 14 };
+
+/** Answers an OTLP request failure in the request's own encoding (google.rpc.Status). */
+export function sendOtlpError(res: ServerResponse, encoding: OtlpEncoding | null, err: HttpError): void {
+  const enc = encoding ?? 'json';
+  send(res, err.statusCode, CONTENT_TYPES[enc], encodeStatus(enc, GRPC_CODE[err.statusCode] ?? 2, err.message), err.headers);
+}
+
+/**
+ * `POST /v1/traces`: content-type and encoding checks before the body is read,
+ * early 429/503 when nothing can be admitted, capped read + gunzip, decode,
+ * then answer only after the spans are durable.
+ */
+export async function handleTraces(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: { queue: IngestQueue; metrics: CollectorMetrics; body: ReadBodyOptions; retryAfterSeconds: number },
+): Promise<number> {
+  const encoding = encodingOf(req);
+  if (encoding === null) {
+    throw new HttpError(415, 'Content-Type must be application/x-protobuf or application/json');
+  }
+  const ce = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (ce !== 'gzip' && ce !== 'identity') throw new HttpError(415, `Content-Encoding ${ce} is not supported (use gzip or none)`);
+  const hint = Number(req.headers['content-length'] ?? 0) || 0;
+  if (!deps.queue.canAdmit(hint)) {
+    throw deps.queue.storeHealthy
+      ? new HttpError(429, 'ingest queue and spool are full; retry later', { headers: { 'retry-after': String(deps.retryAfterSeconds) } })
+      : new HttpError(503, 'the store is not accepting writes and the spool is full', { headers: { 'retry-after': String(deps.retryAfterSeconds) } });
+  }
+  const { body, held } = await readBody(req, ce, deps.body);
+  try {
+    let decoded: DecodeResult;
+    try {
+      decoded = encoding === 'protobuf' ? decodeTraceRequestProtobuf(body) : decodeTraceRequestJson(body);
+    } catch (err) {
+      if (err instanceof ProtoDecodeError || err instanceof JsonDecodeError) throw new HttpError(400, `malformed OTLP ${encoding} request: ${err.message}`, { cause: err });
+      throw err;
+    }
+    deps.metrics.spansReceived += decoded.spans.length;
+    deps.metrics.spansRejected += decoded.rejected;
+    if (decoded.spans.length === 0 && decoded.rejected > 0) {
+      throw new HttpError(400, decoded.errorMessage);
+    }
+    if (decoded.spans.length > 0) await deps.queue.submit(decoded.spans, { kind: SPOOL_KIND[encoding], payload: body });
+    send(res, 200, CONTENT_TYPES[encoding], encodeExportResponse(encoding, decoded.rejected, decoded.errorMessage));
+    return 200;
+  } finally {
+    deps.body.budget.release(held);
+  }
+}
