@@ -1,0 +1,38 @@
+/**
+ * Pure statistics for the analyzer and the learning system. Everything is a
+ * deterministic function of its inputs (and of a seeded {@link Rng} where
+ * randomness is involved); no I/O, no global state.
+ */
+export { createRng } from './rng.js';
+export type { Rng } from './rng.js';
+export { logBeta, logGamma, regularizedBeta, regularizedGammaP, regularizedGammaQ } from './special.js';
+export {
+  betaCdf,
+  betaQuantile,
+  chiSquareSf,
+  normalCdf,
+  normalPdf,
+  normalQuantile,
+  normalSf,
+  studentTCdf,
+  studentTQuantile,
+  twoSidedNormalP,
+} from './distributions.js';
+export { sortedFinite } from './sorted.js';
+export { exactTwoSidedP, mannWhitneyU } from './mannWhitney.js';
+export type { MannWhitneyOptions, MannWhitneyResult } from './mannWhitney.js';
+export { hodgesLehmannShift, hodgesLehmannSorted } from './hodgesLehmann.js';
+export { betaPosteriorInterval, jeffreysInterval, minSampleSizePerArm, srmTest, twoProportionZTest, wilsonInterval } from './proportions.js';
+export type { ProportionInterval, SampleSizeOptions, SrmResult, TwoProportionResult } from './proportions.js';
+export { bhQValues, bhReject } from './multipleTesting.js';
+export { binarySegmentation, estimateNoiseVariance, peltMeanChanges, singleChangePoint } from './changePoint.js';
+export type { PeltOptions, PeltResult, Segment, SingleChangePoint } from './changePoint.js';
+export { firstCrossing, holtForecast, linearTrendForecast } from './forecast.js';
+export type { CrossingOptions, Forecast, ForecastOptions, HoltForecast } from './forecast.js';
+export { quantileCont, quantileDisc, quantiles } from './quantiles.js';
+export { explainPrediction, fitLogistic, predictLogit, predictProba, sigmoid } from './logistic.js';
+export type { FeatureContribution, LogisticFitOptions, LogisticModel, PredictionExplanation } from './logistic.js';
+export { accuracy, brierScore, calibration, logLoss, rocAuc } from './evaluate.js';
+export type { CalibrationReport, ReliabilityBin } from './evaluate.js';
+export { chooseArm, probabilityBest } from './thompson.js';
+export type { BetaArm, BetaPrior } from './thompson.js';
