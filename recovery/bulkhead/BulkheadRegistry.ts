@@ -12,23 +12,23 @@ export interface BulkheadRegistryOptions {
   /** Size for domains not listed (each still gets its own pool). Default 10 running, 20 queued. */
   defaultPool?: PoolSize;
   /**
-   * Reserve capacity the `scale_resources` strategy may move a struggling call into. Kept
-   * separate from every domain pool so scaling one domain never eats another's slots.
+   * Extra capacity per domain that the `scale_resources` strategy may move a struggling call
+   * into (raising that domain's effective pool size). Each domain gets its own burst pool, so
+   * a domain that floods its burst capacity cannot take any from another domain.
    */
-  spare?: PoolSize;
+  burst?: PoolSize;
   tracer?: Tracer;
 }
 
-export const SPARE_DOMAIN = '__spare__';
+/** Burst pools are named `<domain>+burst` in spans and errors. */
+export const BURST_SUFFIX = '+burst';
 
 /** Owns one {@link BulkheadPolicy} per domain so a failing domain cannot starve the others. */
 export class BulkheadRegistry {
   readonly #pools = new Map<string, BulkheadPolicy>();
-  readonly #spare: BulkheadPolicy | undefined;
+  readonly #burst = new Map<string, BulkheadPolicy>();
 
-  constructor(readonly options: BulkheadRegistryOptions = {}) {
-    this.#spare = options.spare ? new BulkheadPolicy({ domain: SPARE_DOMAIN, ...options.spare, tracer: options.tracer }) : undefined;
-  }
+  constructor(readonly options: BulkheadRegistryOptions = {}) {}
 
   /** The domain's pool, created on first use. */
   pool(domain: string): BulkheadPolicy {
@@ -41,13 +41,19 @@ export class BulkheadRegistry {
     return pool;
   }
 
-  /** Extra capacity for scale_resources, when configured and not full. */
-  spare(): BulkheadPolicy | undefined {
-    return this.#spare;
+  /** The domain's burst pool for scale_resources, or undefined when none is configured. */
+  burst(domain: string): BulkheadPolicy | undefined {
+    if (!this.options.burst) return undefined;
+    let pool = this.#burst.get(domain);
+    if (!pool) {
+      pool = new BulkheadPolicy({ domain: `${domain}${BURST_SUFFIX}`, ...this.options.burst, tracer: this.options.tracer });
+      this.#burst.set(domain, pool);
+    }
+    return pool;
   }
 
-  /** Load per domain (running + queued), for dashboards and tests. */
+  /** Load per pool (running + queued), burst pools included, for dashboards and tests. */
   loads(): Record<string, number> {
-    return Object.fromEntries([...this.#pools].map(([d, p]) => [d, p.load]));
+    return Object.fromEntries([...this.#pools, ...this.#burst].map(([d, p]) => [p.domain, p.load]));
   }
 }

@@ -91,7 +91,7 @@ export function createErrorClassifier(options: { rules?: readonly ClassifierRule
 /** The default classifier (built-in rules only). */
 export const classifyError: ErrorClassifier = createErrorClassifier();
 
-/** Low-cardinality `error.type` value: provider code/type, errno code, or the error's name. */
+/** Low-cardinality `error.type` value: provider code/type, errno code, HTTP status, or the error's name. */
 export function errorTypeOf(err: unknown): string {
   const e = asRecord(err);
   if (!e) return typeof err;
@@ -99,6 +99,9 @@ export function errorTypeOf(err: unknown): string {
   for (const v of [nested?.code, nested?.type, e.code, e.type]) {
     if (typeof v === 'string' && v.length > 0 && v.length <= 64) return v;
   }
+  // OTel HTTP semconv uses the status code as error.type when nothing more specific exists.
+  const status = [e.status, e.statusCode, asRecord(e.response)?.status].find((v): v is number => typeof v === 'number');
+  if (status !== undefined && (e.name === 'Error' || e.name === undefined)) return String(status);
   return typeof e.name === 'string' && e.name.length > 0 ? e.name : 'Error';
 }
 

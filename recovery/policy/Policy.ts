@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** What every policy passes to the function it runs. */
 export interface PolicyContext {
   /** Aborted when the caller cancels or a timeout policy fires; pass it to I/O. */
@@ -15,3 +17,6 @@ export interface RecoveryPolicy {
 
 /** A signal that never aborts, shared to avoid allocating one per call. */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+// Listeners on it are removed after each call but many calls run at once; it never fires,
+// so the leak warning would be a false alarm.
+setMaxListeners(0, NEVER_ABORTED);

@@ -161,14 +161,14 @@ describe('RecoverySelector', () => {
     ]);
   });
 
-  it('performance degradation → scale into the spare pool', async () => {
+  it('performance degradation → scale into the domain burst pool', async () => {
     const a = agent('a', [], async (_t, _c, n) => (n === 1 ? Promise.reject(http(529, { error: { type: 'overloaded_error' } })) : 'ok'));
-    const s = new RecoverySelector({ ...base, bulkheads: { spare: { maxConcurrent: 2 } } });
+    const s = new RecoverySelector({ ...base, bulkheads: { burst: { maxConcurrent: 2 } } });
     await expect(settle(s.run(a, { input: 0 }))).resolves.toBe('ok');
     expect(episodes()).toEqual([{ strategy: 'scale_resources', outcome: 'recovered' }]);
   });
 
-  it('performance degradation without spare capacity → reduce scope, then cheaper model, then cache', async () => {
+  it('performance degradation without burst capacity → reduce scope, then cheaper model, then cache', async () => {
     const seen: string[] = [];
     const a = agent('a', [], async (_t, ctx) => {
       seen.push(`${ctx.scope}/${ctx.model ?? 'default'}`);

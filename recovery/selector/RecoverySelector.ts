@@ -160,10 +160,10 @@ export class RecoverySelector {
         case 'fallback_agent': {
           const declared = this.fallback.declared(f.agent.name, required);
           const candidates = declared.length > 0 ? declared : this.fallback.equivalents(f.agent.name, required);
-          return this.fallback.tryAgents(strategy, candidates, f.task, (a, t) => f.call(a, t), episode, f.signal);
+          return this.fallback.tryAgents(strategy, this.#available(candidates), f.task, (a, t) => f.call(a, t), episode, f.signal);
         }
         case 'equivalent_agent':
-          return this.fallback.tryAgents(strategy, this.fallback.equivalents(f.agent.name, required), f.task, (a, t) => f.call(a, t), episode, f.signal);
+          return this.fallback.tryAgents(strategy, this.#available(this.fallback.equivalents(f.agent.name, required)), f.task, (a, t) => f.call(a, t), episode, f.signal);
         case 'decompose':
           return this.fallback.decompose(f.agent.name, f.task, required, (a, t) => f.call(a, t), episode);
         case 'circuit_breaker':
@@ -181,6 +181,11 @@ export class RecoverySelector {
           return runDegradation(strategy, this.#opts.degradation?.[f.agent.name], f.task, (t, o) => f.call(f.agent, t, o), episode);
       }
     });
+  }
+
+  /** Drops candidates whose circuit is open: calling them would only be rejected. */
+  #available(candidates: RecoverableAgent[]): RecoverableAgent[] {
+    return candidates.filter((a) => this.breakers.peek(a.name)?.state !== 'open');
   }
 
   async #breakerRetry(f: Failure, episode: RecoveryEpisode): Promise<unknown> {
@@ -223,14 +228,14 @@ export class RecoverySelector {
   }
 
   async #scale(f: Failure, episode: RecoveryEpisode): Promise<unknown> {
-    const spare = this.bulkheads.spare();
-    if (!spare) throw new StrategyNotApplicableError('scale_resources', 'no spare pool configured', f.error);
-    episode.set({ [ATTR_RECOVERY_DOMAIN]: spare.domain });
+    const burst = this.bulkheads.burst(f.agent.domain ?? f.agent.name);
+    if (!burst) throw new StrategyNotApplicableError('scale_resources', 'no burst capacity configured', f.error);
+    episode.set({ [ATTR_RECOVERY_DOMAIN]: burst.domain });
     try {
-      return await f.call(f.agent, f.task, { pool: spare });
+      return await f.call(f.agent, f.task, { pool: burst });
     } catch (err) {
-      // A full spare pool means scaling was not possible, not that it failed.
-      if (err instanceof BulkheadRejectedError && err.domain === spare.domain) throw new StrategyNotApplicableError('scale_resources', 'spare pool full', err);
+      // A full burst pool means scaling was not possible, not that it failed.
+      if (err instanceof BulkheadRejectedError && err.domain === burst.domain) throw new StrategyNotApplicableError('scale_resources', 'burst pool full', err);
       throw err;
     }
   }
