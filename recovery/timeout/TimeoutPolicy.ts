@@ -15,6 +15,12 @@ export interface TimeoutOptions {
    * Default cooperative.
    */
   mode?: TimeoutMode;
+  /**
+   * Also abort the signal when the function returns normally, cancelling any work it left
+   * running. Default false: `abort()` builds a DOMException (~5 µs per call in Node 20) and
+   * agent calls rarely leave work behind.
+   */
+  abortOnReturn?: boolean;
 }
 
 /**
@@ -33,7 +39,7 @@ export class TimeoutPolicy implements RecoveryPolicy {
     this.mode = options.mode ?? 'cooperative';
     this.#inner = new CockatielTimeout(this.ms, {
       strategy: this.mode === 'aggressive' ? TimeoutStrategy.Aggressive : TimeoutStrategy.Cooperative,
-      abortOnReturn: true,
+      abortOnReturn: options.abortOnReturn ?? false,
     });
   }
 
