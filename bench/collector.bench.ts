@@ -1,0 +1,218 @@
+/**
+ * Collector ingest benchmark: sustained OTLP/HTTP protobuf ingest with batches of 512
+ * spans, each request answered only once durable, versus the raw DuckDB appender rate
+ * for the same rows measured in the same run.
+ *
+ * Clients run in a worker thread (their own event loop, like separate processes would)
+ * over keep-alive connections; every request carries fresh span ids.
+ * Run: npm run build && node dist/bench/collector.bench.js   (or via bench/run.js)
+ * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 8).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { request, Agent } from 'node:http';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { SpanKind } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { openStore } from '../store/index.js';
+import { normalizeSpan } from '../store/normalize.js';
+import { SPAN_COLUMNS } from '../store/schema.js';
+import { startCollector } from '../collector/index.js';
+import type { SpanRecord } from '../store/types.js';
+import { decodeTraceRequestProtobuf } from '../collector/otlp/index.js';
+
+export const BATCH = 512;
+
+/** One realistic 512-span OTLP protobuf request plus the byte offsets of every span id in it. */
+export function buildTemplate(): { body: Buffer; idOffsets: number[] } {
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench-agents', 'service.version': '1.0.0', 'host.name': 'bench' }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
+  const tracer = provider.getTracer('agentpulse-bench', '0.1.0');
+  for (let i = 0; i < BATCH; i++) {
+    const s = tracer.startSpan(i % 4 === 0 ? 'invoke_agent planner' : 'chat gpt-4o', {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'gen_ai.operation.name': i % 4 === 0 ? 'invoke_agent' : 'chat',
+        'gen_ai.agent.name': `agent-${i % 7}`,
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.usage.input_tokens': 1000 + i,
+        'gen_ai.usage.output_tokens': 200 + (i % 50),
+        'agentpulse.task.id': `task-${i}`,
+        'agentpulse.cost.usd': 0.0012 * (i % 9),
+      },
+    });
+    s.end();
+  }
+  const spans = memory.getFinishedSpans();
+  const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
+  const idOffsets = spans.map((s) => body.indexOf(Buffer.from(s.spanContext().spanId, 'hex')));
+  if (idOffsets.some((o) => o < 0)) throw new Error('span id not found in template');
+  return { body, idOffsets };
+}
+
+interface ClientResult { acked: number; requests: number; failures: number; statuses: Record<string, number> }
+
+async function clientMain(): Promise<void> {
+  const { url, seconds, warmupSeconds, connections, workerIndex } = workerData as { url: string; seconds: number; warmupSeconds: number; connections: number; workerIndex: number };
+  const { body: template, idOffsets } = buildTemplate();
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const u = new URL(`${url}/v1/traces`);
+  let counter = workerIndex * 1e12;
+  const post = (body: Buffer) =>
+    new Promise<number>((resolve) => {
+      const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', () => resolve(0));
+      req.end(body);
+    });
+  const start = Date.now();
+  const measureFrom = start + warmupSeconds * 1000;
+  const stopAt = measureFrom + seconds * 1000;
+  const result: ClientResult = { acked: 0, requests: 0, failures: 0, statuses: {} };
+  let measuredMs = 0;
+  const loop = async () => {
+    while (Date.now() < stopAt) {
+      const body = Buffer.from(template);
+      for (const off of idOffsets) body.writeDoubleLE(++counter, off); // 8 fresh id bytes per span
+      const t = Date.now();
+      const status = await post(body);
+      if (t >= measureFrom) {
+        result.requests++;
+        result.statuses[status] = (result.statuses[status] ?? 0) + 1;
+        if (status === 200) result.acked += BATCH;
+        else result.failures++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, loop));
+  measuredMs = Date.now() - measureFrom;
+  agent.destroy();
+  parentPort!.postMessage({ ...result, measuredMs });
+}
+
+/** The store's own writeBatch rate for the same decoded spans, group-committed like the collector does. */
+async function storeWriteRate(dbPath: string, spansWanted: number): Promise<number> {
+  const store = await openStore(dbPath);
+  const { body, idOffsets } = buildTemplate();
+  const batches: SpanRecord[][] = [];
+  let counter = 7e12;
+  let current: SpanRecord[] = [];
+  for (let n = 0; n < spansWanted; n += BATCH) {
+    const b = Buffer.from(body);
+    for (const off of idOffsets) b.writeDoubleLE(++counter, off);
+    current.push(...decodeTraceRequestProtobuf(b).spans);
+    if (current.length >= 16_384) {
+      batches.push(current);
+      current = [];
+    }
+  }
+  if (current.length) batches.push(current);
+  const t0 = performance.now();
+  let total = 0;
+  for (const batch of batches) total += (await store.writeBatch(batch)).inserted;
+  const seconds = (performance.now() - t0) / 1000;
+  await store.close();
+  return total / seconds;
+}
+
+/** Raw appender rate: the same normalized rows appended straight into a table of the same shape. */
+async function rawAppenderRate(dbPath: string, rowsWanted: number): Promise<number> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const inst = await DuckDBInstance.create(dbPath);
+  const conn = await inst.connect();
+  await conn.run(`CREATE TABLE raw_spans (${SPAN_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`);
+  const { body, idOffsets } = buildTemplate();
+  const rows = [] as ReturnType<typeof normalizeSpan>[];
+  let counter = 1;
+  while (rows.length < rowsWanted) {
+    const b = Buffer.from(body);
+    for (const off of idOffsets) b.writeDoubleLE(++counter, off);
+    for (const s of decodeTraceRequestProtobuf(b).spans) rows.push(normalizeSpan(s));
+  }
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; i += 16_384) {
+    await conn.run('BEGIN TRANSACTION');
+    const ap = await conn.createAppender('raw_spans');
+    const vs = (v: string | null): void => (v === null ? ap.appendNull() : ap.appendVarchar(v));
+    const vi = (v: number | null): void => (v === null ? ap.appendNull() : ap.appendBigInt(BigInt(v)));
+    for (const r of rows.slice(i, i + 16_384)) {
+      ap.appendVarchar(r.traceId); ap.appendVarchar(r.spanId); vs(r.parentSpanId); ap.appendVarchar(r.name); ap.appendVarchar(r.kind);
+      ap.appendBigInt(r.startNs); ap.appendBigInt(r.endNs); ap.appendBigInt(r.durationNs); ap.appendVarchar(r.statusCode); vs(r.statusMessage);
+      vs(r.serviceName); vs(r.scopeName); vs(r.operation); vs(r.agentName); vs(r.provider); vs(r.model); vs(r.toolName); vs(r.taskId);
+      vs(r.taskType); vs(r.teamId); vs(r.teamSignature); vs(r.errorType); vi(r.inputTokens); vi(r.outputTokens);
+      r.costUsd === null ? ap.appendNull() : ap.appendDouble(r.costUsd);
+      vi(r.contextSize); vi(r.queueDepth); vs(r.recoveryStrategy); vs(r.recoveryOutcome);
+      ap.appendVarchar(r.attributesJson); ap.appendVarchar(r.resourceJson); ap.appendVarchar(r.eventsJson); ap.appendVarchar(r.linksJson);
+      ap.endRow();
+    }
+    ap.flushSync();
+    ap.closeSync();
+    await conn.run('COMMIT');
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  conn.closeSync();
+  inst.closeSync();
+  return rows.length / seconds;
+}
+
+export async function benchCollector(opts: { seconds?: number; connections?: number } = {}): Promise<Record<string, number | string>> {
+  const seconds = opts.seconds ?? Number(process.env.BENCH_SECONDS ?? 10);
+  const connections = opts.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 8);
+  const dir = mkdtempSync(join(tmpdir(), 'ap-bench-collector-'));
+  try {
+    const store = await openStore(join(dir, 'bench.duckdb'));
+    const collector = await startCollector({ store, port: 0, spoolDir: join(dir, 'bench.duckdb.spool'), onError: () => undefined });
+    let peakRss = 0;
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 200);
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { url: collector.url, seconds, warmupSeconds: 2, connections, workerIndex: 1 } });
+    const client = await new Promise<ClientResult & { measuredMs: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    clearInterval(rssTimer);
+    await collector.flush(60_000);
+    const spooled = collector.metrics.spansSpooled;
+    const [{ n }] = (await store.query('SELECT count(*) AS n FROM spans')) as [{ n: number }];
+    await collector.close();
+    await store.close();
+    const ingest = client.acked / (client.measuredMs / 1000);
+    const raw = await rawAppenderRate(join(dir, 'raw.duckdb'), 300_000);
+    const storeOnly = await storeWriteRate(join(dir, 'store-only.duckdb'), 300_000);
+    return {
+      ingest_spans_per_s: Math.round(ingest),
+      raw_appender_rows_per_s: Math.round(raw),
+      store_write_batch_spans_per_s: Math.round(storeOnly),
+      ratio_vs_raw: Number((ingest / raw).toFixed(3)),
+      ratio_vs_store_write: Number((ingest / storeOnly).toFixed(3)),
+      target_spans_per_s: 150_000,
+      requests: client.requests,
+      non_200: client.failures,
+      statuses: JSON.stringify(client.statuses),
+      spans_in_store: n,
+      spooled_spans: spooled,
+      peak_rss_mb: Math.round(peakRss / 1048576),
+      connections,
+      seconds,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (!isMainThread && (workerData as { url?: string })?.url) {
+  void clientMain();
+} else if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const r = await benchCollector();
+  console.log(JSON.stringify(r, null, 2));
+}
