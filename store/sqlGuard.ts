@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import { AgentpulseError } from './errors.js';
 
 /** A query was refused because it could write, escape the database or run unbounded. */
@@ -187,6 +187,8 @@ function walk(node: unknown, depth: number): void {
   for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) walk(v, depth + 1);
 }
 
+const WIDE_INT_TYPES = new Set<number>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
+
 export interface RunReadOnlyOptions {
   /** Rows returned at most; `truncated` says whether there were more. */
   maxRows: number;
@@ -224,8 +226,18 @@ export async function runReadOnly(conn: DuckDBConnection, sql: string, opts: Run
   try {
     // Streaming stops DuckDB producing rows once we have one more than we return.
     const reader = await conn.streamAndReadUntil(sql, opts.maxRows + 1);
-    const rows = reader.getRowsJson() as unknown[][];
+    const rows = (reader.getRowsJson() as unknown[][]).slice(0, opts.maxRows + 1);
     const truncated = rows.length > opts.maxRows || !reader.done;
+    // JSON mode spells 64/128-bit integers as strings; counts and sums read better as numbers when exact.
+    const wide = reader.columnTypes().map((t) => WIDE_INT_TYPES.has(t.typeId));
+    if (wide.some(Boolean)) {
+      for (const row of rows) {
+        for (let c = 0; c < row.length; c++) {
+          const v = row[c];
+          if (wide[c] && typeof v === 'string' && Number.isSafeInteger(Number(v))) row[c] = Number(v);
+        }
+      }
+    }
     return { columns: reader.columnNames(), rows: rows.slice(0, opts.maxRows), truncated };
   } catch (err) {
     if (timedOut) throw new SqlTimeoutError(opts.timeoutMs);
