@@ -115,7 +115,15 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     return 200;
   };
 
-  const server = createServer({ headersTimeout: settings.headersTimeoutMs, requestTimeout: settings.requestTimeoutMs, keepAliveTimeout: settings.keepAliveTimeoutMs }, (req, res) => {
+  const server = createServer(
+    {
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      keepAliveTimeout: settings.keepAliveTimeoutMs,
+      // Node checks the two timeouts above only this often (default 30 s), which would let slow clients linger.
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(settings.headersTimeoutMs / 2)),
+    },
+    (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const route = path === '/v1/traces' || path === '/healthz' || path === '/metrics' ? path : path.startsWith('/api/') ? 'api' : 'other';
     handle(req, res, path).then(
@@ -130,7 +138,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         metrics.countRequest(route, httpErr.statusCode);
       },
     );
-  });
+    },
+  );
   server.on('clientError', (err, socket) => {
     // Malformed HTTP or a slow client hitting headersTimeout/requestTimeout.
     if (socket.writable && !socket.destroyed) {
