@@ -183,6 +183,8 @@ export async function benchCollector(opts: { seconds?: number; connections?: num
     clearInterval(rssTimer);
     await collector.flush(60_000);
     const spooled = collector.metrics.spansSpooled;
+    const meanBatch = Math.round(collector.metrics.spansWritten / Math.max(1, collector.metrics.batchesWritten));
+    const writeHist = /agentpulse_collector_write_duration_seconds_sum (\S+)\n.*_count (\d+)/.exec(collector.metrics.render());
     const [{ n }] = (await store.query('SELECT count(*) AS n FROM spans')) as [{ n: number }];
     await collector.close();
     await store.close();
@@ -201,6 +203,8 @@ export async function benchCollector(opts: { seconds?: number; connections?: num
       statuses: JSON.stringify(client.statuses),
       spans_in_store: n,
       spooled_spans: spooled,
+      mean_group_commit_spans: meanBatch,
+      mean_write_ms: writeHist ? Math.round((Number(writeHist[1]) / Number(writeHist[2])) * 1000) : -1,
       peak_rss_mb: Math.round(peakRss / 1048576),
       connections,
       seconds,

@@ -14,7 +14,13 @@ export const WIRE_I64 = 1;
 export const WIRE_LEN = 2;
 export const WIRE_I32 = 5;
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+type Latin1Sliceable = { latin1Slice(start: number, end: number): string; hexSlice(start: number, end: number): string };
+
+const INTERN_MAX_LEN = 40;
+const INTERN_SLOTS = 4096;
+/** Process-wide: the same keys recur across requests, and entries are bounded in number and length. */
+const internKeys: (string | undefined)[] = new Array(INTERN_SLOTS);
+
 
 export class ProtoReader {
   pos: number;
@@ -110,6 +116,14 @@ export class ProtoReader {
 
   string(limit: number): string {
     const end = this.lenEnd(limit);
+    const len = end - this.pos;
+    if (len <= INTERN_MAX_LEN) {
+      const s = this.internedAscii(this.pos, end);
+      if (s !== null) {
+        this.pos = end;
+        return s;
+      }
+    }
     const s = this.buf.toString('utf8', this.pos, end);
     // utf8Slice replaces invalid sequences with U+FFFD; only then pay for a strict check.
     if (s.indexOf('\ufffd') !== -1 && !isUtf8(this.buf.subarray(this.pos, end))) {
@@ -119,12 +133,42 @@ export class ProtoReader {
     return s;
   }
 
+  /**
+   * Short ASCII strings (attribute keys, agent, model and operation names) repeat
+   * across spans; a small direct-mapped cache returns the same string without
+   * allocating. Returns null for non-ASCII input (decoded and validated normally).
+   */
+  private internedAscii(start: number, end: number): string | null {
+    const buf = this.buf;
+    let h = 0x811c9dc5 ^ (end - start);
+    for (let i = start; i < end; i++) {
+      const b = buf[i]!;
+      if (b >= 0x80) return null;
+      h = Math.imul(h ^ b, 0x01000193);
+    }
+    const slot = (h >>> 0) & (INTERN_SLOTS - 1);
+    const cached = internKeys[slot];
+    if (cached !== undefined && cached.length === end - start) {
+      let same = true;
+      for (let i = 0; i < cached.length; i++) {
+        if (cached.charCodeAt(i) !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached;
+    }
+    // Node's latin1Slice (what toString('latin1') calls after argument checks) is exact for ASCII.
+    const s = (buf as unknown as Latin1Sliceable).latin1Slice(start, end);
+    internKeys[slot] = s;
+    return s;
+  }
+
   /** Reads a bytes field as lowercase hex; returns '' for an empty field. */
   hex(limit: number): string {
     const end = this.lenEnd(limit);
-    const buf = this.buf;
-    let s = '';
-    for (let i = this.pos; i < end; i++) s += HEX[buf[i]!];
+    // One flat string from native code; concatenating per byte builds rope strings that flatten later.
+    const s = (this.buf as unknown as Latin1Sliceable).hexSlice(this.pos, end);
     this.pos = end;
     return s;
   }
@@ -156,4 +200,5 @@ export class ProtoReader {
     if (this.pos > limit) throw new ProtoDecodeError('truncated field');
   }
 }
+
 
