@@ -6,6 +6,11 @@ import { AgentpulseError } from '../store/errors.js';
 
 /** What the collector needs from a store: batch writes, and a DuckDB instance for /api/sql. */
 export interface CollectorStore extends SpanSink {
+  /**
+   * Ingests spool segments that embedded exporters wrote while this collector held the
+   * database lock; polled while the collector runs (see `storeSpoolPollMs`).
+   */
+  ingestSpool?(): Promise<unknown>;
   /** Read connections for /api/sql are opened on this instance (their own, so a time-limit interrupt hits only them). */
   readonly instance?: DuckDBInstance;
 }
@@ -44,6 +49,7 @@ const numbers = z.object({
   headersTimeoutMs: z.number().int().positive().default(10_000),
   requestTimeoutMs: z.number().int().positive().default(30_000),
   keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+  storeSpoolPollMs: z.number().int().nonnegative().default(5_000),
   sqlMaxRows: z.number().int().positive().default(10_000),
   sqlTimeoutMs: z.number().int().positive().default(10_000),
 });

@@ -161,6 +161,19 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const hostForUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   // Spool files left by a previous run are replayed in the background.
   queue.startReplay();
+  // Agents running in embedded mode spool to <db>.spool/*.ndjson while we hold the lock; pull those in too.
+  let storeSpoolBusy = false;
+  const storeSpoolTimer =
+    options.store.ingestSpool && settings.storeSpoolPollMs > 0
+      ? setInterval(() => {
+          if (storeSpoolBusy || queue.depthSpans > 0) return;
+          storeSpoolBusy = true;
+          options.store.ingestSpool!()
+            .catch((err: unknown) => onError(err, 'ingesting store spool segments'))
+            .finally(() => (storeSpoolBusy = false));
+        }, settings.storeSpoolPollMs)
+      : null;
+  storeSpoolTimer?.unref();
 
   let closing: Promise<void> | null = null;
   return {
@@ -172,6 +185,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     flush: (timeoutMs) => queue.drain(timeoutMs),
     close: () =>
       (closing ??= (async () => {
+        if (storeSpoolTimer) clearInterval(storeSpoolTimer);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

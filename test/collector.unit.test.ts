@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { Spool, parseFrames } from '../collector/ingest/Spool.js';
 import { startCollector, CollectorConfigError, type RunningCollector } from '../collector/index.js';
-import { openStore, type DuckDbStore } from '../store/index.js';
+import { openStore, spoolDirFor, writeSpoolSegment, type DuckDbStore } from '../store/index.js';
 import type { SpanRecord } from '../store/types.js';
 import { freshBatch, post, protoTemplate } from './collectorHelpers.js';
 
@@ -122,6 +122,26 @@ describe('startCollector HTTP edges', () => {
     });
     const r = await fetch(`${c.url}/api/traces/abc123`);
     expect(await r.json()).toEqual({ id: 'abc123', rows: [{ one: 1 }] });
+  });
+});
+
+describe('startCollector and embedded exporters', () => {
+  it('pulls in spool segments that embedded exporters write while the collector holds the lock', async () => {
+    const { c, store, dir } = await withCollector({ storeSpoolPollMs: 100 });
+    const span: SpanRecord = {
+      traceId: 'cd'.repeat(16), spanId: '0e'.repeat(8), parentSpanId: null, name: 'embedded', kind: 'internal',
+      startNs: 1_700_000_000_000_000_000n, endNs: 1_700_000_000_000_000_500n, statusCode: 'UNSET', statusMessage: null,
+      attributes: {}, resource: { 'service.name': 'embedded' }, scopeName: null, scopeVersion: null, events: [], links: [],
+    };
+    writeSpoolSegment(spoolDirFor(join(dir, 'u.duckdb')), [span]);
+    const until = Date.now() + 10_000;
+    let n = 0;
+    while (Date.now() < until && n === 0) {
+      await new Promise((r) => setTimeout(r, 50));
+      n = ((await store.query("SELECT count(*) AS n FROM spans WHERE name = 'embedded'")) as [{ n: number }])[0].n;
+    }
+    expect(n).toBe(1);
+    void c;
   });
 });
 
