@@ -105,7 +105,13 @@ export class IngestQueue {
 
   private async spoolOrReject(count: number, raw: { kind: number; payload: Buffer }, reason: 'queue_full' | 'store_unavailable'): Promise<IngestOutcome> {
     if (this.spool && this.spool.canAccept(raw.payload.length)) {
-      await this.spool.append(raw.kind, raw.payload);
+      try {
+        await this.spool.append(raw.kind, raw.payload);
+      } catch (err) {
+        // A full or failing disk is an availability problem for the client, not a server bug.
+        this.opts.onError(err, 'spool append failed');
+        throw this.unavailable('the spool could not persist the request');
+      }
       this.metrics.spansSpooled += count;
       this.scheduleReplay(0);
       return 'spooled';
