@@ -6,7 +6,7 @@
  * Clients run in a worker thread (their own event loop, like separate processes would)
  * over keep-alive connections; every request carries fresh span ids.
  * Run: npm run build && node dist/bench/collector.bench.js   (or via bench/run.js)
- * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 8).
+ * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -167,7 +167,7 @@ async function rawAppenderRate(dbPath: string, rowsWanted: number): Promise<numb
 
 export async function benchCollector(opts: { seconds?: number; connections?: number } = {}): Promise<Record<string, number | string>> {
   const seconds = opts.seconds ?? Number(process.env.BENCH_SECONDS ?? 10);
-  const connections = opts.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 8);
+  const connections = opts.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 32);
   const dir = mkdtempSync(join(tmpdir(), 'ap-bench-collector-'));
   try {
     const store = await openStore(join(dir, 'bench.duckdb'));
