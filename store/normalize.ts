@@ -6,6 +6,7 @@ import type { AttrValue, Attributes, SpanRecord } from './types.js';
  */
 export const ATTR = {
   operation: 'gen_ai.operation.name',
+  operationFallback: 'agentpulse.operation',
   agentName: 'gen_ai.agent.name',
   agentId: 'gen_ai.agent.id',
   provider: 'gen_ai.provider.name',
@@ -136,7 +137,7 @@ export function normalizeSpan(span: SpanRecord): NormalizedSpan {
     statusMessage: span.statusMessage,
     serviceName: str(span.resource[ATTR.serviceName]),
     scopeName: span.scopeName,
-    operation: str(a[ATTR.operation]) ?? (toolName ? 'execute_tool' : null),
+    operation: str(a[ATTR.operation]) ?? str(a[ATTR.operationFallback]) ?? (toolName ? 'execute_tool' : null),
     agentName: str(a[ATTR.agentName]),
     provider: str(a[ATTR.provider]) ?? str(a[ATTR.providerLegacy]),
     model: str(a[ATTR.requestModel]) ?? str(a[ATTR.responseModel]),

@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { encodeSpanBatch } from './spanCodec.js';
+import type { MainToWorker, WorkerToMain, WriterWorkerData } from './writerProtocol.js';
+
+export interface DuckDbSpanExporterOptions {
+  dbPath: string;
+  /** Batches handed to the writer but not yet committed before export() starts waiting (bounds memory). */
+  maxInFlight?: number;
+  idleCloseMs?: number;
+  lockRetryMs?: number;
+  /** Where notices (locked file, failing disk) go; default stderr. Called at most once per kind of problem. */
+  onNotice?: (message: string, level: 'info' | 'warn' | 'error') => void;
+}
+
+/** The writer worker is compiled JS; from TypeScript sources (tests) fall back to the built copy. */
+function workerUrl(): URL {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const sibling = join(here, 'storeWriterWorker.js');
+  if (existsSync(sibling)) return new URL(`file://${sibling}`);
+  const built = join(here, '..', 'dist', 'instrumentation', 'storeWriterWorker.js');
+  if (existsSync(built)) return new URL(`file://${built}`);
+  throw new Error('agentpulse: storeWriterWorker.js not found; run `npm run build`');
+}
+
+/**
+ * Span exporter that writes to the embedded DuckDB store. The host thread only encodes
+ * each batch into one JSON string and posts it; a worker thread owns the DuckDB
+ * connection. Never throws into the host; when the file is locked by another process
+ * the worker spools to `<db>.spool/` and ingests later.
+ */
+export class DuckDbSpanExporter implements SpanExporter {
+  private worker: Worker | null = null;
+  private readonly shared = new SharedArrayBuffer(8);
+  private readonly counters = new Int32Array(this.shared);
+  private seq = 0;
+  private inFlight = 0;
+  private readonly waiting: ((r: ExportResult) => void)[] = [];
+  private readonly ackWaiters: { seq: number; resolve: () => void }[] = [];
+  private shutdownPromise: Promise<void> | null = null;
+  private readonly maxInFlight: number;
+  /** Spans handed to the writer so far (for tests and metrics). */
+  exportedSpans = 0;
+
+  constructor(private readonly options: DuckDbSpanExporterOptions) {
+    this.maxInFlight = options.maxInFlight ?? 8;
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const data: WriterWorkerData = {
+      dbPath: this.options.dbPath,
+      shared: this.shared,
+      idleCloseMs: this.options.idleCloseMs ?? 3000,
+      lockRetryMs: this.options.lockRetryMs ?? 2000,
+    };
+    const w = new Worker(workerUrl(), { workerData: data, stdout: false, stderr: false });
+    w.on('message', (m: WorkerToMain) => this.onWorkerMessage(m));
+    w.on('error', (err: unknown) => this.notice(`agentpulse: store writer failed: ${err instanceof Error ? err.message : String(err)}`, 'error'));
+    w.on('exit', () => {
+      this.worker = null;
+      // Anything still waiting would wait forever: release it.
+      for (const cb of this.waiting.splice(0)) cb({ code: ExportResultCode.FAILED, error: new Error('store writer exited') });
+      for (const a of this.ackWaiters.splice(0)) a.resolve();
+    });
+    // Unref after the listeners: attaching a 'message' listener refs the port again.
+    w.unref();
+    this.worker = w;
+    return w;
+  }
+
+  private notice(message: string, level: 'info' | 'warn' | 'error'): void {
+    try {
+      if (this.options.onNotice) this.options.onNotice(message, level);
+      else process.stderr.write(message + '\n');
+    } catch {
+      /* a broken notice sink must not hurt the host */
+    }
+  }
+
+  private onWorkerMessage(m: WorkerToMain): void {
+    if (m.type === 'ack') {
+      this.inFlight--;
+      const cb = this.waiting.shift();
+      if (cb) cb({ code: ExportResultCode.SUCCESS });
+      for (let i = this.ackWaiters.length - 1; i >= 0; i--) {
+        if (this.ackWaiters[i].seq <= m.seq) this.ackWaiters.splice(i, 1)[0].resolve();
+      }
+    } else if (m.type === 'notice') {
+      this.notice(m.message, m.level);
+    }
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.shutdownPromise) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('exporter is shut down') });
+      return;
+    }
+    try {
+      const payload = encodeSpanBatch(spans);
+      const worker = this.ensureWorker();
+      const seq = ++this.seq;
+      Atomics.store(this.counters, 0, seq);
+      worker.postMessage({ type: 'batch', seq, payload } satisfies MainToWorker);
+      this.inFlight++;
+      this.exportedSpans += spans.length;
+      if (this.inFlight <= this.maxInFlight) resultCallback({ code: ExportResultCode.SUCCESS });
+      else this.waiting.push(resultCallback);
+    } catch (err) {
+      resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+    }
+  }
+
+  /** Resolves when every batch posted so far is committed (or spooled). */
+  forceFlush(): Promise<void> {
+    const target = this.seq;
+    if (!this.worker || Atomics.load(this.counters, 1) >= target) return Promise.resolve();
+    return new Promise((resolve) => this.ackWaiters.push({ seq: target, resolve }));
+  }
+
+  /**
+   * Blocks the calling thread until posted batches are committed, up to `timeoutMs`.
+   * For `process.on('exit')` and signal handlers, where nothing async runs any more.
+   * Returns false on timeout.
+   */
+  flushSync(timeoutMs: number): boolean {
+    const target = this.seq;
+    if (!this.worker) return true;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const done = Atomics.load(this.counters, 1);
+      if (done >= target) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.counters, 1, done, left);
+    }
+  }
+
+  shutdown(): Promise<void> {
+    if (this.shutdownPromise) return this.shutdownPromise;
+    this.shutdownPromise = (async () => {
+      await this.forceFlush();
+      const w = this.worker;
+      if (!w) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => void w.terminate().then(() => resolve()), 5000);
+        timer.unref();
+        w.on('message', (m: WorkerToMain) => {
+          if (m.type === 'closed') {
+            clearTimeout(timer);
+            void w.terminate().then(() => resolve());
+          }
+        });
+        w.postMessage({ type: 'shutdown' } satisfies MainToWorker);
+      });
+    })();
+    return this.shutdownPromise;
+  }
+}

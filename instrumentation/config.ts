@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+
+export type ExporterKind = 'duckdb' | 'otlp' | 'none';
+
+/** Every setting of the instrumentation, resolved once: explicit option → env var → default. */
+export interface AgentpulseConfig {
+  disabled: boolean;
+  exporter: ExporterKind;
+  dbPath: string;
+  otlpEndpoint: string | null;
+  serviceName: string | null;
+  captureContent: boolean;
+  contentMaxChars: number;
+  /** How long exit/signal handlers may block waiting for the store write to commit. */
+  exitFlushTimeoutMs: number;
+  /** The background writer closes the DB after this long without writes, so other processes can use the file. */
+  idleCloseMs: number;
+  /** How often a process that found the DB locked retries, and how often the writer looks for others' spool. */
+  lockRetryMs: number;
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+  scheduledDelayMs: number;
+}
+
+export type AgentpulseOptions = Partial<AgentpulseConfig>;
+
+type Env = Record<string, string | undefined>;
+
+function bool(v: string | undefined): boolean | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  return ['true', '1', 'yes', 'on'].includes(v.trim().toLowerCase());
+}
+
+function int(v: string | undefined): number | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? Math.trunc(n) : undefined;
+}
+
+/** Resolves configuration in one place, honouring the standard OTEL_* variables. */
+export function resolveConfig(options: AgentpulseOptions = {}, env: Env = process.env): AgentpulseConfig {
+  const otlpEndpoint = options.otlpEndpoint ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null;
+  const exporterEnv = env.AGENTPULSE_EXPORTER?.trim().toLowerCase();
+  const exporter: ExporterKind =
+    options.exporter ??
+    (exporterEnv === 'duckdb' || exporterEnv === 'otlp' || exporterEnv === 'none' ? exporterEnv : otlpEndpoint ? 'otlp' : 'duckdb');
+  return {
+    disabled: options.disabled ?? bool(env.OTEL_SDK_DISABLED) ?? false,
+    exporter,
+    dbPath: resolve(options.dbPath ?? env.AGENTPULSE_DB ?? 'agentpulse.duckdb'),
+    otlpEndpoint,
+    serviceName: options.serviceName ?? env.OTEL_SERVICE_NAME ?? null,
+    captureContent: options.captureContent ?? bool(env.AGENTPULSE_CAPTURE_CONTENT) ?? false,
+    contentMaxChars: options.contentMaxChars ?? int(env.AGENTPULSE_CONTENT_MAX_CHARS) ?? 4096,
+    exitFlushTimeoutMs: options.exitFlushTimeoutMs ?? int(env.AGENTPULSE_EXIT_FLUSH_TIMEOUT_MS) ?? 5000,
+    idleCloseMs: options.idleCloseMs ?? int(env.AGENTPULSE_IDLE_CLOSE_MS) ?? 3000,
+    lockRetryMs: options.lockRetryMs ?? int(env.AGENTPULSE_LOCK_RETRY_MS) ?? 2000,
+    maxQueueSize: options.maxQueueSize ?? int(env.OTEL_BSP_MAX_QUEUE_SIZE) ?? 65_536,
+    maxExportBatchSize: options.maxExportBatchSize ?? int(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE) ?? 2048,
+    scheduledDelayMs: options.scheduledDelayMs ?? int(env.OTEL_BSP_SCHEDULE_DELAY) ?? 500,
+  };
+}

@@ -1,0 +1,142 @@
+import { diag } from '@opentelemetry/api';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { resolveConfig } from './config.js';
+import type { AgentpulseConfig, AgentpulseOptions } from './config.js';
+import { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
+
+/** BatchSpanProcessor that counts ended spans, so exit hooks know whether a flush is owed. */
+class CountingBatchProcessor extends BatchSpanProcessor {
+  ended = 0;
+  override onEnd(span: ReadableSpan): void {
+    this.ended++;
+    super.onEnd(span);
+  }
+}
+
+export interface AgentpulseHandle {
+  config: AgentpulseConfig;
+  provider: NodeTracerProvider;
+  exporter: SpanExporter;
+  /** Exports everything ended so far and waits until it is stored (or sent). */
+  forceFlush(): Promise<void>;
+  /** Flushes and releases the writer; idempotent. */
+  shutdown(): Promise<void>;
+}
+
+async function createOtlpExporter(config: AgentpulseConfig): Promise<SpanExporter> {
+  const protocol = (process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf').trim();
+  const explicitUrl =
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || !config.otlpEndpoint
+      ? undefined
+      : `${config.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
+  if (protocol === 'http/json') {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter(explicitUrl ? { url: explicitUrl } : {});
+  }
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter(explicitUrl ? { url: explicitUrl } : {});
+}
+
+class NoopExporter implements SpanExporter {
+  export(_spans: ReadableSpan[], cb: (r: { code: number }) => void): void {
+    cb({ code: 0 });
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+let active: AgentpulseHandle | null = null;
+
+/**
+ * Sets up the OpenTelemetry SDK for this process: resource from OTEL_SERVICE_NAME /
+ * OTEL_RESOURCE_ATTRIBUTES, sampler from OTEL_TRACES_SAMPLER(_ARG), spans to the embedded
+ * DuckDB store (default) or to an OTLP endpoint, and exit/signal hooks that flush.
+ * Returns null when OTEL_SDK_DISABLED is true. Calling it twice returns the first handle.
+ * @example
+ * const ap = await startAgentpulse({ dbPath: 'agents.duckdb' });
+ * // ... run agents ...
+ * await ap.shutdown();
+ */
+export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<AgentpulseHandle | null> {
+  if (active) return active;
+  const config = resolveConfig(options);
+  if (config.disabled) return null;
+
+  let resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
+  if (options.serviceName) resource = resource.merge(resourceFromAttributes({ 'service.name': options.serviceName }));
+
+  const exporter: SpanExporter =
+    config.exporter === 'duckdb'
+      ? new DuckDbSpanExporter({ dbPath: config.dbPath, idleCloseMs: config.idleCloseMs, lockRetryMs: config.lockRetryMs })
+      : config.exporter === 'otlp'
+        ? await createOtlpExporter(config)
+        : new NoopExporter();
+  const processor = new CountingBatchProcessor(exporter, {
+    maxQueueSize: config.maxQueueSize,
+    maxExportBatchSize: config.maxExportBatchSize,
+    scheduledDelayMillis: config.scheduledDelayMs,
+    exportTimeoutMillis: 30_000,
+  });
+  const spanProcessors: SpanProcessor[] = [processor];
+  const provider = new NodeTracerProvider({ resource, spanProcessors });
+  provider.register();
+
+  let shutdownPromise: Promise<void> | null = null;
+  const forceFlush = async (): Promise<void> => {
+    await provider.forceFlush();
+    await exporter.forceFlush?.();
+  };
+  const handle: AgentpulseHandle = {
+    config,
+    provider,
+    exporter,
+    forceFlush,
+    shutdown: () => (shutdownPromise ??= (async () => {
+      removeHooks();
+      await provider.shutdown();
+    })()),
+  };
+
+  const flushSync = (): void => {
+    // BatchSpanProcessor hands its buffer to export() synchronously; then block until stored.
+    void processor.forceFlush().catch(() => undefined);
+    if (exporter instanceof DuckDbSpanExporter) exporter.flushSync(config.exitFlushTimeoutMs);
+  };
+  let flushedAt = -1;
+  const onBeforeExit = (): void => {
+    if (processor.ended === flushedAt) return;
+    flushedAt = processor.ended;
+    forceFlush().catch((err: unknown) => diag.error('agentpulse: flush at exit failed', err));
+  };
+  const onExit = (): void => flushSync();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    flushSync();
+    // Only re-raise when we are the sole listener: otherwise the host handles the signal itself.
+    if (process.listenerCount(signal) === 1) {
+      removeHooks();
+      if (config.exporter === 'duckdb') process.kill(process.pid, signal);
+      else void forceFlush().finally(() => process.kill(process.pid, signal));
+    }
+  };
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+  process.on('beforeExit', onBeforeExit);
+  process.on('exit', onExit);
+  for (const s of signals) process.on(s, onSignal);
+  function removeHooks(): void {
+    process.off('beforeExit', onBeforeExit);
+    process.off('exit', onExit);
+    for (const s of signals) process.off(s, onSignal);
+  }
+
+  active = handle;
+  return handle;
+}
+
+/** The handle of the running SDK, if agentpulse started it. */
+export function currentAgentpulse(): AgentpulseHandle | null {
+  return active;
+}

@@ -1,0 +1,129 @@
+/**
+ * Writer thread for the embedded exporter: owns the DuckDB connection so that store
+ * writes never run on the host application's event loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DuckDbStore } from '../store/DuckDbStore.js';
+import { isStoreLocked } from '../store/errors.js';
+import { listSpoolSegments, spoolDirFor, writeSpoolSegment } from '../store/spool.js';
+import type { SpanRecord } from '../store/types.js';
+import { decodeSpanBatch } from './spanCodec.js';
+import type { WorkerToMain, MainToWorker, WriterWorkerData } from './writerProtocol.js';
+
+const data = workerData as WriterWorkerData;
+const counters = new Int32Array(data.shared);
+const spoolDir = spoolDirFor(data.dbPath);
+let store: DuckDbStore | null = null;
+let idleTimer: NodeJS.Timeout | undefined;
+let lockedNoticeSent = false;
+let errorNoticeSent = false;
+let chain: Promise<void> = Promise.resolve();
+
+function post(msg: WorkerToMain): void {
+  parentPort!.postMessage(msg);
+}
+
+async function openStore(): Promise<DuckDbStore | null> {
+  if (store) return store;
+  try {
+    store = await DuckDbStore.open(data.dbPath);
+    if (lockedNoticeSent) post({ type: 'notice', level: 'info', message: `agentpulse: ${data.dbPath} is free again; spooled spans were ingested` });
+    lockedNoticeSent = false;
+    return store;
+  } catch (err) {
+    if (isStoreLocked(err)) {
+      if (!lockedNoticeSent) {
+        lockedNoticeSent = true;
+        post({
+          type: 'notice',
+          level: 'warn',
+          message:
+            `agentpulse: ${data.dbPath} is locked by another process${err.holderPid ? ` (PID ${err.holderPid})` : ''}; ` +
+            `spans are spooled to ${spoolDir}/ and will be ingested automatically when the database is free ` +
+            '(or run `agentpulse ingest-spool`). Nothing is lost.',
+        });
+      }
+      return null;
+    }
+    throw err;
+  }
+}
+
+async function closeStore(): Promise<void> {
+  const s = store;
+  store = null;
+  if (s) await s.close();
+}
+
+function scheduleIdleClose(): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    chain = chain.then(closeStore).catch(() => undefined);
+  }, data.idleCloseMs);
+}
+
+async function write(spans: SpanRecord[]): Promise<void> {
+  try {
+    const s = await openStore();
+    if (s) {
+      await s.writeBatch(spans);
+      scheduleIdleClose();
+      return;
+    }
+  } catch (err) {
+    // A failing store (full disk, corrupt file) must not lose the batch: spool it and say so once.
+    if (!errorNoticeSent) {
+      errorNoticeSent = true;
+      post({
+        type: 'notice',
+        level: 'error',
+        message: `agentpulse: writing to ${data.dbPath} failed (${err instanceof Error ? err.message : String(err)}); spans are spooled to ${spoolDir}/`,
+      });
+    }
+    await closeStore().catch(() => undefined);
+  }
+  writeSpoolSegment(spoolDir, spans);
+}
+
+/** While spooling, keep trying to get the file; once we hold it, pick up everyone's spool. */
+async function retrySpool(): Promise<void> {
+  if (listSpoolSegments(spoolDir).length === 0) return;
+  try {
+    const s = await openStore();
+    if (s) {
+      await s.ingestSpool();
+      scheduleIdleClose();
+    }
+  } catch {
+    /* retried on the next tick */
+  }
+}
+
+setInterval(() => {
+  chain = chain.then(retrySpool);
+}, data.lockRetryMs).unref();
+
+parentPort!.on('message', (msg: MainToWorker) => {
+  if (msg.type === 'batch') {
+    chain = chain
+      .then(async () => {
+        let n = 0;
+        try {
+          const spans = decodeSpanBatch(msg.payload);
+          n = spans.length;
+          await write(spans);
+        } catch (err) {
+          post({ type: 'notice', level: 'error', message: `agentpulse: dropped a batch it could not write or spool: ${err instanceof Error ? err.message : String(err)}` });
+        }
+        Atomics.store(counters, 1, msg.seq);
+        Atomics.notify(counters, 1);
+        post({ type: 'ack', seq: msg.seq, spans: n });
+      });
+  } else if (msg.type === 'shutdown') {
+    chain = chain.then(async () => {
+      clearTimeout(idleTimer);
+      await closeStore().catch(() => undefined);
+      post({ type: 'closed' });
+    });
+  }
+});

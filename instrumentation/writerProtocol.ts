@@ -1,0 +1,15 @@
+/** Messages between the host thread and the store writer thread. */
+export type MainToWorker = { type: 'batch'; seq: number; payload: string } | { type: 'shutdown' };
+
+export type WorkerToMain =
+  | { type: 'ack'; seq: number; spans: number }
+  | { type: 'notice'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'closed' };
+
+export interface WriterWorkerData {
+  dbPath: string;
+  /** Int32Array over this: [0] = last batch seq posted, [1] = last batch seq committed or spooled. */
+  shared: SharedArrayBuffer;
+  idleCloseMs: number;
+  lockRetryMs: number;
+}
