@@ -7,3 +7,6 @@ export { MIGRATIONS, CURRENT_SCHEMA_VERSION, SPAN_COLUMNS, ROLLUP_DIMENSIONS, mi
 export { LogSketch, sketchBucket, sketchValue, nearestRank, SKETCH_GAMMA, SKETCH_RELATIVE_ACCURACY, SQL_SKETCH_VALUE, ZERO_BUCKET } from './sketch.js';
 export { spoolDirFor, writeSpoolSegment, listSpoolSegments, readSpoolSegment, removeSpoolSegment, encodeSpoolLines, decodeSpoolLines } from './spool.js';
 export * from './types.js';
+export { loadQuery, listQueries, bindParams, sqlParams, queriesDir, UnknownQueryError } from './namedQueries.js';
+export type { NamedQuery } from './namedQueries.js';
+export * from './sqlGuard.js';

@@ -1,0 +1,62 @@
+import { Command } from 'commander';
+import { startCollector } from '../../collector/startCollector.js';
+import type { RunningCollector } from '../../collector/startCollector.js';
+import { DuckDbStore } from '../../store/DuckDbStore.js';
+import { spoolDirFor } from '../../store/spool.js';
+import { globalOptions, print } from '../globalOptions.js';
+import { CliError } from '../errors.js';
+
+export interface CollectFlags {
+  host: string;
+  port: string;
+  token?: string;
+}
+
+/** Opens the store as the single writer and starts the OTLP/HTTP collector on it. */
+export async function startLocalCollector(db: string, flags: { host?: string; port?: number; token?: string }): Promise<{ collector: RunningCollector; store: DuckDbStore; stop(): Promise<void> }> {
+  const store = await DuckDbStore.open(db);
+  let collector: RunningCollector;
+  try {
+    collector = await startCollector({ store, spoolDir: spoolDirFor(db), host: flags.host, port: flags.port, token: flags.token });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  let stopped: Promise<void> | null = null;
+  return {
+    collector,
+    store,
+    stop: () => (stopped ??= (async () => {
+      await collector.close();
+      await store.close();
+    })()),
+  };
+}
+
+/** `agentpulse collect`: OTLP/HTTP collector writing to the DuckDB store. */
+export const collectCommand = new Command('collect')
+  .description('run the OTLP/HTTP collector (POST /v1/traces, protobuf or JSON) that writes to the DuckDB store')
+  .option('--host <host>', 'address to bind (non-loopback requires AGENTPULSE_TOKEN)', '127.0.0.1')
+  .option('--port <port>', 'port to listen on', '4318')
+  .option('--token <token>', 'bearer token required on every route but /healthz (default: AGENTPULSE_TOKEN)')
+  .addHelpText('after', `
+Examples:
+  $ agentpulse collect --db agents.duckdb
+  $ OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import agentpulse/register app.js
+  $ AGENTPULSE_TOKEN=$(openssl rand -hex 24) agentpulse collect --host 0.0.0.0`)
+  .action(async function (this: Command, flags: CollectFlags) {
+    const g = globalOptions(this);
+    const port = Number(flags.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${flags.port}"`);
+    const running = await startLocalCollector(g.db, { host: flags.host, port, token: flags.token });
+    print(`agentpulse collector listening on ${running.collector.url} (store: ${g.db}); Ctrl-C to stop`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void running.stop().then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  });

@@ -1,0 +1,18 @@
+import { AgentpulseError } from '../store/errors.js';
+
+/** A failure the CLI reports as one line and an exit code. */
+export class CliError extends AgentpulseError {
+  readonly exitCode: number;
+  constructor(message: string, options: { exitCode?: number; cause?: unknown; code?: string } = {}) {
+    super(options.code ?? 'CLI_ERROR', message, { cause: options.cause });
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+export function isCliError(err: unknown): err is CliError {
+  return err instanceof CliError;
+}
+
+export function isAgentpulseError(err: unknown): err is AgentpulseError {
+  return err instanceof AgentpulseError;
+}

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+
+export interface GlobalOptions {
+  db: string;
+  url?: string;
+  json?: boolean;
+  debug?: boolean;
+}
+
+/** Options every command shares, read from the root program. */
+export function globalOptions(cmd: Command): GlobalOptions {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  const o = root.opts() as Partial<GlobalOptions>;
+  return { db: o.db ?? process.env.AGENTPULSE_DB ?? 'agentpulse.duckdb', url: o.url ?? undefined, json: o.json, debug: o.debug };
+}
+
+/** Prints to stdout with a trailing newline. */
+export function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}

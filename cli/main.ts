@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import { isAgentpulseError } from './errors.js';
+import { isCliError } from './errors.js';
+import { commands } from './commands/index.js';
+
+const program = new Command('agentpulse')
+  .description('observability, recovery and learning for AI agents, on OpenTelemetry and DuckDB')
+  .option('--db <path>', 'DuckDB trace store (default: $AGENTPULSE_DB or ./agentpulse.duckdb)')
+  .option('--url <url>', 'read through a running collector instead of the file (or $AGENTPULSE_URL)')
+  .option('--json', 'machine-readable output')
+  .option('--debug', 'print stack traces on errors')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addHelpText('after', `
+Start here:
+  $ agentpulse demo                 simulate a fleet of agents into ./agentpulse.duckdb
+  $ agentpulse sql "select count(*) from spans"
+  $ node --import agentpulse/register app.js   trace your own agents`);
+
+for (const c of commands) program.addCommand(c.exitOverride());
+
+/** The one place the CLI exits. */
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync(process.argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    const debug = process.argv.includes('--debug');
+    if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    if (isCliError(err)) {
+      process.stderr.write(`agentpulse: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (isAgentpulseError(err)) {
+      process.stderr.write(`agentpulse: ${err.message}\n`);
+      return 1;
+    }
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`agentpulse: ${msg}${debug ? '' : ' (run with --debug for details)'}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();

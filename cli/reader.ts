@@ -1,0 +1,91 @@
+import { DuckDbStore } from '../store/DuckDbStore.js';
+import { isStoreLocked, QueryError } from '../store/errors.js';
+import { CliError } from './errors.js';
+
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+/** Where read commands get data: the DuckDB file (read-only) or a running collector's HTTP API. */
+export interface TraceReader {
+  readonly source: string;
+  query(sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+export interface ReaderOptions {
+  db: string;
+  url?: string;
+  token?: string;
+}
+
+class HttpReader implements TraceReader {
+  constructor(
+    readonly source: string,
+    private readonly token: string | undefined,
+  ) {}
+
+  async query(sql: string, params?: Record<string, unknown>): Promise<QueryResult> {
+    let res: Response;
+    try {
+      res = await fetch(new URL('/api/sql', this.source), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+        body: JSON.stringify({ sql, params }),
+      });
+    } catch (err) {
+      throw new CliError(`cannot reach the collector at ${this.source} (${err instanceof Error ? err.message : String(err)}); is \`agentpulse collect\` running?`, { cause: err });
+    }
+    const body = (await res.json().catch(() => ({}))) as { columns?: string[]; rows?: unknown[]; error?: string; message?: string };
+    if (!res.ok) throw new CliError(`collector refused the query (${res.status}): ${body.message ?? body.error ?? res.statusText}`);
+    const columns = body.columns ?? [];
+    // The API returns rows as arrays or objects; normalise to objects.
+    const rows = (body.rows ?? []).map((r) =>
+      Array.isArray(r) ? Object.fromEntries(columns.map((c, i) => [c, r[i]])) : (r as Record<string, unknown>),
+    );
+    return { columns, rows };
+  }
+
+  async close(): Promise<void> {}
+}
+
+class DbReader implements TraceReader {
+  constructor(private readonly store: DuckDbStore) {}
+  get source(): string {
+    return this.store.path;
+  }
+  async query(sql: string, params?: Record<string, unknown>): Promise<QueryResult> {
+    try {
+      return await this.store.queryWithColumns(sql, params);
+    } catch (err) {
+      if (err instanceof QueryError) throw new CliError(err.message, { cause: err, code: 'QUERY_FAILED' });
+      throw err;
+    }
+  }
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+/**
+ * Opens a reader: `--url`/AGENTPULSE_URL wins; otherwise the DB file read-only. When the file
+ * is locked by a writer (a collector or an agent process), say so and point to --url.
+ */
+export async function openReader(opts: ReaderOptions): Promise<TraceReader> {
+  const url = opts.url ?? process.env.AGENTPULSE_URL;
+  const token = opts.token ?? process.env.AGENTPULSE_TOKEN;
+  if (opts.url) return new HttpReader(opts.url, token);
+  try {
+    return new DbReader(await DuckDbStore.open(opts.db, { readOnly: true }));
+  } catch (err) {
+    if (isStoreLocked(err)) {
+      if (url) {
+        process.stderr.write(`agentpulse: ${opts.db} is locked by a writer; reading through ${url}\n`);
+        return new HttpReader(url, token);
+      }
+      throw new CliError(`${err.message}`, { cause: err, code: err.code });
+    }
+    throw err;
+  }
+}
