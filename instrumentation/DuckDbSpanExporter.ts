@@ -86,6 +86,8 @@ export class DuckDbSpanExporter implements SpanExporter {
   private onWorkerMessage(m: WorkerToMain): void {
     if (m.type === 'ack') {
       this.inFlight--;
+      // Idle writer: let the host exit whenever it wants again.
+      if (this.inFlight === 0) this.worker?.unref();
       const cb = this.waiting.shift();
       if (cb) cb({ code: ExportResultCode.SUCCESS });
       for (let i = this.ackWaiters.length - 1; i >= 0; i--) {
@@ -107,7 +109,9 @@ export class DuckDbSpanExporter implements SpanExporter {
       const seq = ++this.seq;
       Atomics.store(this.counters, 0, seq);
       worker.postMessage({ type: 'batch', seq, payload } satisfies MainToWorker);
-      this.inFlight++;
+      // While a batch is unwritten the worker keeps the process alive, so an awaited
+      // flush completes and a host whose loop drains still gets its spans stored.
+      if (this.inFlight++ === 0) worker.ref();
       this.exportedSpans += spans.length;
       if (this.inFlight <= this.maxInFlight) resultCallback({ code: ExportResultCode.SUCCESS });
       else this.waiting.push(resultCallback);
@@ -156,6 +160,7 @@ export class DuckDbSpanExporter implements SpanExporter {
             void w.terminate().then(() => resolve());
           }
         });
+        w.ref();
         w.postMessage({ type: 'shutdown' } satisfies MainToWorker);
       });
     })();
