@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { QueryError, StoreLockedError, StoreMissingError, isLockConflict, lockHolderPid } from './errors.js';
-import { normalizeSpan } from './normalize.js';
+import { ResourceMemo, normalizeSpanWith } from './normalize.js';
 import type { NormalizedSpan } from './normalize.js';
 import { RollupAccumulator } from './rollups.js';
 import { migrate } from './schema.js';
@@ -92,13 +92,14 @@ export class DuckDbStore {
     // Normalise first: a bad span fails here, before any transaction is open.
     const rows: NormalizedSpan[] = [];
     const seen = new Set<string>();
+    const memo = new ResourceMemo();
     let lo = spans[0].startNs;
     let hi = spans[0].startNs;
     for (const s of spans) {
       const key = s.traceId + s.spanId;
       if (seen.has(key)) continue;
       seen.add(key);
-      rows.push(normalizeSpan(s));
+      rows.push(normalizeSpanWith(s, memo));
       if (s.startNs < lo) lo = s.startNs;
       if (s.startNs > hi) hi = s.startNs;
     }

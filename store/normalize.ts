@@ -86,9 +86,26 @@ function num(v: AttrValue | undefined): number | null {
   return null;
 }
 
+/** Already sorted, unique, trimmed, non-empty strings (what our own API emits): join as is. */
+function isCanonicalList(list: AttrValue[]): boolean {
+  if (list.length === 0) return false;
+  let prev = '';
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i];
+    if (typeof m !== 'string' || m.length === 0 || (i > 0 && !(m > prev))) return false;
+    const c0 = m.charCodeAt(0);
+    const cn = m.charCodeAt(m.length - 1);
+    // Whitespace (trim) or a separator inside a name would change the split-and-trim result.
+    if (c0 <= 32 || cn <= 32 || c0 === 0xa0 || cn === 0xa0 || c0 > 0x7f || cn > 0x7f) return false;
+    prev = m;
+  }
+  return true;
+}
+
 /** Sorted member list joined with '+': the same team in any order has one signature. */
 export function teamSignatureOf(members: AttrValue | undefined): string | null {
   if (members === undefined || members === null) return null;
+  if (Array.isArray(members) && isCanonicalList(members)) return members.join('+');
   let list: string[];
   if (Array.isArray(members)) list = members.map((m) => String(m));
   else if (typeof members === 'string') list = members.split(/[,+]/);
@@ -98,9 +115,19 @@ export function teamSignatureOf(members: AttrValue | undefined): string | null {
   return [...new Set(list)].sort().join('+');
 }
 
-/** JSON text with bigint-safe output (ints beyond 2^53 arrive as strings already). */
+const bigintSafe = (_k: string, x: unknown): unknown => (typeof x === 'bigint' ? x.toString() : x);
+
+/**
+ * JSON text with bigint-safe output (ints beyond 2^53 arrive as strings already).
+ * The replacer runs only when plain stringify meets a bigint: a replacer function makes
+ * JSON.stringify several times slower, and bigints are not supposed to be here at all.
+ */
 function json(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return JSON.stringify(v, bigintSafe);
+  }
 }
 
 function errorTypeOf(span: SpanRecord, a: Attributes): string | null {
@@ -117,13 +144,55 @@ function errorTypeOf(span: SpanRecord, a: Attributes): string | null {
   return '_OTHER';
 }
 
+function trunc(v: number | null): number | null {
+  return v === null ? null : Math.trunc(v);
+}
+
+/**
+ * Per-batch memo of the resource's JSON text and service name: spans of one batch share
+ * a handful of resource objects, so each is serialised once instead of once per span.
+ * Keyed by object identity, so it must not outlive a batch whose objects might be mutated.
+ */
+export class ResourceMemo {
+  private last: Attributes | null = null;
+  private lastJson = '{}';
+  private lastService: string | null = null;
+  private readonly seen = new Map<Attributes, [string, string | null]>();
+
+  lookup(resource: Attributes): void {
+    if (resource === this.last) return;
+    let hit = this.seen.get(resource);
+    if (!hit) {
+      hit = [json(resource), str(resource[ATTR.serviceName])];
+      if (this.seen.size < 64) this.seen.set(resource, hit);
+    }
+    this.last = resource;
+    this.lastJson = hit[0];
+    this.lastService = hit[1];
+  }
+
+  get json(): string {
+    return this.lastJson;
+  }
+
+  get serviceName(): string | null {
+    return this.lastService;
+  }
+}
+
 /** Maps one span to its promoted columns. Pure; never throws on odd attribute types. */
 export function normalizeSpan(span: SpanRecord): NormalizedSpan {
+  return normalizeSpanWith(span, new ResourceMemo());
+}
+
+/** {@link normalizeSpan} sharing one {@link ResourceMemo} across a batch. */
+export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): NormalizedSpan {
   const a = span.attributes;
   const inTok = num(a[ATTR.inputTokens]) ?? num(a[ATTR.inputTokensLegacy]);
   const outTok = num(a[ATTR.outputTokens]) ?? num(a[ATTR.outputTokensLegacy]);
   const toolName = str(a[ATTR.toolName]);
   const duration = span.endNs >= span.startNs ? span.endNs - span.startNs : 0n;
+  memo.lookup(span.resource);
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -135,7 +204,7 @@ export function normalizeSpan(span: SpanRecord): NormalizedSpan {
     durationNs: duration,
     statusCode: span.statusCode,
     statusMessage: span.statusMessage,
-    serviceName: str(span.resource[ATTR.serviceName]),
+    serviceName: memo.serviceName,
     scopeName: span.scopeName,
     operation: str(a[ATTR.operation]) ?? str(a[ATTR.operationFallback]) ?? (toolName ? 'execute_tool' : null),
     agentName: str(a[ATTR.agentName]),
@@ -147,21 +216,15 @@ export function normalizeSpan(span: SpanRecord): NormalizedSpan {
     teamId: str(a[ATTR.teamId]),
     teamSignature: str(a[ATTR.teamSignature]) ?? teamSignatureOf(a[ATTR.teamMembers]),
     errorType: errorTypeOf(span, a),
-    inputTokens: inTok === null ? null : Math.trunc(inTok),
-    outputTokens: outTok === null ? null : Math.trunc(outTok),
+    inputTokens: trunc(inTok),
+    outputTokens: trunc(outTok),
     costUsd: num(a[ATTR.costUsd]),
-    contextSize: (() => {
-      const v = num(a[ATTR.contextSize]);
-      return v === null ? null : Math.trunc(v);
-    })(),
-    queueDepth: (() => {
-      const v = num(a[ATTR.queueDepth]);
-      return v === null ? null : Math.trunc(v);
-    })(),
+    contextSize: trunc(num(a[ATTR.contextSize])),
+    queueDepth: trunc(num(a[ATTR.queueDepth])),
     recoveryStrategy: str(a[ATTR.recoveryStrategy]),
     recoveryOutcome: str(a[ATTR.recoveryOutcome]),
     attributesJson: json(a),
-    resourceJson: json(span.resource),
+    resourceJson: memo.json,
     eventsJson:
       span.events.length === 0
         ? '[]'
