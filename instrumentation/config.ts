@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export type ExporterKind = 'duckdb' | 'otlp' | 'none';
 
@@ -8,6 +9,8 @@ export interface AgentpulseConfig {
   exporter: ExporterKind;
   dbPath: string;
   otlpEndpoint: string | null;
+  /** Where OTLP batches the collector did not take wait to be re-sent. */
+  spoolDir: string;
   serviceName: string | null;
   captureContent: boolean;
   contentMaxChars: number;
@@ -49,6 +52,7 @@ export function resolveConfig(options: AgentpulseOptions = {}, env: Env = proces
     exporter,
     dbPath: resolve(options.dbPath ?? env.AGENTPULSE_DB ?? 'agentpulse.duckdb'),
     otlpEndpoint,
+    spoolDir: resolve(options.spoolDir ?? env.AGENTPULSE_SPOOL_DIR ?? join(tmpdir(), 'agentpulse-otlp-spool')),
     serviceName: options.serviceName ?? env.OTEL_SERVICE_NAME ?? null,
     captureContent: options.captureContent ?? bool(env.AGENTPULSE_CAPTURE_CONTENT) ?? false,
     contentMaxChars: options.contentMaxChars ?? int(env.AGENTPULSE_CONTENT_MAX_CHARS) ?? 4096,

@@ -6,6 +6,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { resolveConfig } from './config.js';
 import type { AgentpulseConfig, AgentpulseOptions } from './config.js';
 import { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
+import { SpoolingExporter } from './SpoolingExporter.js';
 
 /** BatchSpanProcessor that counts ended spans, so exit hooks know whether a flush is owed. */
 class CountingBatchProcessor extends BatchSpanProcessor {
@@ -26,18 +27,28 @@ export interface AgentpulseHandle {
   shutdown(): Promise<void>;
 }
 
+/** OTEL_EXPORTER_OTLP_(TRACES_)HEADERS as a record ("k=v,k2=v2", values URL-encoded). */
+function otlpHeaders(): Record<string, string> {
+  const raw = process.env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? process.env.OTEL_EXPORTER_OTLP_HEADERS ?? '';
+  const out: Record<string, string> = {};
+  for (const part of raw.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out[decodeURIComponent(part.slice(0, eq).trim())] = decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
 async function createOtlpExporter(config: AgentpulseConfig): Promise<SpanExporter> {
   const protocol = (process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf').trim();
-  const explicitUrl =
-    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || !config.otlpEndpoint
-      ? undefined
-      : `${config.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
-  if (protocol === 'http/json') {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-    return new OTLPTraceExporter(explicitUrl ? { url: explicitUrl } : {});
-  }
-  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
-  return new OTLPTraceExporter(explicitUrl ? { url: explicitUrl } : {});
+  const tracesUrl =
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
+    `${(config.otlpEndpoint ?? 'http://localhost:4318').replace(/\/+$/, '')}/v1/traces`;
+  const inner =
+    protocol === 'http/json'
+      ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({ url: tracesUrl })
+      : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter({ url: tracesUrl });
+  // A collector that is down must not lose spans: what it does not take is spooled and re-sent.
+  return new SpoolingExporter(inner, { dir: config.spoolDir, url: tracesUrl, headers: otlpHeaders() });
 }
 
 class NoopExporter implements SpanExporter {
