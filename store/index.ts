@@ -10,3 +10,5 @@ export * from './types.js';
 export { loadQuery, listQueries, bindParams, sqlParams, queriesDir, UnknownQueryError } from './namedQueries.js';
 export type { NamedQuery } from './namedQueries.js';
 export * from './sqlGuard.js';
+export { exportParquet, applyRetention } from './maintenance.js';
+export type { ExportOptions, RetentionOptions } from './maintenance.js';

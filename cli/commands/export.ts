@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { DuckDbStore } from '../../store/DuckDbStore.js';
+import { exportParquet } from '../../store/maintenance.js';
+import { parseDuration } from '../duration.js';
+import { globalOptions, print } from '../globalOptions.js';
+import { formatJson } from '../output.js';
+import { CliError } from '../errors.js';
+
+/** `agentpulse export --parquet DIR`: Hive-partitioned Parquet history. */
+export const exportCommand = new Command('export')
+  .description('export spans as Parquet partitioned by day (DIR/day=YYYY-MM-DD/), readable by DuckDB, ClickHouse, Spark, pandas')
+  .requiredOption('--parquet <dir>', 'target folder')
+  .option('--since <duration>', 'only the last 24h, 7d, …')
+  .addHelpText('after', `
+Examples:
+  $ agentpulse export --parquet ./history
+  $ agentpulse --db agents.duckdb export --parquet /data/agentpulse --since 1d
+  $ duckdb -c "select day, count(*) from read_parquet('./history/*/*.parquet', hive_partitioning=true) group by 1"
+
+The database file must not be held by a running collector (stop it, or export on a copy).`)
+  .action(async function (this: Command, flags: { parquet: string; since?: string }) {
+    const g = globalOptions(this);
+    if (g.url) throw new CliError('export reads the database file directly; run it where the file is (without --url)');
+    const sinceNs = flags.since ? (BigInt(Date.now()) - BigInt(parseDuration(flags.since, '--since'))) * 1_000_000n : undefined;
+    const store = await DuckDbStore.open(g.db, { readOnly: true });
+    try {
+      const r = await exportParquet(store, flags.parquet, { sinceNs });
+      print(g.json ? formatJson(r) : `exported ${r.spans} spans over ${r.days.length} day(s) to ${flags.parquet}`);
+    } finally {
+      await store.close();
+    }
+  });

@@ -1,0 +1,36 @@
+import { Command } from 'commander';
+import { DuckDbStore } from '../../store/DuckDbStore.js';
+import { applyRetention, exportParquet } from '../../store/maintenance.js';
+import { parseDuration } from '../duration.js';
+import { globalOptions, print } from '../globalOptions.js';
+import { formatJson } from '../output.js';
+import { CliError } from '../errors.js';
+
+/** `agentpulse retention`: deletes old raw spans (optionally exporting them first) and old rollups. */
+export const retentionCommand = new Command('retention')
+  .description('delete raw spans and rollups past their retention (optionally export the spans to Parquet first)')
+  .option('--keep <duration>', 'keep raw spans this long', '30d')
+  .option('--keep-rollups <duration>', 'keep per-minute rollups this long', '400d')
+  .option('--export <dir>', 'export the spans being deleted to Parquet first')
+  .addHelpText('after', `
+Examples:
+  $ agentpulse retention --keep 14d
+  $ agentpulse --db agents.duckdb retention --keep 30d --export /data/agentpulse-history`)
+  .action(async function (this: Command, flags: { keep: string; keepRollups: string; export?: string }) {
+    const g = globalOptions(this);
+    if (g.url) throw new CliError('retention changes the database file; run it where the file is (without --url), with the collector stopped');
+    const keepMs = parseDuration(flags.keep, '--keep');
+    const keepRollMs = parseDuration(flags.keepRollups, '--keep-rollups');
+    const store = await DuckDbStore.open(g.db);
+    try {
+      let exported = 0;
+      if (flags.export) {
+        const untilNs = (BigInt(Date.now()) - BigInt(keepMs)) * 1_000_000n;
+        exported = (await exportParquet(store, flags.export, { untilNs })).spans;
+      }
+      const r = await applyRetention(store, { spansDays: keepMs / 86_400_000, rollupsDays: keepRollMs / 86_400_000 });
+      print(g.json ? formatJson({ ...r, exported }) : `deleted ${r.spans} spans and ${r.rollupRows} rollup rows${flags.export ? ` (exported ${exported} spans first)` : ''}`);
+    } finally {
+      await store.close();
+    }
+  });

@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DuckDbStore } from './DuckDbStore.js';
+
+export interface ExportOptions {
+  /** Only spans with start_ns >= sinceNs. */
+  sinceNs?: bigint;
+  /** Only spans with start_ns < untilNs. */
+  untilNs?: bigint;
+}
+
+/**
+ * Writes spans as Hive-partitioned Parquet (`DIR/day=YYYY-MM-DD/*.parquet`, zstd), so
+ * DuckDB, ClickHouse, Spark or pandas can read the history. Re-exporting a day adds files
+ * beside the earlier ones; export disjoint ranges (or a fresh folder) to avoid duplicates.
+ */
+export async function exportParquet(store: DuckDbStore, dir: string, options: ExportOptions = {}): Promise<{ spans: number; days: string[] }> {
+  const target = resolve(dir);
+  mkdirSync(target, { recursive: true });
+  const where = `(CAST($since AS BIGINT) IS NULL OR start_ns >= CAST($since AS BIGINT)) AND (CAST($until AS BIGINT) IS NULL OR start_ns < CAST($until AS BIGINT))`;
+  const params = { since: options.sinceNs?.toString() ?? null, until: options.untilNs?.toString() ?? null };
+  const days = await store.query(
+    `SELECT strftime(make_timestamp(start_ns // 1000), '%Y-%m-%d') AS day, count(*) AS n FROM spans WHERE ${where} GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  if (days.length === 0) return { spans: 0, days: [] };
+  // COPY cannot bind its target path; the path is quoted, never built from user SQL.
+  const quoted = `'${target.replace(/'/g, "''")}'`;
+  await store.query(
+    `COPY (SELECT *, strftime(make_timestamp(start_ns // 1000), '%Y-%m-%d') AS day FROM spans WHERE ${where})
+     TO ${quoted} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'spans_{uuid}')`,
+    params,
+  );
+  return { spans: days.reduce((s, d) => s + Number(d.n), 0), days: days.map((d) => String(d.day)) };
+}
+
+export interface RetentionOptions {
+  /** Delete raw spans older than this many days. */
+  spansDays: number;
+  /** Delete rollups older than this many days (keep them longer: they are small). */
+  rollupsDays: number;
+  nowMs?: number;
+}
+
+/** Deletes old raw spans and rollups, then checkpoints so the file can shrink. */
+export async function applyRetention(store: DuckDbStore, options: RetentionOptions): Promise<{ spans: number; rollupRows: number }> {
+  const now = BigInt(Math.round(options.nowMs ?? Date.now())) * 1_000_000n;
+  const spanCut = now - BigInt(Math.round(options.spansDays * 86_400)) * 1_000_000_000n;
+  const rollCutMs = Number(now / 1_000_000n) - options.rollupsDays * 86_400_000;
+  const [{ n: spans }] = await store.query('SELECT count(*) AS n FROM spans WHERE start_ns < CAST($cut AS BIGINT)', { cut: spanCut.toString() });
+  const [{ n: rolls }] = await store.query('SELECT count(*) AS n FROM rollup_minute WHERE minute < make_timestamp(CAST($cut AS BIGINT) * 1000)', { cut: rollCutMs });
+  await store.query('DELETE FROM spans WHERE start_ns < CAST($cut AS BIGINT)', { cut: spanCut.toString() });
+  await store.query('DELETE FROM rollup_minute WHERE minute < make_timestamp(CAST($cut AS BIGINT) * 1000)', { cut: rollCutMs });
+  await store.query('DELETE FROM rollup_sketch WHERE minute < make_timestamp(CAST($cut AS BIGINT) * 1000)', { cut: rollCutMs });
+  await store.query('CHECKPOINT');
+  return { spans: Number(spans), rollupRows: Number(rolls) };
+}
