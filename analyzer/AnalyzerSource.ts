@@ -1,0 +1,46 @@
+import type { DuckDbStore } from '../store/DuckDbStore.js';
+import { bindParams, loadQuery } from '../store/namedQueries.js';
+
+export type Row = Record<string, unknown>;
+
+/** The read side the analyzer needs: run one named query with parameters. */
+export interface QueryRunner {
+  query(sql: string, params?: Record<string, unknown>): Promise<{ rows: Row[] } | Row[]>;
+}
+
+/**
+ * Where the analyzer reads from, and whether it may persist alert state and runs.
+ * `store` is set only for a writable store; reading through a collector (`--url`) or a
+ * read-only file produces a report without persisting anything.
+ */
+export interface AnalyzerSource {
+  /** Runs `queries/<name>.sql`, binding every parameter (NULL when not given). */
+  named(name: string, params?: Record<string, unknown>): Promise<Row[]>;
+  /** A writable store, when there is one. */
+  readonly store?: DuckDbStore;
+}
+
+/** A source over a DuckDB store; persistence is enabled when the store is writable. */
+export function sourceFromStore(store: DuckDbStore): AnalyzerSource {
+  return {
+    store: store.readOnly ? undefined : store,
+    named: (name, params = {}) => {
+      const q = loadQuery(name);
+      return store.query(q.sql, bindParams(q, params));
+    },
+  };
+}
+
+/** A source over any query runner (e.g. the CLI's TraceReader over `--url`); never persists. */
+export function sourceFromReader(reader: QueryRunner): AnalyzerSource {
+  return {
+    named: async (name, params = {}) => {
+      const q = loadQuery(name);
+      const res = await reader.query(q.sql, bindParams(q, params));
+      return Array.isArray(res) ? res : res.rows;
+    },
+  };
+}
+
+/** Nanosecond bounds travel as decimal strings: exact through JSON, cast to BIGINT in SQL. */
+export const ns = (v: bigint): string => v.toString();

@@ -1,0 +1,11 @@
+export type { AlertNotification, Sink, SinkBatch, SinkResult } from './Sink.js';
+export { postJson, DeliveryError } from './postJson.js';
+export type { RetryOptions } from './postJson.js';
+export { stdoutSink } from './stdoutSink.js';
+export { ndjsonSink } from './ndjsonSink.js';
+export { webhookSink } from './webhookSink.js';
+export { slackSink } from './slackSink.js';
+export { alertmanagerSink } from './alertmanagerSink.js';
+export type { AlertmanagerOptions } from './alertmanagerSink.js';
+export { dispatchAlerts } from './dispatch.js';
+export { parseSinkSpec, SinkSpecError } from './parseSinkSpec.js';
