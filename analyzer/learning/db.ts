@@ -1,0 +1,63 @@
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { bindParams, loadQuery } from '../../store/namedQueries.js';
+
+export type Row = Record<string, unknown>;
+
+/**
+ * The narrow SQL surface the learning system needs: run one statement with named
+ * parameters, get plain rows. A `DuckDbStore` satisfies it directly; use
+ * {@link fromReader} for the CLI's `TraceReader` and {@link fromConnection} for a raw connection.
+ */
+export interface LearningDb {
+  query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
+}
+
+/** Adapts anything with `query(sql, params) → {rows}` (the CLI's TraceReader). */
+export function fromReader(reader: { query(sql: string, params?: Record<string, unknown>): Promise<{ rows: Row[] }> }): LearningDb {
+  return { query: async (sql, params) => (await reader.query(sql, params)).rows };
+}
+
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map(plain);
+  if (v instanceof Date) return v.toISOString();
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  return v;
+}
+
+/** Adapts a raw DuckDB connection (e.g. the collector's instance in the feedback route). */
+export function fromConnection(conn: DuckDBConnection): LearningDb {
+  return {
+    async query(sql, params) {
+      const r = await conn.runAndReadAll(sql, params as Record<string, DuckDBValue> | undefined);
+      return r.getRowObjectsJS().map((row) => plain(row) as Row);
+    },
+  };
+}
+
+/** Runs the named query `queries/<name>.sql`, binding unspecified parameters to NULL. */
+export function runNamed(db: LearningDb, name: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+  const q = loadQuery(name);
+  return db.query(q.sql, bindParams(q, params));
+}
+
+/** Number from a row cell that may be a number, a numeric string (wide ints) or null. */
+export function num(v: unknown, fallback = 0): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return fallback;
+}
+
+/** JSON cell (DuckDB JSON arrives as text) parsed, or the value itself. */
+export function parseJson<T>(v: unknown, fallback: T): T {
+  if (v === null || v === undefined) return fallback;
+  if (typeof v === 'string') {
+    try {
+      return JSON.parse(v) as T;
+    } catch {
+      return fallback;
+    }
+  }
+  return v as T;
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { LearningDb } from './db.js';
+import { analyzeExperiment, listExperiments } from './experiments.js';
+import type { ExperimentAnalysisOptions, ExperimentResult } from './experiments.js';
+import { listPatterns, updatePatternDb } from './patternDb.js';
+import type { PatternDbUpdate } from './patternDb.js';
+import { autoPromote } from './policy.js';
+import type { PromotionStep } from './policy.js';
+import { buildRecommendations, saveRecommendations } from './recommend.js';
+import type { Recommendation } from './recommend.js';
+
+/** The report contract's pattern shape. */
+export interface ReportPattern {
+  id: string;
+  kind: 'pattern' | 'antipattern';
+  signature: string;
+  support: number;
+  success_rate: number;
+  confidence: number;
+  status: string;
+  /** Extra (beyond the contract's minimum): where and how strongly. */
+  task_type: string;
+  ci_low: number;
+  ci_high: number;
+  lift: number | null;
+}
+
+export interface LearningResult {
+  patterns: ReportPattern[];
+  recommendations: Recommendation[];
+  experiments: ExperimentResult[];
+  promotions: PromotionStep[];
+  update: Pick<PatternDbUpdate, 'runId' | 'windowFromNs' | 'windowToNs' | 'tasks'>;
+}
+
+export interface LearningRunOptions {
+  runId?: string;
+  /** Window end by task start (default now). */
+  untilNs?: bigint;
+  minSupport?: number;
+  fdr?: number;
+  seed?: number;
+  experiments?: ExperimentAnalysisOptions;
+  /** Report patterns: antipatterns, team compositions and significant patterns (default), or every tested one. */
+  reportAll?: boolean;
+}
+
+/**
+ * One learning pass for an analyzer run (needs a writable store): updates the pattern DB with
+ * the tasks since the last run, applies the auto-promote policy if one is configured (bounded,
+ * recorded), rebuilds recommendations (saved to `recommendations`), and analyses running
+ * experiments. Returns the report's `patterns` and `recommendations` (experiment verdicts are
+ * recommendations of kind 'experiment').
+ * @example
+ * const { patterns, recommendations } = await runLearning(store, { runId });
+ */
+export async function runLearning(db: LearningDb, options: LearningRunOptions = {}): Promise<LearningResult> {
+  const runId = options.runId ?? randomUUID();
+  const update = await updatePatternDb(db, { runId, untilNs: options.untilNs, minSupport: options.minSupport, fdr: options.fdr });
+  const promotions = await autoPromote(db);
+  const experiments: ExperimentResult[] = [];
+  for (const def of await listExperiments(db)) if (def.status === 'running') experiments.push(await analyzeExperiment(db, def, options.experiments));
+  const recommendations = [...(await buildRecommendations(db, { seed: options.seed })), ...experiments.map(experimentRecommendation)];
+  await saveRecommendations(db, runId, recommendations);
+  const stored = await listPatterns(db);
+  const patterns = stored
+    .filter((p) => options.reportAll || p.kind === 'antipattern' || p.signature.startsWith('team:') || p.confidence >= 1 - (options.fdr ?? 0.05))
+    .map((p) => ({
+      id: p.id, kind: p.kind, signature: p.signature, support: p.support, success_rate: p.successRate, confidence: p.confidence, status: p.status,
+      task_type: p.taskType, ci_low: p.ciLow, ci_high: p.ciHigh, lift: p.lift,
+    }));
+  return { patterns, recommendations, experiments, promotions, update: { runId, windowFromNs: update.windowFromNs, windowToNs: update.windowToNs, tasks: update.tasks } };
+}
+
+/** An experiment verdict as a report recommendation. */
+export function experimentRecommendation(e: ExperimentResult): Recommendation {
+  const action = {
+    no_data: `start sending traffic to experiment ${e.name}`,
+    srm_mismatch: `stop experiment ${e.name} and fix its assignment/logging before reading results`,
+    collecting: `keep experiment ${e.name} running`,
+    significant: e.winner === e.control ? `keep ${e.control}; end experiment ${e.name}` : `ship ${e.winner} from experiment ${e.name}`,
+    not_significant: `no winner in experiment ${e.name}; keep ${e.control} or extend it`,
+  }[e.verdict];
+  const best = e.comparisons.find((c) => c.variant === e.winner);
+  return {
+    id: `rec_experiment_${e.name}`,
+    kind: 'experiment',
+    scope: { experiment: e.name },
+    action,
+    rationale: e.summary,
+    expected_effect: { metric: 'task_success_rate', verdict: e.verdict, diff: best?.diff ?? null, srm_p_value: e.srm.pValue, min_sample_per_arm: e.minSamplePerArm },
+    confidence: best ? 1 - best.qValue : 0,
+    bounded_by: 'fixed hash assignment at the defined weights',
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The learning system: execution records, patterns and antipatterns, the success classifier,
+ * recommendations, promotion with review, feedback, A/B experiments and team suggestion.
+ */
+export { fromConnection, fromReader, runNamed } from './db.js';
+export type { LearningDb, Row } from './db.js';
+export { loadExecutionRecords } from './records.js';
+export type { ExecutionRecord, RecordFilter } from './records.js';
+export { CONTEXT_BANDS, LOOP_RUN_LENGTH, contextBand, featuresOf } from './features.js';
+export type { Feature, FeatureKind } from './features.js';
+export { fisherExactTest } from './fisherExact.js';
+export { countFeatures, minePatterns, patternId } from './patterns.js';
+export type { BaseCount, FeatureCount, MineOptions, MinedPattern } from './patterns.js';
+export { getPattern, listPatterns, updatePatternDb } from './patternDb.js';
+export type { PatternDbUpdate, PatternFilter, StoredPattern, UpdatePatternsOptions } from './patternDb.js';
+export { buildEncoder, evaluateClassifier, predictTask, startFeatures, trainClassifier, HEALTH_WINDOW, LAMBDA_GRID } from './classifier.js';
+export type { ClassifierEvaluation, StartFeatures, TrainedClassifier } from './classifier.js';
+export {
+  DEFAULT_RULES, autoPromote, checkEligibility, demote, getPolicy, listPolicies, loadRules, policyChoice, promotePattern, rejectPattern, reviewQueue, saveRules, setDefaultTeam,
+} from './policy.js';
+export type { Actor, Eligibility, PolicySnapshot, PolicyState, PromoteOptions, PromotionRules, PromotionStep, ReviewItem } from './policy.js';
+export { buildRecommendations, saveRecommendations } from './recommend.js';
+export type { Recommendation, RecommendOptions } from './recommend.js';
+export { evidenceFor, suggestTeam, teamArms, teamChooser } from './suggestTeam.js';
+export type { SuggestOptions, TeamArm, TeamEvidence, TeamSuggestion } from './suggestTeam.js';
+export { FeedbackInput, normalizeLabel, recordFeedback } from './feedback.js';
+export type { StoredFeedback } from './feedback.js';
+export { feedbackRoute } from './feedbackRoute.js';
+export { assignVariant } from './assignment.js';
+export { analyzeCounts, analyzeExperiment, defineExperiment, listExperiments } from './experiments.js';
+export type { ExperimentAnalysisOptions, ExperimentDefinition, ExperimentResult, VariantResult } from './experiments.js';
+export { experimentRecommendation, runLearning } from './engine.js';
+export type { LearningResult, LearningRunOptions, ReportPattern } from './engine.js';
+export { DEFAULT_SIM_START_NS, defaultWorld, nullWorld, simulate, worldCandidates } from './simulator.js';
+export type { SimExperiment, SimTask, SimTeam, SimWorld, SimulateOptions, Simulation } from './simulator.js';
+export { LearningInputError, PromotionRefusedError, isPromotionRefused } from './errors.js';
