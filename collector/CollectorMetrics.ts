@@ -14,9 +14,8 @@ export class CollectorMetrics {
   writeErrors = 0;
   batchesWritten = 0;
   private readonly requests = new Map<string, number>();
-  private readonly latencyCounts = new Array<number>(LATENCY_BUCKETS_S.length).fill(0);
-  private latencySum = 0;
-  private latencyCount = 0;
+  private readonly writeLatency = new LatencyHistogram();
+  private readonly ackLatency = new LatencyHistogram();
 
   constructor(private readonly gauges: () => { queueSpans: number; queueBytes: number; spoolBytes: number; inflightBodyBytes: number }) {}
 
@@ -26,14 +25,12 @@ export class CollectorMetrics {
   }
 
   observeWrite(seconds: number): void {
-    this.latencySum += seconds;
-    this.latencyCount++;
-    for (let i = 0; i < LATENCY_BUCKETS_S.length; i++) {
-      if (seconds <= LATENCY_BUCKETS_S[i]!) {
-        this.latencyCounts[i]!++;
-        break;
-      }
-    }
+    this.writeLatency.observe(seconds);
+  }
+
+  /** Time from a /v1/traces request's arrival to its durable acknowledgement. */
+  observeAck(seconds: number): void {
+    this.ackLatency.observe(seconds);
   }
 
   /** Requests answered with `status` on `route` so far (for tests and /healthz). */
@@ -65,14 +62,36 @@ export class CollectorMetrics {
     gauge('agentpulse_collector_queue_bytes', 'Request bytes waiting for the store writer.', g.queueBytes);
     gauge('agentpulse_collector_inflight_body_bytes', 'Request body bytes being received or decoded.', g.inflightBodyBytes);
     gauge('agentpulse_collector_spool_bytes', 'Bytes in the write-ahead spool awaiting replay.', g.spoolBytes);
-    const h = 'agentpulse_collector_write_duration_seconds';
-    lines.push(`# HELP ${h} Duration of one group-committed store write.`, `# TYPE ${h} histogram`);
+    this.writeLatency.render(lines, 'agentpulse_collector_write_duration_seconds', 'Duration of one group-committed store write.');
+    this.ackLatency.render(lines, 'agentpulse_collector_ack_duration_seconds', 'Time from a /v1/traces request to its durable acknowledgement.');
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+/** Fixed-bucket latency histogram in seconds. */
+class LatencyHistogram {
+  private readonly counts = new Array<number>(LATENCY_BUCKETS_S.length).fill(0);
+  private sum = 0;
+  private count = 0;
+
+  observe(seconds: number): void {
+    this.sum += seconds;
+    this.count++;
+    for (let i = 0; i < LATENCY_BUCKETS_S.length; i++) {
+      if (seconds <= LATENCY_BUCKETS_S[i]!) {
+        this.counts[i]!++;
+        break;
+      }
+    }
+  }
+
+  render(lines: string[], name: string, help: string): void {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
     let cumulative = 0;
     for (let i = 0; i < LATENCY_BUCKETS_S.length; i++) {
-      cumulative += this.latencyCounts[i]!;
-      lines.push(`${h}_bucket{le="${LATENCY_BUCKETS_S[i]}"} ${cumulative}`);
+      cumulative += this.counts[i]!;
+      lines.push(`${name}_bucket{le="${LATENCY_BUCKETS_S[i]}"} ${cumulative}`);
     }
-    lines.push(`${h}_bucket{le="+Inf"} ${this.latencyCount}`, `${h}_sum ${this.latencySum}`, `${h}_count ${this.latencyCount}`);
-    return `${lines.join('\n')}\n`;
+    lines.push(`${name}_bucket{le="+Inf"} ${this.count}`, `${name}_sum ${this.sum}`, `${name}_count ${this.count}`);
   }
 }

@@ -47,6 +47,7 @@ export async function handleTraces(
   res: ServerResponse,
   deps: { queue: IngestQueue; metrics: CollectorMetrics; body: ReadBodyOptions; retryAfterSeconds: number },
 ): Promise<number> {
+  const started = performance.now();
   const encoding = encodingOf(req);
   if (encoding === null) {
     throw new HttpError(415, 'Content-Type must be application/x-protobuf or application/json');
@@ -75,6 +76,7 @@ export async function handleTraces(
     }
     if (decoded.spans.length > 0) await deps.queue.submit(decoded.spans, { kind: SPOOL_KIND[encoding], payload: body });
     send(res, 200, CONTENT_TYPES[encoding], encodeExportResponse(encoding, decoded.rejected, decoded.errorMessage));
+    deps.metrics.observeAck((performance.now() - started) / 1000);
     return 200;
   } finally {
     deps.body.budget.release(held);

@@ -1,0 +1,158 @@
+/**
+ * The fleet load/stress harness shared by `bench/load.bench.ts` and the bounded CI test:
+ * several processes of concurrent simulated agents, started with the agentpulse preload,
+ * send OTLP to one collector; optionally the collector restarts mid-run. Counts every
+ * span the agents ended against what the store holds at the end.
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalCollector } from '../cli/commands/collect.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Repo root from sources (bench/) or from dist/bench/. */
+export const repoRoot = here.includes(`${join('dist', 'bench')}`) ? join(here, '..', '..') : join(here, '..');
+
+export interface LoadOptions {
+  db: string;
+  processes: number;
+  agentsPerProcess: number;
+  tasksPerAgent: number;
+  faultRate?: number;
+  /** Stop the collector this long after start and bring it back `downMs` later. */
+  restartAfterMs?: number;
+  downMs?: number;
+  spoolDir: string;
+  seed?: number;
+}
+
+export interface LoadResult {
+  ended: number;
+  stored: number;
+  lost: number;
+  seconds: number;
+  spansPerSecond: number;
+  faults: number;
+  recoveredCalls: number;
+  failedCalls: number;
+  crashedProcesses: number;
+  /** Children that told the user they spooled spans because the collector did not answer. */
+  spoolingProcesses: number;
+  peakCollectorRssMb: number;
+  ackP99Ms: number | null;
+  recoveryByStrategy: Record<string, unknown>[];
+}
+
+interface ChildOut {
+  spans: number;
+  faults: number;
+  recoveredCalls: number;
+  failedCalls: number;
+}
+
+function runChild(i: number, url: string, o: LoadOptions): Promise<{ out: ChildOut | null; code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'agentpulse/register', join(repoRoot, 'test', 'fixtures', 'load-agent.mjs')], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: url,
+        OTEL_EXPORTER_OTLP_TIMEOUT: '3000',
+        OTEL_SERVICE_NAME: `load-${i}`,
+        AGENTPULSE_SPOOL_DIR: o.spoolDir,
+        AGENTS: String(o.agentsPerProcess),
+        TASKS: String(o.tasksPerAgent),
+        FAULT_RATE: String(o.faultRate ?? 0),
+        PROC: String(i),
+        SEED: String(o.seed ?? 1),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = stdout.trim().split('\n').pop() ?? '';
+      let out: ChildOut | null = null;
+      try {
+        out = JSON.parse(line) as ChildOut;
+      } catch {
+        out = null;
+      }
+      resolve({ out, code, stderr });
+    });
+  });
+}
+
+/** Runs the fleet; resolves when every child exited and the store has settled. */
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  let running = await startLocalCollector(o.db, { port: 0 });
+  const port = running.collector.port;
+  const url = running.collector.url;
+  let peakRss = 0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const t0 = performance.now();
+  let restart: Promise<void> = Promise.resolve();
+  if (o.restartAfterMs !== undefined) {
+    restart = new Promise<void>((resolve) => {
+      setTimeout(async () => {
+        await running.stop();
+        await new Promise((r) => setTimeout(r, o.downMs ?? 1000));
+        running = await startLocalCollector(o.db, { port });
+        resolve();
+      }, o.restartAfterMs);
+    });
+  }
+  const children = await Promise.all(Array.from({ length: o.processes }, (_, i) => runChild(i, url, o)));
+  await restart;
+  // Spans spooled while the collector was down are re-sent by the children at exit when it is back;
+  // a child that exited during the outage leaves them for the next run: send them now.
+  const { SpoolingExporter } = await import('../instrumentation/SpoolingExporter.js');
+  const resend = new SpoolingExporter({ export: (_s, cb) => cb({ code: 0 }), shutdown: async () => {} }, { dir: o.spoolDir, url: `${running.collector.url}/v1/traces` });
+  await resend.replay();
+  await resend.shutdown();
+  await running.collector.flush();
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(rssTimer);
+  const ended = children.reduce((s, c) => s + (c.out?.spans ?? 0), 0);
+  const [{ n }] = await running.store.query('SELECT count(*) AS n FROM spans');
+  const recoveryByStrategy = await running.store.query(
+    `SELECT recovery_strategy AS strategy, count(*) FILTER (WHERE recovery_outcome IN ('recovered','failed','escalated')) AS attempts,
+            count(*) FILTER (WHERE recovery_outcome = 'recovered') AS recovered
+     FROM spans WHERE recovery_strategy IS NOT NULL GROUP BY 1 ORDER BY 1`,
+  );
+  const metrics = await fetch(`${running.collector.url}/metrics`).then((r) => r.text()).catch(() => '');
+  // Recovery spans are extra spans the agents did not count; compare only agent-counted ones.
+  const [{ r: recoverySpans }] = await running.store.query("SELECT count(*) AS r FROM spans WHERE scope_name = 'agentpulse.recovery'");
+  await running.stop();
+  const stored = Number(n);
+  return {
+    ended,
+    stored,
+    lost: Math.max(0, ended - (stored - Number(recoverySpans))),
+    seconds,
+    spansPerSecond: stored / seconds,
+    faults: children.reduce((s, c) => s + (c.out?.faults ?? 0), 0),
+    recoveredCalls: children.reduce((s, c) => s + (c.out?.recoveredCalls ?? 0), 0),
+    failedCalls: children.reduce((s, c) => s + (c.out?.failedCalls ?? 0), 0),
+    crashedProcesses: children.filter((c) => c.code !== 0 || !c.out).length,
+    spoolingProcesses: children.filter((c) => /spooling them to/.test(c.stderr)).length,
+    peakCollectorRssMb: Math.round(peakRss / 1e6),
+    ackP99Ms: histogramP99(metrics),
+    recoveryByStrategy,
+  };
+}
+
+/** p99 of the collector's write-latency histogram from its Prometheus text, in ms (bucket upper bound). */
+function histogramP99(text: string): number | null {
+  const buckets = [...text.matchAll(/^(agentpulse_collector_ack_duration_seconds_bucket)\{le="([^"]+)"\} (\d+(?:\.\d+)?)/gm)].map((m) => ({ le: m[2], n: Number(m[3]) }));
+  if (buckets.length === 0) return null;
+  const total = buckets[buckets.length - 1].n;
+  if (total === 0) return null;
+  const hit = buckets.find((b) => b.n >= 0.99 * total);
+  if (!hit || hit.le === '+Inf') return null;
+  const v = Number(hit.le);
+  return v < 100 ? v * 1000 : v; // seconds-based buckets are converted to ms
+}
