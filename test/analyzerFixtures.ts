@@ -79,7 +79,11 @@ export function generateSpans(scopes: readonly ScopeSpec[], fromNs: bigint, toNs
   return out;
 }
 
-/** Writes spans in batches of 20k. */
+/**
+ * Writes spans in batches of 20k, in start order: the store's duplicate probe only looks at
+ * stored spans inside a batch's time range, so time-ordered batches skip it.
+ */
 export async function writeAll(store: DuckDbStore, spans: readonly SpanRecord[]): Promise<void> {
-  for (let i = 0; i < spans.length; i += 20_000) await store.writeBatch(spans.slice(i, i + 20_000));
+  const sorted = [...spans].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+  for (let i = 0; i < sorted.length; i += 20_000) await store.writeBatch(sorted.slice(i, i + 20_000));
 }
