@@ -1,0 +1,79 @@
+import Module, { register } from 'node:module';
+import { __agentpulseAdapters, enableOnly, instrumentModule, isEnabled } from './registry.js';
+import type { AdapterId } from './registry.js';
+
+/** CommonJS package ids → adapter (ESM imports are handled by the loader hook). */
+const CJS_TARGETS: Record<string, AdapterId> = {
+  openai: 'openai',
+  '@anthropic-ai/sdk': 'anthropic',
+  '@openai/agents-core': 'openai-agents',
+  ai: 'ai',
+};
+
+const AI_FUNCTIONS = ['generateText', 'streamText', 'generateObject', 'streamObject', 'embed', 'embedMany'];
+
+let installed = false;
+
+type LoadFn = (request: string, parent: unknown, isMain: boolean) => unknown;
+
+/** `require('ai')` exports are getter-only, so callers get a copy with the telemetry wrappers. */
+function wrapAiExports(exports: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...exports };
+  for (const fn of AI_FUNCTIONS) {
+    if (typeof copy[fn] === 'function') copy[fn] = __agentpulseAdapters.wrapAi(copy[fn] as (...a: never[]) => unknown);
+  }
+  return copy;
+}
+
+function hookRequire(): void {
+  const M = Module as unknown as { _load: LoadFn };
+  const original = M._load;
+  const aiCopies = new WeakMap<object, Record<string, unknown>>();
+  const seen = new WeakSet<object>();
+  M._load = function (this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+    const exports = original.call(this, request, parent, isMain);
+    const id = CJS_TARGETS[request];
+    if (!id || !exports || (typeof exports !== 'object' && typeof exports !== 'function')) return exports;
+    if (!isEnabled(id)) return exports;
+    if (id === 'ai') {
+      let copy = aiCopies.get(exports);
+      if (!copy) aiCopies.set(exports, (copy = wrapAiExports(exports as Record<string, unknown>)));
+      return copy;
+    }
+    if (!seen.has(exports)) {
+      seen.add(exports);
+      instrumentModule(id, exports);
+    }
+    return exports;
+  };
+}
+
+/**
+ * Installs the framework adapters for this process: a loader hook for ESM imports of
+ * `openai`, `@anthropic-ai/sdk`, `ai` and `@openai/agents(-core)`, and a `require` hook for
+ * their CommonJS builds. Packages are instrumented when the app loads them, never before.
+ * Idempotent; failures are reported on stderr and leave the app untouched.
+ */
+export function installAdapters(): void {
+  if (installed) return;
+  installed = true;
+  const setting = (process.env.AGENTPULSE_ADAPTERS ?? '').trim().toLowerCase();
+  if (['false', '0', 'off', 'none'].includes(setting)) return;
+  if (setting && !['true', '1', 'on', 'all'].includes(setting)) enableOnly(setting.split(',').map((x) => x.trim()) as AdapterId[]);
+  // @anthropic-ai/sdk ≥ 1.x emits its own spans when an OTel provider exists; ours replace them
+  // (tool_use names, recovery-aligned error.type), so switch the built-in ones off unless the user chose.
+  if (isEnabled('anthropic') && process.env.ANTHROPIC_OPEN_TELEMETRY === undefined) process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
+  try {
+    register(new URL('./loaderHooks.js', import.meta.url), {
+      parentURL: import.meta.url,
+      data: { registryUrl: new URL('./registry.js', import.meta.url).href },
+    });
+  } catch (err) {
+    process.stderr.write(`agentpulse: ESM adapters unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  try {
+    hookRequire();
+  } catch (err) {
+    process.stderr.write(`agentpulse: CommonJS adapters unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+}

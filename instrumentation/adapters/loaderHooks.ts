@@ -1,0 +1,72 @@
+/**
+ * Node module-customisation hooks (registered with `module.register` by the preload; they run on
+ * the loader thread). When an app imports one of the instrumented packages as ESM, its entry module
+ * gets a few lines appended that hand the module's own namespace to the adapter registry on the
+ * main thread. Nothing else is touched, and no package is loaded that the app does not load.
+ */
+// Same list as vercelAi.ts; repeated so the loader thread loads nothing but this file.
+const AI_TELEMETRY_FUNCTIONS = ['generateText', 'streamText', 'generateObject', 'streamObject', 'embed', 'embedMany'];
+
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | Uint8Array | null;
+  shortCircuit?: boolean;
+}
+type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
+
+const TARGETS: ReadonlyArray<[RegExp, string]> = [
+  [/\/node_modules\/openai\/index\.mjs$/, 'openai'],
+  [/\/node_modules\/@anthropic-ai\/sdk\/index\.mjs$/, 'anthropic'],
+  [/\/node_modules\/@openai\/agents-core\/dist\/index\.mjs$/, 'openai-agents'],
+  [/\/node_modules\/ai\/dist\/index\.mjs$/, 'ai'],
+];
+
+let registryUrl = '';
+
+export function initialize(data: { registryUrl: string }): void {
+  registryUrl = data.registryUrl;
+}
+
+function targetOf(url: string): string | undefined {
+  if (!url.startsWith('file:')) return undefined;
+  const path = url.split(/[?#]/)[0];
+  return TARGETS.find(([re]) => re.test(path))?.[1];
+}
+
+/** AI SDK: export wrapped generateText/streamText/… and report errors with their type. */
+function injectAi(source: string): string {
+  const at = source.lastIndexOf('\nexport {');
+  if (at < 0) return source;
+  let head = source.slice(0, at);
+  let tail = source.slice(at);
+  const wrapped: string[] = [];
+  for (const fn of AI_TELEMETRY_FUNCTIONS) {
+    const re = new RegExp(`(\\n\\s+)${fn}(,|\\n)`);
+    if (!re.test(tail)) continue;
+    tail = tail.replace(re, `$1__ap_${fn} as ${fn}$2`);
+    wrapped.push(`const __ap_${fn} = __agentpulseAdapters.wrapAi(${fn});`);
+  }
+  head = head.replace('function recordErrorOnSpan(span, error) {', 'function recordErrorOnSpan(span, error) {\n  __agentpulseAdapters.aiError(span, error);');
+  return `${head}${tail}\nimport { __agentpulseAdapters } from ${JSON.stringify(registryUrl)};\n${wrapped.join('\n')}\n`;
+}
+
+function injectInstrument(source: string, url: string, id: string): string {
+  // A module may import its own namespace; by the end of its body every export is bound.
+  return (
+    `${source}\nimport * as __agentpulseSelf from ${JSON.stringify(url)};\n` +
+    `import { __agentpulseAdapters } from ${JSON.stringify(registryUrl)};\n` +
+    `__agentpulseAdapters.instrument(${JSON.stringify(id)}, __agentpulseSelf);\n`
+  );
+}
+
+export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
+  const result = await nextLoad(url, context);
+  const id = targetOf(url);
+  if (!id || !registryUrl || result.format !== 'module' || result.source == null) return result;
+  try {
+    const source = typeof result.source === 'string' ? result.source : new TextDecoder().decode(result.source as ArrayBuffer);
+    return { ...result, source: id === 'ai' ? injectAi(source) : injectInstrument(source, url, id) };
+  } catch {
+    return result;
+  }
+}

@@ -1,0 +1,165 @@
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import type { Attributes, Span, Tracer } from '@opentelemetry/api';
+import { adapterErrorType, callContext, failSpan } from './shared.js';
+import type { LlmSpanTarget } from './shared.js';
+
+/** Folds the events of a streamed response into span attributes. */
+export interface StreamAccumulator {
+  add(event: unknown): void;
+  /** Attributes once the stream ended; an `error` means the stream reported a failure in-band. */
+  finish(): { attributes: Attributes; error?: unknown };
+}
+
+/** What a provider adapter knows about one call before it is made. */
+export interface ProviderCallSpec {
+  tracer: Tracer;
+  /** `gen_ai.operation.name`, e.g. `chat`. */
+  operation: string;
+  model: string;
+  attributes: Attributes;
+  stream: boolean;
+  /** Response attributes of a non-streamed result. */
+  fromResult(result: unknown): Attributes;
+  newAccumulator(): StreamAccumulator;
+}
+
+interface Sink {
+  set(attributes: Attributes): void;
+  fail(err: unknown): void;
+  end(): void;
+}
+
+function spanSink(span: Span): Sink {
+  let ended = false;
+  return {
+    set: (a) => span.setAttributes(a),
+    fail: (err) => failSpan(span, err),
+    end: () => {
+      if (ended) return;
+      ended = true;
+      span.end();
+    },
+  };
+}
+
+function targetSink(target: LlmSpanTarget): Sink {
+  return { set: (a) => target.setAttributes(a), fail: (err) => target.setAttributes({ 'error.type': adapterErrorType(err) }), end: () => undefined };
+}
+
+interface StainlessPromise {
+  responsePromise: Promise<unknown>;
+  parseResponse: (client: unknown, props: unknown) => Promise<unknown>;
+}
+
+/** Stainless-generated SDKs (openai, @anthropic-ai/sdk) return an APIPromise with these two fields. */
+function isStainlessPromise(v: unknown): v is StainlessPromise {
+  const p = v as Partial<StainlessPromise> | null;
+  return !!p && typeof p === 'object' && typeof p.parseResponse === 'function' && typeof (p.responsePromise as Promise<unknown> | undefined)?.then === 'function';
+}
+
+/** Wraps a stream object's async iterator so the span ends when iteration ends (done, error or break). */
+function observeStream(stream: object, acc: StreamAccumulator, sink: Sink): void {
+  const s = stream as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> };
+  const original = s[Symbol.asyncIterator];
+  if (typeof original !== 'function') {
+    sink.end();
+    return;
+  }
+  let done = false;
+  const finish = (err?: unknown): void => {
+    if (done) return;
+    done = true;
+    const r = acc.finish();
+    sink.set(r.attributes);
+    if (err !== undefined) sink.fail(err);
+    else if (r.error !== undefined) sink.fail(r.error);
+    sink.end();
+  };
+  s[Symbol.asyncIterator] = function (this: unknown): AsyncIterator<unknown> {
+    const it = original.call(this);
+    return {
+      async next(...args: [] | [unknown]) {
+        try {
+          const r = await it.next(...args);
+          if (r.done) finish();
+          else acc.add(r.value);
+          return r;
+        } catch (err) {
+          finish(err);
+          throw err;
+        }
+      },
+      async return(value?: unknown) {
+        finish();
+        return it.return ? it.return(value) : { done: true, value };
+      },
+      async throw(e?: unknown) {
+        finish(e);
+        if (it.throw) return it.throw(e);
+        throw e;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    } as AsyncIterator<unknown> & AsyncIterable<unknown>;
+  };
+}
+
+/**
+ * Runs one provider call inside a `{operation} {model}` client span (or, inside an Agents SDK
+ * generation, enriches that span) and returns the SDK's own promise object untouched in type.
+ * Responses are observed where the SDK parses them, never by parsing a second time.
+ */
+export function traceProviderCall(spec: ProviderCallSpec, invoke: () => unknown): unknown {
+  const { parent, llmSpan } = callContext();
+  let sink: Sink;
+  let result: unknown;
+  if (llmSpan) {
+    sink = targetSink(llmSpan);
+    sink.set(spec.attributes);
+    result = invoke();
+  } else {
+    const span = spec.tracer.startSpan(`${spec.operation} ${spec.model}`, { kind: SpanKind.CLIENT, attributes: spec.attributes }, parent);
+    sink = spanSink(span);
+    try {
+      result = context.with(trace.setSpan(parent, span), invoke);
+    } catch (err) {
+      sink.fail(err);
+      sink.end();
+      throw err;
+    }
+  }
+  const onValue = (value: unknown): void => {
+    if (spec.stream && value !== null && typeof value === 'object') {
+      observeStream(value, spec.newAccumulator(), sink);
+      return;
+    }
+    sink.set(spec.fromResult(value));
+    sink.end();
+  };
+  const onError = (err: unknown): void => {
+    sink.fail(err);
+    sink.end();
+  };
+  if (isStainlessPromise(result)) {
+    const p = result;
+    const parse = p.parseResponse;
+    p.parseResponse = async (client, props) => {
+      try {
+        const value = await parse.call(p, client, props);
+        onValue(value);
+        return value;
+      } catch (err) {
+        onError(err);
+        throw err;
+      }
+    };
+    // HTTP errors (429, 5xx after retries) reject the response promise before any parse.
+    p.responsePromise.then(undefined, onError);
+  } else if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
+    (result as PromiseLike<unknown>).then(onValue, onError);
+  } else {
+    onValue(result);
+  }
+  return result;
+}

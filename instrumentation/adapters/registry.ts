@@ -1,0 +1,51 @@
+import { instrumentAnthropic } from './anthropic.js';
+import { instrumentOpenAI } from './openai.js';
+import { instrumentOpenAIAgents } from './openaiAgents.js';
+import { recordAiError, wrapAiFunction } from './vercelAi.js';
+
+/** Packages the preload instruments, by the id the loader hook and the CommonJS hook use. */
+export type AdapterId = 'openai' | 'anthropic' | 'ai' | 'openai-agents';
+
+const INSTRUMENTERS: Record<Exclude<AdapterId, 'ai'>, (mod: unknown) => boolean> = {
+  openai: instrumentOpenAI,
+  anthropic: instrumentAnthropic,
+  'openai-agents': instrumentOpenAIAgents,
+};
+
+let enabled: ReadonlySet<AdapterId> | null = null;
+
+/** Restricts instrumentation to these adapters (from `AGENTPULSE_ADAPTERS=openai,ai`). */
+export function enableOnly(ids: readonly AdapterId[]): void {
+  enabled = new Set(ids);
+}
+
+export function isEnabled(id: AdapterId): boolean {
+  return enabled === null || enabled.has(id);
+}
+
+/** Package ids seen so far (for diagnostics and tests). */
+export const instrumented = new Set<AdapterId>();
+
+/** Instruments one loaded copy of a package; never throws into the host's import. */
+export function instrumentModule(id: AdapterId, mod: unknown): void {
+  try {
+    if (id === 'ai' || !isEnabled(id)) return;
+    if (INSTRUMENTERS[id](mod)) instrumented.add(id);
+  } catch (err) {
+    process.stderr.write(`agentpulse: could not instrument ${id}: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+}
+
+/**
+ * The object code injected into instrumented packages calls. Kept on one export so the
+ * injected source depends on a single name.
+ */
+export const __agentpulseAdapters = {
+  instrument: instrumentModule,
+  wrapAi: <F extends (...args: never[]) => unknown>(fn: F): F => {
+    if (!isEnabled('ai')) return fn;
+    instrumented.add('ai');
+    return wrapAiFunction(fn);
+  },
+  aiError: recordAiError,
+};

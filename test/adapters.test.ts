@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeProviders } from './fixtures/adapters/fakeProviders.js';
+import type { FakeProviders } from './fixtures/adapters/fakeProviders.js';
+import { readSpans, runThroughPreload } from './adaptersHelpers.js';
+import type { SpanRow } from './adaptersHelpers.js';
+
+// Each fixture program uses a real SDK package with no tracing code, started through the preload
+// (`node --import dist/instrumentation/register.js`) against a loopback fake of the provider.
+// Run `npm run build` first so dist/ is fresh.
+
+let fake: FakeProviders;
+const runs = new Map<string, { code: number | null; stderr: string; spans: SpanRow[] }>();
+const APPS = ['openaiApp.mjs', 'openaiApp.cjs', 'anthropicApp.mjs', 'agentsApp.mjs', 'vercelAiApp.mjs'];
+
+beforeAll(async () => {
+  fake = await startFakeProviders();
+  await Promise.all(
+    APPS.map(async (app) => {
+      const r = await runThroughPreload(app, { FAKE_URL: fake.url });
+      runs.set(app, { code: r.code, stderr: r.stderr, spans: r.code === 0 ? await readSpans(r.db) : [] });
+    }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await fake?.close();
+});
+
+function spansOf(app: string): SpanRow[] {
+  const r = runs.get(app)!;
+  expect(r.code, r.stderr).toBe(0);
+  return r.spans;
+}
+
+const byId = (spans: SpanRow[]) => new Map(spans.map((s) => [s.span_id, s]));
+
+describe('OpenAI SDK adapter', () => {
+  it('records chat and responses calls, streamed or not, with model, tokens, cost and finish reason', () => {
+    const spans = spansOf('openaiApp.mjs');
+    const chat = spans.filter((s) => s.scope_name === 'agentpulse.adapters.openai');
+    expect(chat).toHaveLength(7);
+    for (const s of chat) {
+      expect(s.operation).toBe('chat');
+      expect(s.provider).toBe('openai');
+      expect(s.parent_span_id).toBeNull();
+    }
+    const ok = chat.filter((s) => s.status_code !== 'ERROR');
+    const mini = ok.filter((s) => s.model === 'gpt-4o-mini');
+    expect(mini).toHaveLength(4);
+    for (const s of mini) {
+      expect(s.name).toBe('chat gpt-4o-mini');
+      expect([s.input_tokens, s.output_tokens]).toEqual([11, 7]);
+      expect(s.cost_usd).toBeCloseTo((11 * 0.15 + 7 * 0.6) / 1e6, 12);
+      expect(s.attributes['gen_ai.response.model']).toBe('gpt-4o-mini-2024-07-18');
+    }
+    expect(mini.filter((s) => s.attributes['agentpulse.llm.streamed'] === true)).toHaveLength(2);
+    const tool = mini.find((s) => (s.attributes['agentpulse.llm.tool_calls'] as string[] | undefined)?.[0] === 'get_weather');
+    expect(tool?.attributes['gen_ai.response.finish_reasons']).toEqual(['tool_calls']);
+    const responses = ok.filter((s) => s.model === 'gpt-4o');
+    expect(responses).toHaveLength(2);
+    for (const s of responses) expect([s.input_tokens, s.output_tokens, s.attributes['gen_ai.response.finish_reasons']]).toEqual([13, 5, ['stop']]);
+  });
+
+  it('marks a 429 with error.type rate_limit', () => {
+    const failed = spansOf('openaiApp.mjs').filter((s) => s.status_code === 'ERROR');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].error_type).toBe('rate_limit');
+    expect(failed[0].input_tokens).toBeNull();
+  });
+
+  it('does not record prompt or response content by default', () => {
+    for (const s of spansOf('openaiApp.mjs')) {
+      expect(s.attributes['gen_ai.input.messages']).toBeUndefined();
+      expect(s.attributes['gen_ai.output.messages']).toBeUndefined();
+    }
+  });
+
+  it('instruments require("openai") in CommonJS programs', () => {
+    const spans = spansOf('openaiApp.cjs');
+    expect(spans.map((s) => [s.name, s.input_tokens, s.output_tokens])).toEqual([['chat gpt-4o-mini', 11, 7]]);
+  });
+});
+
+describe('Anthropic SDK adapter', () => {
+  it('records messages calls, streamed or not, with usage, stop reason and tool_use blocks', () => {
+    const spans = spansOf('anthropicApp.mjs');
+    // The SDK's built-in spans are switched off so calls are not counted twice.
+    expect(spans.every((s) => s.scope_name === 'agentpulse.adapters.anthropic')).toBe(true);
+    expect(spans).toHaveLength(4);
+    const ok = spans.filter((s) => s.status_code !== 'ERROR');
+    expect(ok.map((s) => s.name).sort()).toEqual(['chat claude-3-5-haiku-20241022', 'chat claude-sonnet-4-5', 'chat claude-sonnet-4-5']);
+    for (const s of ok) {
+      expect([s.operation, s.provider, s.input_tokens, s.output_tokens]).toEqual(['chat', 'anthropic', 21, 9]);
+    }
+    expect(ok.find((s) => s.model === 'claude-sonnet-4-5')!.cost_usd).toBeCloseTo((21 * 3 + 9 * 15) / 1e6, 12);
+    const haiku = ok.find((s) => s.model === 'claude-3-5-haiku-20241022')!;
+    expect(haiku.cost_usd).toBeCloseTo((21 * 0.8 + 9 * 4) / 1e6, 12);
+    expect(haiku.attributes['agentpulse.llm.tool_calls']).toEqual(['get_weather']);
+    expect(haiku.attributes['gen_ai.response.finish_reasons']).toEqual(['tool_use']);
+    expect(haiku.attributes['agentpulse.llm.streamed']).toBe(true);
+  });
+
+  it('marks a 429 with error.type rate_limit', () => {
+    const failed = spansOf('anthropicApp.mjs').filter((s) => s.status_code === 'ERROR');
+    expect(failed.map((s) => s.error_type)).toEqual(['rate_limit']);
+  });
+});
+
+describe('OpenAI Agents SDK bridge', () => {
+  it('mirrors a run: workflow root, agents, generations, tool, handoff linked to the next agent', () => {
+    const spans = spansOf('agentsApp.mjs');
+    const traces = [...new Set(spans.map((s) => s.trace_id))];
+    expect(traces).toHaveLength(2);
+    const run = spans.filter((s) => s.trace_id === spans.find((x) => x.name === 'handoff triage -> billing')!.trace_id);
+    const ids = byId(run);
+    const root = run.filter((s) => s.parent_span_id === null);
+    expect(root.map((s) => s.name)).toEqual(['workflow Agent workflow']);
+    const triage = run.find((s) => s.name === 'invoke_agent triage')!;
+    const billing = run.find((s) => s.name === 'invoke_agent billing')!;
+    expect([triage.operation, triage.agent_name, billing.agent_name]).toEqual(['invoke_agent', 'triage', 'billing']);
+    const ancestors = (s: SpanRow): string[] => (s.parent_span_id ? [s.parent_span_id, ...ancestors(ids.get(s.parent_span_id)!)] : []);
+    const tool = run.find((s) => s.operation === 'execute_tool')!;
+    expect([tool.tool_name, tool.agent_name]).toEqual(['get_weather', 'triage']);
+    expect(ancestors(tool)).toContain(triage.span_id);
+    const chats = run.filter((s) => s.operation === 'chat');
+    expect(chats.map((s) => s.agent_name)).toEqual(['triage', 'triage', 'billing']);
+    for (const c of chats) {
+      expect([c.name, c.model, c.input_tokens, c.output_tokens]).toEqual(['chat gpt-4o-mini', 'gpt-4o-mini', 13, 5]);
+      expect(c.cost_usd).toBeCloseTo((13 * 0.15 + 5 * 0.6) / 1e6, 12);
+    }
+    // The openai adapter enriches the Agents SDK's generation span instead of adding a second one.
+    expect(spans.some((s) => s.scope_name === 'agentpulse.adapters.openai')).toBe(false);
+    const handoff = run.find((s) => s.name === 'handoff triage -> billing')!;
+    expect(ancestors(handoff)).toContain(triage.span_id);
+    expect(billing.links).toEqual([expect.objectContaining({ span_id: handoff.span_id, trace_id: handoff.trace_id })]);
+  });
+
+  it('gives the failed generation error.type rate_limit and ends the failed run', () => {
+    const spans = spansOf('agentsApp.mjs');
+    const failedChat = spans.find((s) => s.operation === 'chat' && s.status_code === 'ERROR')!;
+    expect(failedChat.error_type).toBe('rate_limit');
+    const failedTrace = spans.filter((s) => s.trace_id === failedChat.trace_id);
+    expect(failedTrace.find((s) => s.parent_span_id === null)?.status_code).toBe('ERROR');
+  });
+});
+
+describe('Vercel AI SDK adapter', () => {
+  it('turns telemetry on and maps ai.* spans to chat / execute_tool with tokens and cost', () => {
+    const spans = spansOf('vercelAiApp.mjs');
+    const calls = spans.filter((s) => s.operation === 'chat' && s.status_code !== 'ERROR');
+    expect(calls.map((s) => s.name).sort()).toEqual(['ai.generateText.doGenerate', 'ai.generateText.doGenerate', 'ai.streamText.doStream']);
+    for (const s of calls) {
+      expect([s.provider, s.model, s.input_tokens, s.output_tokens]).toEqual(['openai', 'gpt-4o-mini', 11, 7]);
+      expect(s.cost_usd).toBeCloseTo((11 * 0.15 + 7 * 0.6) / 1e6, 12);
+      expect(byId(spans).get(s.parent_span_id!)?.name).toMatch(/^ai\.(generateText|streamText)$/);
+    }
+    const tool = spans.find((s) => s.operation === 'execute_tool')!;
+    expect([tool.name, tool.tool_name]).toEqual(['ai.toolCall', 'get_weather']);
+    // Outer spans keep only ai.usage.* so tokens are counted once.
+    expect(spans.filter((s) => s.input_tokens !== null)).toHaveLength(3);
+    expect(spans.some((s) => Object.keys(s.attributes).some((k) => k.startsWith('ai.prompt')))).toBe(false);
+  });
+
+  it('marks a 429 with error.type rate_limit', () => {
+    const failed = spansOf('vercelAiApp.mjs').filter((s) => s.status_code === 'ERROR');
+    expect(failed.map((s) => s.error_type)).toEqual(['rate_limit', 'rate_limit']);
+  });
+});
