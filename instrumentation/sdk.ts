@@ -6,6 +6,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { resolveConfig } from './config.js';
 import type { AgentpulseConfig, AgentpulseOptions } from './config.js';
 import { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
+import { AdapterSpanProcessor } from './adapters/AdapterSpanProcessor.js';
 import { SpoolingExporter } from './SpoolingExporter.js';
 
 /** BatchSpanProcessor that counts ended spans, so exit hooks know whether a flush is owed. */
@@ -92,7 +93,8 @@ export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<
     scheduledDelayMillis: config.scheduledDelayMs,
     exportTimeoutMillis: 30_000,
   });
-  const spanProcessors: SpanProcessor[] = [processor];
+  const adapterProcessor = new AdapterSpanProcessor({ captureContent: config.captureContent, contentMaxChars: config.contentMaxChars });
+  const spanProcessors: SpanProcessor[] = [adapterProcessor, processor];
   const provider = new NodeTracerProvider({ resource, spanProcessors });
   provider.register();
 

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { collectCommand } from './collect.js';
 import { demoCommand } from './demo.js';
+import { hookCommand } from './hook.js';
 import { ingestSpoolCommand } from './ingestSpool.js';
 import { queryCommand } from './query.js';
 import { runCommand } from './run.js';
 import { sqlCommand } from './sql.js';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand];
+export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, hookCommand];
