@@ -86,14 +86,22 @@ export function evidenceFor(arms: readonly TeamArm[], rng: Rng): TeamEvidence[] 
 
 /**
  * A suggestion function over a fixed snapshot of arms and policy (one analyzer run's view):
- * each call is one task's choice. Used for batch routing, and by {@link suggestTeam}.
+ * each call is one task's choice; at most ⌈maxExploreShare·calls⌉ of them are explorations. Used for batch routing, and by {@link suggestTeam}.
  */
 export function teamChooser(arms: readonly TeamArm[], policy: PolicySnapshot, options: SuggestOptions = {}): (rng: Rng) => { team: string | null; mode: TeamSuggestion['mode'] } {
   const all = withCandidates(arms, options.candidates);
   const share = options.explore ? Math.min(1, Math.max(0, options.maxExploreShare ?? 0.1)) : 0;
   const greedy = [...all].sort((a, b) => (1 + b.successes) / (2 + b.runs) - (1 + a.successes) / (2 + a.runs))[0]?.team ?? null;
+  // The draw decides with probability `share`, and a quota makes the bound hard: after n
+  // calls at most ⌈share·n⌉ choices were explorations, whatever the random stream does.
+  let calls = 0;
+  let explored = 0;
   return (rng) => {
-    if (all.length > 0 && share > 0 && rng.next() < share) return { team: all[chooseArm(all, rng)].team, mode: 'explore' };
+    calls++;
+    if (all.length > 0 && share > 0 && rng.next() < share && explored + 1 <= Math.ceil(share * calls)) {
+      explored++;
+      return { team: all[chooseArm(all, rng)].team, mode: 'explore' };
+    }
     const p = policyChoice(policy, rng.next());
     if (p) return { team: p, mode: 'policy' };
     return greedy ? { team: greedy, mode: 'best_evidence' } : { team: null, mode: 'none' };
