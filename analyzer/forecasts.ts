@@ -59,9 +59,9 @@ function defaultThreshold(metric: ForecastMetric, base: MetricRow | undefined, b
 /**
  * Predictive alerts: Holt's linear trend (with 95 % intervals) fitted to each scope's per-bucket
  * series over the current window; a forecast is reported when its point forecast first reaches
- * the threshold within the horizon while the last observed value is still below it, and an OLS
- * trend agrees (also crosses within the horizon) — two trend models agreeing keeps one noisy
- * smoothing fit from raising an alert. `eta` is the start of the crossing bucket.
+ * the threshold within the horizon from a level still below it on a rising trend, and an OLS
+ * trend agrees (rising, and also crossing within the horizon) — two trend models agreeing keeps one noisy
+ * smoothing fit from raising an alert. `eta` is the end of the first bucket forecast at or above the threshold.
  */
 export function computeForecasts(inputs: ForecastInputs): ForecastEntry[] {
   const { series, rules } = inputs;
@@ -81,8 +81,12 @@ export function computeForecasts(inputs: ForecastInputs): ForecastEntry[] {
         if (threshold === null || !(ys[ys.length - 1] < threshold)) continue;
         const horizonBuckets = Math.max(1, Number(parseDuration(rule.horizon ?? inputs.defaultHorizon ?? '24h') / series.bucketNs));
         const holt = holtForecast(ys, { horizon: horizonBuckets });
+        const linear = linearTrendForecast(ys, { horizon: horizonBuckets });
+        // A crossing must come from a rising trend, not from a level already at the threshold
+        // (that is a threshold rule's job) or from noise around it.
+        if (!(holt.slope > 0 && linear.slope > 0 && holt.level0 < threshold)) continue;
         const h = firstCrossing(holt, threshold);
-        if (h === null || firstCrossing(linearTrendForecast(ys, { horizon: horizonBuckets }), threshold) === null) continue;
+        if (h === null || firstCrossing(linear, threshold) === null) continue;
         const last = holt.mean.length - 1;
         out.push({
           metric,
@@ -90,7 +94,8 @@ export function computeForecasts(inputs: ForecastInputs): ForecastEntry[] {
           horizon: formatDuration(BigInt(horizonBuckets) * series.bucketNs),
           predicted: round(holt.mean[last], 6),
           threshold: round(threshold, 6),
-          eta: nsToIso(series.bucketStart(series.buckets - 1 + h)),
+          // The end of the first bucket whose forecast reaches the threshold.
+          eta: nsToIso(series.bucketStart(series.buckets + h)),
           lower: Number.isFinite(holt.lower[last]) ? round(holt.lower[last], 6) : null,
           upper: Number.isFinite(holt.upper[last]) ? round(holt.upper[last], 6) : null,
           method: 'holt',

@@ -25,3 +25,4 @@ export type { TimeRange } from './window.js';
 export * from './reportSchema.js';
 export * from './alerts/index.js';
 export * from './sinks/index.js';
+export { inlineParams, inliningRunner } from './inlineParams.js';

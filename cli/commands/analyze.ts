@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { analyzeRun } from '../../analyzer/analyze.js';
+import { sourceFromReader, sourceFromStore } from '../../analyzer/AnalyzerSource.js';
+import type { AnalyzerSource } from '../../analyzer/AnalyzerSource.js';
+import { DEFAULT_RULES, loadRulesFile } from '../../analyzer/alerts/rules.js';
+import { inliningRunner } from '../../analyzer/inlineParams.js';
+import { renderMarkdown } from '../../analyzer/markdown.js';
+import { SEVERITY_RANK } from '../../analyzer/regressionPolicy.js';
+import type { Report, Severity } from '../../analyzer/reportSchema.js';
+import { parseSinkSpec } from '../../analyzer/sinks/parseSinkSpec.js';
+import { openStore } from '../../store/DuckDbStore.js';
+import { isStoreLocked } from '../../store/errors.js';
+import { CliError, isAgentpulseError } from '../errors.js';
+import { globalOptions, print } from '../globalOptions.js';
+import { formatJson } from '../output.js';
+import { openReader } from '../reader.js';
+
+/** Exit code when `--fail-on` finds something at or above the level (1 stays "the command failed"). */
+export const FINDINGS_EXIT_CODE = 2;
+
+interface AnalyzeFlags {
+  since: string;
+  baseline: string;
+  out?: string;
+  format?: 'json' | 'md';
+  failOn?: Severity;
+  rules?: string;
+  sink: string[];
+  incremental?: boolean;
+  persist: boolean;
+  bucket?: string;
+}
+
+/** The most severe finding: a regression, or an alert that is firing. */
+function worstFinding(report: Report): Severity | null {
+  const levels = [...report.regressions.map((r) => r.severity), ...report.alerts.filter((a) => a.state === 'firing').map((a) => a.severity)];
+  return levels.reduce<Severity | null>((w, s) => (w === null || SEVERITY_RANK[s] > SEVERITY_RANK[w] ? s : w), null);
+}
+
+/** `agentpulse analyze`: the batch analyzer report, alerts and sinks. */
+export const analyzeCommand = new Command('analyze')
+  .description('analyze the trace store: metrics, regressions vs a baseline, forecasts, alerts (JSON or Markdown report)')
+  .option('--since <duration>', 'current window, back from now', '24h')
+  .option('--baseline <spec>', 'baseline: a duration before the window (7d) or <iso>..<iso>', '7d')
+  .option('--out <file>', 'write the report to a file instead of stdout')
+  .addOption(new Option('--format <format>', 'report format (default md; --json implies json)').choices(['json', 'md']))
+  .addOption(new Option('--fail-on <severity>', `exit ${FINDINGS_EXIT_CODE} when a regression or firing alert is at least this severe`).choices(['warning', 'critical']))
+  .option('--rules <file>', 'alert rules (YAML or JSON); default: regressions ≥ warning and forecast crossings')
+  .option('--sink <spec>', 'send alerts: stdout, ndjson:FILE, webhook:URL, slack:URL, alertmanager:URL (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option('--incremental', 'start the window where the last successful run ended (scheduled runs)')
+  .option('--no-persist', 'do not write alert state or the run to the store')
+  .option('--bucket <duration>', 'series bucket for change points and forecasts (default: window/24)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ agentpulse analyze                                   last 24h vs the 7 days before, Markdown
+  $ agentpulse analyze --json --out report.json --fail-on critical   CI gate
+  $ agentpulse analyze --since 1h --baseline 2025-03-01T00:00Z..2025-03-08T00:00Z
+  $ agentpulse analyze --rules deploy/rules.example.yaml --sink alertmanager:http://127.0.0.1:9093 --incremental
+  $ agentpulse --url http://127.0.0.1:4318 analyze       through a running collector (report only)
+
+With --db (default), alert state, alert history and the run are stored in the file (the analyzer
+needs the file to itself for the few seconds it runs). With --url nothing is persisted: alerts are
+evaluated afresh each run and every firing alert is sent again.
+Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.`,
+  )
+  .action(async function (this: Command, flags: AnalyzeFlags) {
+    const g = globalOptions(this);
+    const format = flags.format ?? (g.json ? 'json' : 'md');
+    const rules = flags.rules ? loadRulesFile(flags.rules) : DEFAULT_RULES;
+    const sinks = [...rules.sinks, ...flags.sink].map(parseSinkSpec);
+
+    let source: AnalyzerSource;
+    let close: () => Promise<void>;
+    if (g.url) {
+      const reader = await openReader(g);
+      source = sourceFromReader(inliningRunner(reader));
+      close = () => reader.close();
+    } else {
+      if (!existsSync(g.db)) throw new CliError(`no trace store at ${g.db}; pass --db PATH, --url URL, or create one with \`agentpulse demo\``);
+      try {
+        const store = await openStore(g.db, { readOnly: !flags.persist, ingestSpool: false });
+        source = sourceFromStore(store);
+        close = () => store.close();
+      } catch (err) {
+        if (isStoreLocked(err)) throw new CliError(`${err.message} (a collector holds it: run \`agentpulse --url http://127.0.0.1:4318 analyze\`)`, { cause: err });
+        throw err;
+      }
+    }
+
+    let result;
+    try {
+      result = await analyzeRun({
+        source,
+        since: flags.since,
+        baseline: flags.baseline,
+        rules,
+        sinks,
+        incremental: flags.incremental,
+        bucket: flags.bucket,
+      });
+    } catch (err) {
+      if (isAgentpulseError(err)) throw new CliError(err.message, { cause: err });
+      throw err;
+    } finally {
+      await close();
+    }
+    for (const d of result.deliveries) if (!d.ok) process.stderr.write(`agentpulse analyze: sink ${d.sink} failed: ${d.error}\n`);
+
+    const text = format === 'json' ? formatJson(result.report) : renderMarkdown(result.report);
+    if (flags.out) await writeFile(flags.out, text.endsWith('\n') ? text : text + '\n');
+    else print(text);
+
+    const worst = worstFinding(result.report);
+    if (flags.failOn && worst && SEVERITY_RANK[worst] >= SEVERITY_RANK[flags.failOn]) {
+      throw new CliError(`found ${worst} findings (--fail-on ${flags.failOn})`, { exitCode: FINDINGS_EXIT_CODE, code: 'FINDINGS' });
+    }
+  });
