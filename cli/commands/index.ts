@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { alertsCommand } from './alerts.js';
+import { analyzeCommand } from './analyze.js';
 import { collectCommand } from './collect.js';
 import { demoCommand } from './demo.js';
 import { hookCommand } from './hook.js';
@@ -8,4 +10,4 @@ import { runCommand } from './run.js';
 import { sqlCommand } from './sql.js';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, hookCommand];
+export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, hookCommand, analyzeCommand, alertsCommand];
