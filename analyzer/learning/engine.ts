@@ -9,7 +9,7 @@ import type { PromotionStep } from './policy.js';
 import { buildRecommendations, saveRecommendations } from './recommend.js';
 import type { Recommendation } from './recommend.js';
 
-/** The report contract's pattern shape. */
+/** The report contract's pattern shape (strict); `signature` is prefixed with the task type: `bugfix/team:coder+reviewer`. */
 export interface ReportPattern {
   id: string;
   kind: 'pattern' | 'antipattern';
@@ -18,11 +18,11 @@ export interface ReportPattern {
   success_rate: number;
   confidence: number;
   status: string;
-  /** Extra (beyond the contract's minimum): where and how strongly. */
-  task_type: string;
-  ci_low: number;
-  ci_high: number;
-  lift: number | null;
+}
+
+/** A stored pattern in the report's shape. */
+export function toReportPattern(p: { id: string; kind: 'pattern' | 'antipattern'; taskType: string; signature: string; support: number; successRate: number; confidence: number; status: string }): ReportPattern {
+  return { id: p.id, kind: p.kind, signature: `${p.taskType}/${p.signature}`, support: p.support, success_rate: p.successRate, confidence: p.confidence, status: p.status };
 }
 
 export interface LearningResult {
@@ -65,10 +65,7 @@ export async function runLearning(db: LearningDb, options: LearningRunOptions = 
   const stored = await listPatterns(db);
   const patterns = stored
     .filter((p) => options.reportAll || p.kind === 'antipattern' || p.signature.startsWith('team:') || p.confidence >= 1 - (options.fdr ?? 0.05))
-    .map((p) => ({
-      id: p.id, kind: p.kind, signature: p.signature, support: p.support, success_rate: p.successRate, confidence: p.confidence, status: p.status,
-      task_type: p.taskType, ci_low: p.ciLow, ci_high: p.ciHigh, lift: p.lift,
-    }));
+    .map(toReportPattern);
   return { patterns, recommendations, experiments, promotions, update: { runId, windowFromNs: update.windowFromNs, windowToNs: update.windowToNs, tasks: update.tasks } };
 }
 

@@ -34,3 +34,5 @@ export type { LearningResult, LearningRunOptions, ReportPattern } from './engine
 export { DEFAULT_SIM_START_NS, defaultWorld, nullWorld, simulate, worldCandidates } from './simulator.js';
 export type { SimExperiment, SimTask, SimTeam, SimWorld, SimulateOptions, Simulation } from './simulator.js';
 export { LearningInputError, PromotionRefusedError, isPromotionRefused } from './errors.js';
+export { learningExtension } from './extension.js';
+export { toReportPattern } from './engine.js';
