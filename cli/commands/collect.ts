@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { startCollector } from '../../collector/startCollector.js';
 import type { RunningCollector } from '../../collector/startCollector.js';
+import { createDashboard, type Dashboard } from '../../dashboard/routes.js';
 import { DuckDbStore } from '../../store/DuckDbStore.js';
 import { spoolDirFor } from '../../store/spool.js';
 import { globalOptions, print } from '../globalOptions.js';
@@ -12,13 +13,21 @@ export interface CollectFlags {
   token?: string;
 }
 
-/** Opens the store as the single writer and starts the OTLP/HTTP collector on it. */
-export async function startLocalCollector(db: string, flags: { host?: string; port?: number; token?: string }): Promise<{ collector: RunningCollector; store: DuckDbStore; stop(): Promise<void> }> {
+/**
+ * Opens the store as the single writer and starts the OTLP/HTTP collector on it, serving the
+ * dashboard (page, API, live updates) too unless `dashboard: false`.
+ */
+export async function startLocalCollector(
+  db: string,
+  flags: { host?: string; port?: number; token?: string; dashboard?: boolean },
+): Promise<{ collector: RunningCollector; store: DuckDbStore; dashboard: Dashboard | null; stop(): Promise<void> }> {
   const store = await DuckDbStore.open(db);
   let collector: RunningCollector;
+  const dashboard = flags.dashboard === false ? null : createDashboard(store, { role: 'collector' });
   try {
-    collector = await startCollector({ store, spoolDir: spoolDirFor(db), host: flags.host, port: flags.port, token: flags.token });
+    collector = await startCollector({ store, spoolDir: spoolDirFor(db), host: flags.host, port: flags.port, token: flags.token, routes: dashboard?.routes });
   } catch (err) {
+    dashboard?.close();
     await store.close();
     throw err;
   }
@@ -26,7 +35,10 @@ export async function startLocalCollector(db: string, flags: { host?: string; po
   return {
     collector,
     store,
+    dashboard,
     stop: () => (stopped ??= (async () => {
+      // Live streams end first, or the collector would wait out its grace period for them.
+      dashboard?.close();
       await collector.close();
       await store.close();
     })()),
@@ -49,7 +61,7 @@ Examples:
     const port = Number(flags.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${flags.port}"`);
     const running = await startLocalCollector(g.db, { host: flags.host, port, token: flags.token });
-    print(`agentpulse collector listening on ${running.collector.url} (store: ${g.db}); Ctrl-C to stop`);
+    print(`agentpulse collector listening on ${running.collector.url} (store: ${g.db}); dashboard at ${running.collector.url}/; Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);

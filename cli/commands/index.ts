@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
 import { alertsCommand } from './alerts.js';
 import { analyzeCommand } from './analyze.js';
+import { analyticsCommand } from './analytics.js';
 import { collectCommand } from './collect.js';
+import { dashboardCommand } from './dashboard.js';
+import { healthCommand } from './health.js';
+import { topCommand } from './top.js';
 import { demoCommand } from './demo.js';
 import { hookCommand } from './hook.js';
+import { exportCommand } from './export.js';
+import { retentionCommand } from './retention.js';
 import { ingestSpoolCommand } from './ingestSpool.js';
 import { queryCommand } from './query.js';
 import { runCommand } from './run.js';
 import { sqlCommand } from './sql.js';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, hookCommand, analyzeCommand, alertsCommand];
+export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, exportCommand, retentionCommand, hookCommand, dashboardCommand, topCommand, analyticsCommand, healthCommand, analyzeCommand, alertsCommand];

@@ -1,0 +1,93 @@
+import { Command } from 'commander';
+import { parseSinkSpec } from '../../analyzer/sinks/parseSinkSpec.js';
+import { httpFetch } from '../../dashboard/client.js';
+import { collectorCheck, diskCheck, formatAge, overallStatus, type HealthCheck, type HealthReport } from '../../dashboard/health.js';
+import { openDashboardSource } from '../../dashboard/source.js';
+import { isStoreLocked, StoreMissingError } from '../../store/errors.js';
+import { CliError } from '../errors.js';
+import { globalOptions, print } from '../globalOptions.js';
+
+interface HealthFlags {
+  maxLag: string;
+  sink: string[];
+  strict?: boolean;
+}
+
+/** Parses 90, 90s, 15m, 2h, 1d into seconds. */
+export function parseDurationSeconds(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/.exec(s.trim());
+  if (!m) throw new CliError(`"${s}" is not a duration (e.g. 90s, 15m, 2h, 1d)`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+}
+
+/** Alert sinks from --sink and AGENTPULSE_ALERT_SINKS (comma-separated), each validated. */
+function sinkChecks(specs: string[]): HealthCheck[] {
+  if (specs.length === 0) return [{ name: 'alert_sinks', status: 'ok', detail: 'none configured (alerts stay in the store and the dashboard)', value: 0 }];
+  return specs.map((spec) => {
+    try {
+      return { name: 'alert_sink', status: 'ok', detail: `${parseSinkSpec(spec).name} is valid`, value: spec };
+    } catch (err) {
+      return { name: 'alert_sink', status: 'fail', detail: err instanceof Error ? err.message : String(err), value: spec };
+    }
+  });
+}
+
+/** `agentpulse health`: checks for monitors; exit 2 on any failure. */
+export const healthCommand = new Command('health')
+  .description('check the store, the collector (--url), ingest lag, alert sinks and disk; exits 2 when a check fails')
+  .option('--max-lag <duration>', 'fail when the newest span is older than this', '15m')
+  .option('--sink <spec>', 'an alert sink to validate (repeatable; also AGENTPULSE_ALERT_SINKS)', (v: string, p: string[]) => [...p, v], [] as string[])
+  .option('--strict', 'exit 1 on warnings too')
+  .addHelpText('after', `
+Exit codes: 0 healthy (warnings allowed), 1 warnings with --strict, 2 a check failed.
+Examples:
+  $ agentpulse --url http://127.0.0.1:4318 health --max-lag 5m
+  $ agentpulse --db agents.duckdb health --json`)
+  .action(async function (this: Command, flags: HealthFlags) {
+    const g = globalOptions(this);
+    const maxLagSeconds = parseDurationSeconds(flags.maxLag);
+    const url = g.url ?? process.env.AGENTPULSE_URL;
+    const token = process.env.AGENTPULSE_TOKEN;
+    const checks: HealthCheck[] = [];
+    if (url) {
+      const c = await collectorCheck(url);
+      checks.push(c);
+      if (c.status === 'ok') {
+        try {
+          const r = (await httpFetch(url, token)(`/api/health?max_lag=${maxLagSeconds}`)) as HealthReport;
+          checks.push(...r.checks.filter((x) => x.name !== 'disk' || !g.db));
+        } catch (err) {
+          checks.push({ name: 'store', status: 'warn', detail: `collector up but its store checks failed: ${err instanceof Error ? err.message : String(err)}` });
+        }
+      }
+    } else {
+      try {
+        const source = await openDashboardSource({ db: g.db, options: { health: { maxLagSeconds } } });
+        try {
+          const r = (await source.fetch('/api/health')) as HealthReport;
+          checks.push(...r.checks.filter((x) => x.name !== 'disk'));
+        } finally {
+          await source.close();
+        }
+      } catch (err) {
+        if (isStoreLocked(err)) {
+          checks.push({ name: 'store', status: 'warn', detail: `${g.db} is held by a writer${err.holderPid ? ` (PID ${err.holderPid})` : ''}; pass --url of its collector to check ingest lag` });
+        } else if (err instanceof StoreMissingError) {
+          checks.push({ name: 'store', status: 'fail', detail: err.message });
+        } else throw err;
+      }
+    }
+    checks.push(await diskCheck(g.db));
+    const envSinks = (process.env.AGENTPULSE_ALERT_SINKS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    checks.push(...sinkChecks([...flags.sink, ...envSinks]));
+    const report: HealthReport = { status: overallStatus(checks), checked_at: new Date().toISOString(), checks };
+    if (g.json) print(JSON.stringify({ ...report, max_lag_seconds: maxLagSeconds }, null, 2));
+    else {
+      const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' };
+      print(report.checks.map((c) => `${mark[c.status]}  ${c.name.padEnd(12)} ${c.detail}`).join('\n'));
+      print(`health: ${report.status.toUpperCase()} (max ingest lag ${formatAge(maxLagSeconds)})`);
+    }
+    const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
+    if (failed.length > 0) throw new CliError(`health check failed: ${failed.join(', ')}`, { exitCode: 2, code: 'UNHEALTHY' });
+    if (flags.strict && report.status === 'warn') throw new CliError('health: warnings (--strict)', { exitCode: 1, code: 'UNHEALTHY' });
+  });

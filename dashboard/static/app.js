@@ -1,0 +1,362 @@
+// agentpulse dashboard: fetches the collector's /api routes and renders every panel.
+// Plain ES module served as-is; uPlot comes from /assets/vendor (served locally, no CDN).
+import uPlot from '/assets/vendor/uPlot.esm.js';
+import { h, badge, table, empty, fmtInt, fmtMs, fmtPct, fmtUsd, fmtRate, fmtTime } from './fmt.js';
+import { showTraces, showTrace, closeDrill } from './drill.js';
+
+const $ = (id) => document.getElementById(id);
+const state = { range: 'all', bucket: 'auto', agent: '', window: null, charts: {}, loads: 0 };
+const HEAT_COLUMNS = 48;
+const BUCKETS = { '1m': 6e4, '5m': 3e5, '15m': 9e5, '1h': 3.6e6, '6h': 2.16e7, '1d': 8.64e7 };
+
+async function getJson(path) {
+  const res = await fetch(path, { headers: { accept: 'application/json' } });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error || `${res.status} ${res.statusText}`);
+  return body;
+}
+window.agentpulse = { getJson, state };
+
+/** Window parameters every panel shares: after the first load, the resolved from/to pin all panels to one window. */
+function wq(extra = {}) {
+  const q = new URLSearchParams({ bucket: state.bucket, ...extra });
+  if (state.window) { q.set('from', state.window.fromMs); q.set('to', state.window.toMs); } else q.set('range', state.range);
+  return q;
+}
+const windowFilters = () => (state.window ? { from: state.window.fromMs, to: state.window.toMs } : { range: state.range });
+function traces(filters, label) {
+  showTraces(getJson, { ...windowFilters(), ...filters }, label).catch(showError);
+}
+
+function css(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
+
+// ---- panels ---------------------------------------------------------------------------------
+
+function renderSummary(s) {
+  const t = s.totals;
+  const kpi = (key, label, text, value) => h('div', { class: 'kpi', dataset: { kpi: key, v: value ?? '' } }, h('div', { class: 'v' }, text), h('div', { class: 'k' }, label));
+  $('summary').replaceChildren(
+    kpi('spans', 'spans', fmtInt(t.spans), t.spans),
+    kpi('throughput', 'spans / min', fmtRate(t.throughput_per_min), t.throughput_per_min),
+    kpi('error_rate', 'error rate', fmtPct(t.error_rate), t.error_rate),
+    kpi('p50', 'p50 latency', fmtMs(s.latency_ms.p50), s.latency_ms.p50),
+    kpi('p95', 'p95 latency', fmtMs(s.latency_ms.p95), s.latency_ms.p95),
+    kpi('p99', 'p99 latency', fmtMs(s.latency_ms.p99), s.latency_ms.p99),
+    kpi('cost', 'cost', fmtUsd(t.cost_usd), t.cost_usd),
+    kpi('alerts', 'alerts firing', fmtInt(s.alerts_firing), s.alerts_firing));
+}
+
+const agentColumns = [
+  { key: 'agent', label: 'agent', value: (r) => r.agent },
+  { key: 'status', label: 'status', value: (r) => r.status, format: (v) => badge(v) },
+  { key: 'rate_per_min', label: 'rate / min', num: true, value: (r) => r.rate_per_min, format: fmtRate },
+  { key: 'p95_ms', label: 'p95', num: true, value: (r) => r.p95_ms, format: fmtMs },
+  { key: 'recent_errors', label: 'errors (5 min)', num: true, value: (r) => r.recent_errors, format: fmtInt },
+  { key: 'spans', label: 'spans (window)', num: true, value: (r) => r.spans, format: fmtInt },
+  { key: 'error_rate', label: 'error rate', num: true, value: (r) => r.error_rate, format: fmtPct },
+  { key: 'cost_usd', label: 'cost', num: true, value: (r) => r.cost_usd, format: fmtUsd },
+  { key: 'breaker', label: 'breaker', value: (r) => r.breaker, format: (v) => (v ? badge(v) : '–') },
+];
+
+function renderAgents(a) {
+  const body = $('p-agents').querySelector('.body');
+  if (a.agents.length === 0) return body.replaceChildren(empty('No agent spans in this window.'));
+  body.replaceChildren(table(agentColumns, a.agents, { onRow: (r) => traces({ agent: r.agent }, `agent ${r.agent}`), label: (r) => `agent ${r.agent}` }));
+  const sel = $('agent-filter');
+  const known = new Set([...sel.options].map((o) => o.value));
+  for (const x of a.agents) if (!known.has(x.agent)) sel.append(h('option', { value: x.agent }, x.agent));
+}
+
+/** Live rows: update the numbers the SSE feed carries in place (rate, recent errors, status, breaker). */
+function applyLive(d) {
+  const rows = $('p-agents').querySelectorAll('tbody tr');
+  const by = new Map(d.agents.map((a) => [a.agent, a]));
+  for (const tr of rows) {
+    const a = by.get(tr.querySelector('[data-col="agent"]').dataset.v);
+    if (!a) continue;
+    const set = (col, raw, text) => {
+      const td = tr.querySelector(`[data-col="${col}"]`);
+      if (!td) return;
+      td.dataset.v = raw == null ? '' : String(raw);
+      td.replaceChildren(text);
+    };
+    set('rate_per_min', a.rate_per_min, fmtRate(a.rate_per_min));
+    set('recent_errors', a.recent_errors, fmtInt(a.recent_errors));
+    set('status', a.status, badge(a.status));
+    set('breaker', a.breaker, a.breaker ? badge(a.breaker) : '–');
+  }
+  const live = $('live');
+  live.dataset.state = 'flash';
+  live.dataset.partials = d.partials;
+  live.dataset.updates = String(Number(live.dataset.updates || 0) + 1);
+  setTimeout(() => (live.dataset.state = 'on'), 400);
+}
+
+function chart(id, series, data, { onPick, yfmt } = {}) {
+  const el = $(id);
+  state.charts[id]?.destroy();
+  const width = Math.max(240, el.clientWidth || el.parentElement.clientWidth || 400);
+  const axis = { stroke: css('--muted'), grid: { stroke: css('--line'), width: 1 }, ticks: { stroke: css('--line') } };
+  const u = new uPlot({
+    width, height: 200,
+    series: [{ label: 'time (UTC)', value: (u, v) => (v == null ? '–' : fmtTime(v * 1000)) },
+      ...series.map((s) => ({ label: s.label, stroke: css(s.color), width: 1.5, spanGaps: false, value: (u, v) => (v == null ? '–' : yfmt ? yfmt(v) : v.toFixed(1)) }))],
+    axes: [{ ...axis }, { ...axis, size: 56 }],
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: true } },
+  }, data, el);
+  el.replaceChildren(u.root);
+  if (onPick) {
+    u.over.addEventListener('click', () => { if (u.cursor.idx != null) onPick(u.cursor.idx); });
+    u.over.title = 'Click for the traces in this bucket';
+  }
+  state.charts[id] = u;
+  el.dataset.points = String(data[0].length);
+  return u;
+}
+
+function renderTrends(ts) {
+  const s = ts.series;
+  const x = s.t.map((t) => t / 1000);
+  const bucketMs = ts.window.bucketMs;
+  const pick = (i) => traces({ from: s.t[i], to: s.t[i] + bucketMs, ...(state.agent ? { agent: state.agent } : {}) }, `${fmtTime(s.t[i])} UTC${state.agent ? ` · ${state.agent}` : ''}`);
+  const pickErr = (i) => traces({ from: s.t[i], to: s.t[i] + bucketMs, status: 'ERROR', ...(state.agent ? { agent: state.agent } : {}) }, `errors at ${fmtTime(s.t[i])} UTC`);
+  chart('c-latency', [{ label: 'p50', color: '--s1' }, { label: 'p95', color: '--s2' }, { label: 'p99', color: '--s3' }], [x, s.p50_ms, s.p95_ms, s.p99_ms], { onPick: pick, yfmt: fmtMs });
+  chart('c-throughput', [{ label: 'spans/min', color: '--s4' }], [x, s.throughput_per_min], { onPick: pick });
+  chart('c-errors', [{ label: 'error %', color: '--s3' }], [x, s.error_rate.map((v) => (v == null ? null : v * 100))], { onPick: pickErr, yfmt: (v) => `${v.toFixed(2)} %` });
+  $('p-trends').dataset.sumSpans = String(s.spans.reduce((a, b) => a + b, 0));
+}
+
+function renderHeatmap(e) {
+  const body = $('p-heatmap').querySelector('.body');
+  if (e.rows.length === 0) return body.replaceChildren(empty('No errors in this window.'));
+  const w = e.window;
+  const times = [];
+  for (let t = Math.floor(w.fromMs / w.bucketMs) * w.bucketMs; t < w.toMs; t += w.bucketMs) times.push(t);
+  const cell = new Map(e.cells.map((c) => [`${c.agent}\u0000${c.error_type}\u0000${c.t}`, c.errors]));
+  const max = Math.max(1, ...e.cells.map((c) => c.errors));
+  const heat = css('--heat');
+  const rows = e.rows.slice(0, 30).map((r) => h('tr', { dataset: { agent: r.agent, errorType: r.error_type } },
+    h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => traces({ agent: r.agent === '(none)' ? '' : r.agent, error_type: r.error_type }, `${r.agent} · ${r.error_type}`) }, `${r.agent} · ${r.error_type}`)),
+    times.map((t) => {
+      const n = cell.get(`${r.agent}\u0000${r.error_type}\u0000${t}`) ?? 0;
+      if (n === 0) return h('td', {}, h('span', { class: 'cell', style: 'display:block;width:14px;height:18px' }));
+      const label = `${n} ${r.error_type} errors for ${r.agent} at ${fmtTime(t)} UTC`;
+      return h('td', {}, h('button', { type: 'button', class: 'cell', title: label, 'aria-label': label, dataset: { n: String(n), t: String(t) },
+        style: `background: rgba(${heat}, ${(0.15 + 0.85 * Math.sqrt(n / max)).toFixed(3)})`,
+        onclick: () => traces({ agent: r.agent === '(none)' ? '' : r.agent, error_type: r.error_type, from: t, to: t + w.bucketMs }, label) }));
+    }),
+    h('td', { class: 'total', dataset: { v: String(r.errors) } }, fmtInt(r.errors))));
+  body.replaceChildren(
+    h('table', { class: 'heat', 'aria-label': 'Errors by agent and error type over time' }, h('tbody', {}, rows)),
+    h('p', { class: 'muted small' }, `${fmtTime(times[0])} → ${fmtTime(w.toMs)} UTC, ${Math.round(w.bucketMs / 60000)} min per cell; darker = more errors`));
+}
+
+function renderTeams(t) {
+  const body = $('p-teams').querySelector('.body');
+  if (t.teams.length === 0) {
+    $('c-teams').replaceChildren();
+    return body.replaceChildren(empty('No team runs in this window (spans with agentpulse.team.members).'));
+  }
+  const times = [...new Set(t.history.map((r) => r.t))].sort((a, b) => a - b);
+  const top = t.teams.slice(0, 6);
+  const series = top.map((team) => {
+    const m = new Map(t.history.filter((r) => r.team === team.team).map((r) => [r.t, r.runs]));
+    return times.map((x) => m.get(x) ?? 0);
+  });
+  if (times.length > 1) chart('c-teams', top.map((x, i) => ({ label: x.team, color: `--s${(i % 6) + 1}` })), [times.map((x) => x / 1000), ...series]);
+  body.replaceChildren(table([
+    { key: 'team', label: 'team', value: (r) => r.team },
+    { key: 'runs', label: 'runs', num: true, value: (r) => r.runs, format: fmtInt },
+    { key: 'success_rate', label: 'success', num: true, value: (r) => r.success_rate, format: fmtPct },
+    { key: 'avg_ms', label: 'avg', num: true, value: (r) => r.avg_ms, format: fmtMs },
+  ], t.teams, { onRow: (r) => traces({ team: r.team }, `team ${r.team}`), label: (r) => `team ${r.team}` }));
+}
+
+function bars(title, dim, rows, filterKey) {
+  if (rows.length === 0) return null;
+  const max = Math.max(...rows.map((r) => r.cost_usd), 1e-9);
+  return [h('h3', {}, title), h('ul', { class: 'bars', dataset: { dim } }, rows.slice(0, 8).map((r) => h('li', { dataset: { key: r.key, v: String(r.cost_usd) } },
+    r.key === '(none)' ? h('span', { class: 'muted' }, r.key) : h('button', { type: 'button', class: 'link', onclick: () => traces({ [filterKey]: r.key }, `${dim} ${r.key}`) }, r.key),
+    h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `display:block;width:${((r.cost_usd / max) * 100).toFixed(1)}%` })),
+    h('span', { class: 'n' }, fmtUsd(r.cost_usd)))))];
+}
+
+function renderCosts(c) {
+  const body = $('p-costs').querySelector('.body');
+  const parts = [bars('By agent', 'agent', c.by_agent, 'agent'), bars('By model', 'model', c.by_model, 'model'), bars('By team', 'team', c.by_team, 'team'), bars('By task type', 'task_type', c.by_task_type, 'task_type')].filter(Boolean);
+  if (parts.length === 0) return body.replaceChildren(empty('No cost or token attributes in this window (agentpulse.cost.usd, gen_ai.usage.*).'));
+  body.replaceChildren(h('p', { class: 'muted small', dataset: { total: String(c.total_cost_usd) } }, `total ${fmtUsd(c.total_cost_usd)}`), ...parts.flat());
+}
+
+function renderAlerts(a) {
+  const body = $('p-alerts').querySelector('.body');
+  const parts = [];
+  if (a.alerts.length > 0) parts.push(h('h3', {}, `Alert rules (${a.firing} firing)`), table([
+    { key: 'rule', label: 'rule', value: (r) => r.rule },
+    { key: 'severity', label: 'severity', value: (r) => r.severity, format: (v) => badge(v ?? 'info') },
+    { key: 'state', label: 'state', value: (r) => r.state, format: (v) => badge(v) },
+    { key: 'value', label: 'value', num: true, value: (r) => r.value, format: (v) => (v == null ? '–' : (+v).toPrecision(4)) },
+    { key: 'threshold', label: 'threshold', num: true, value: (r) => r.threshold, format: (v) => (v == null ? '–' : (+v).toPrecision(4)) },
+    { key: 'scope', label: 'scope', value: (r) => (r.scope ? Object.values(r.scope).join(' · ') : '') },
+  ], a.alerts, { onRow: (r) => traces({ agent: r.scope?.agent ?? '' , status: 'ERROR' }, `alert ${r.rule}`), label: (r) => `alert ${r.rule}` }));
+  if (a.predictive.length > 0) parts.push(h('h3', {}, 'Predicted (forecasts from the latest analyzer run)'), table([
+    { key: 'metric', label: 'metric', value: (r) => r.metric },
+    { key: 'scope', label: 'scope', value: (r) => (r.scope && typeof r.scope === 'object' ? Object.values(r.scope).join(' · ') : r.scope ?? '') },
+    { key: 'predicted', label: 'predicted', num: true, value: (r) => r.predicted, format: (v) => (v == null ? '–' : (+v).toPrecision(4)) },
+    { key: 'threshold', label: 'threshold', num: true, value: (r) => r.threshold, format: (v) => (v == null ? '–' : (+v).toPrecision(4)) },
+    { key: 'eta', label: 'crosses at', value: (r) => r.eta ?? '–' },
+  ], a.predictive));
+  if (parts.length === 0) parts.push(empty(a.report ? 'No alerts: every rule is quiet and no forecast crosses a threshold.' : 'No alerts yet: run `agentpulse analyze` (alert rules and forecasts come from the analyzer).'));
+  body.replaceChildren(...parts);
+}
+
+function renderRecovery(r) {
+  const body = $('p-recovery').querySelector('.body');
+  if (r.strategies.length === 0) return body.replaceChildren(empty('No recovery episodes in this window.'));
+  body.replaceChildren(
+    h('p', { class: 'muted small', dataset: { v: String(r.totals.success_rate) } }, `${fmtInt(r.totals.recovered)} of ${fmtInt(r.totals.attempts)} recovered (${fmtPct(r.totals.success_rate)})`),
+    table([
+      { key: 'strategy', label: 'strategy', value: (x) => x.strategy },
+      { key: 'attempts', label: 'attempts', num: true, value: (x) => x.attempts, format: fmtInt },
+      { key: 'recovered', label: 'recovered', num: true, value: (x) => x.recovered, format: fmtInt },
+      { key: 'success_rate', label: 'success', num: true, value: (x) => x.success_rate, format: fmtPct },
+    ], r.strategies, { onRow: (x) => traces({ strategy: x.strategy }, `recovery ${x.strategy}`), label: (x) => `recovery ${x.strategy}` }));
+}
+
+function renderPatterns(p) {
+  const body = $('p-patterns').querySelector('.body');
+  if (p.patterns.length === 0) return body.replaceChildren(empty('No patterns learned yet: the learning system fills this after `agentpulse analyze` has seen enough runs.'));
+  body.replaceChildren(table([
+    { key: 'kind', label: 'kind', value: (r) => r.kind },
+    { key: 'signature', label: 'signature', value: (r) => r.signature },
+    { key: 'task_type', label: 'task', value: (r) => r.task_type ?? '–' },
+    { key: 'support', label: 'support', num: true, value: (r) => r.support, format: fmtInt },
+    { key: 'success_rate', label: 'success', num: true, value: (r) => r.success_rate, format: fmtPct },
+    { key: 'lift', label: 'lift', num: true, value: (r) => r.lift, format: (v) => (v == null ? '–' : (+v).toFixed(2)) },
+    { key: 'status', label: 'status', value: (r) => r.status, format: (v) => badge(v) },
+  ], p.patterns, { onRow: (r) => traces({ task_type: r.task_type ?? '' }, `pattern ${r.signature}`), label: (r) => `pattern ${r.signature}` }));
+}
+
+function renderHealth(hr) {
+  $('p-health').querySelector('.body').replaceChildren(table([
+    { key: 'name', label: 'check', value: (c) => c.name },
+    { key: 'status', label: 'status', value: (c) => c.status, format: (v) => badge(v) },
+    { key: 'detail', label: 'detail', value: (c) => c.detail },
+  ], hr.checks));
+}
+
+// ---- loading --------------------------------------------------------------------------------
+
+const PANELS = [
+  ['summary', () => `/api/summary?${wq()}`, renderSummary],
+  ['agents', () => `/api/agents?${wq()}`, renderAgents],
+  ['trends', () => `/api/timeseries?${wq(state.agent ? { agent: state.agent } : {})}`, renderTrends],
+  ['heatmap', () => `/api/errors?${heatQuery()}`, renderHeatmap],
+  ['teams', () => `/api/teams?${wq()}`, renderTeams],
+  ['costs', () => `/api/costs?${wq()}`, renderCosts],
+  ['alerts', () => '/api/alerts', renderAlerts],
+  ['recovery', () => `/api/recovery?${wq()}`, renderRecovery],
+  ['patterns', () => '/api/patterns', renderPatterns],
+  ['health', () => '/api/health', renderHealth],
+];
+
+function heatQuery() {
+  const q = wq();
+  const span = state.window.toMs - state.window.fromMs;
+  const b = Object.entries(BUCKETS).find(([, ms]) => span / ms <= HEAT_COLUMNS);
+  q.set('bucket', b ? b[0] : '1d');
+  return q;
+}
+
+function showError(err) {
+  console.error(err);
+  $('window').textContent = `error: ${err.message}`;
+}
+
+/** Loads every panel; the summary resolves the window first so all panels show the same minutes. */
+async function load({ keepWindow = false } = {}) {
+  const t0 = performance.now();
+  const n = ++state.loads;
+  document.body.dataset.loading = 'true';
+  try {
+    if (!keepWindow) {
+      state.window = null;
+      const s = await getJson(`/api/summary?${wq()}`);
+      state.window = s.window;
+      renderSummary(s);
+      $('window').textContent = `${fmtTime(s.window.fromMs)} → ${fmtTime(s.window.toMs)} UTC${s.window.anchoredToData ? ' (newest data)' : ''}`;
+    }
+    await Promise.all(PANELS.filter(([k]) => keepWindow || k !== 'summary').map(async ([key, url, render]) => {
+      const el = document.querySelector(`[data-panel="${key}"]`);
+      try {
+        render(await getJson(url()));
+        el.dataset.loaded = String(n);
+        delete el.dataset.error;
+      } catch (err) {
+        el.dataset.error = err.message;
+        const b = el.querySelector('.body');
+        if (b) b.replaceChildren(h('p', { class: 'empty' }, `failed: ${err.message}`));
+      }
+    }));
+  } catch (err) {
+    showError(err);
+  } finally {
+    document.body.dataset.loading = 'false';
+    document.body.dataset.loadMs = String(Math.round(performance.now() - t0));
+    document.body.dataset.loads = String(n);
+  }
+}
+
+function connectLive() {
+  if (!window.EventSource) return;
+  const es = new EventSource('/api/live');
+  es.addEventListener('agents', (ev) => applyLive(JSON.parse(ev.data)));
+  es.onopen = () => ($('live').dataset.state = 'on');
+  es.onerror = () => ($('live').dataset.state = 'off');
+}
+
+// ---- controls -------------------------------------------------------------------------------
+
+function setTheme(theme) {
+  document.documentElement.dataset.theme = theme;
+  try { localStorage.setItem('agentpulse-theme', theme); } catch { /* private mode */ }
+  // Charts read colours from CSS variables at creation: redraw them.
+  if (state.window) load({ keepWindow: true });
+}
+
+function init() {
+  let theme = null;
+  try { theme = localStorage.getItem('agentpulse-theme'); } catch { /* ignore */ }
+  document.documentElement.dataset.theme = theme ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+  const params = new URLSearchParams(location.search);
+  state.range = params.get('range') ?? '24h';
+  state.bucket = params.get('bucket') ?? 'auto';
+  $('range').value = state.range;
+  $('bucket').value = state.bucket;
+  $('range').addEventListener('change', (e) => { state.range = e.target.value; load(); });
+  $('bucket').addEventListener('change', (e) => { state.bucket = e.target.value; load(); });
+  $('agent-filter').addEventListener('change', (e) => { state.agent = e.target.value; load({ keepWindow: true }); });
+  $('refresh').addEventListener('click', () => load());
+  $('theme').addEventListener('click', () => setTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark'));
+  $('drill-close').addEventListener('click', closeDrill);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !$('drill').hidden) return closeDrill();
+    if (e.target.closest('input, select, textarea') || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === 'r') load();
+    else if (e.key === 't') $('theme').click();
+    else if (/^[1-9]$/.test(e.key)) {
+      const panel = document.querySelectorAll('.panel')[Number(e.key) - 1];
+      if (panel) { panel.focus(); panel.scrollIntoView({ block: 'nearest' }); }
+    }
+  });
+  let resize;
+  addEventListener('resize', () => { clearTimeout(resize); resize = setTimeout(() => load({ keepWindow: true }), 250); });
+  load().then(() => {
+    const m = /^#trace\/([0-9a-f]+)(?:\?at=(\d+))?/.exec(location.hash);
+    if (m) showTrace(getJson, m[1], m[2]).catch(showError);
+  });
+  connectLive();
+}
+
+init();

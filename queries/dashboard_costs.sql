@@ -1,0 +1,14 @@
+-- dashboard_costs: cost, tokens and spans by agent and by model over a window, from rollup_minute.
+-- dim is 'agent' or 'model'; key NULL means spans without that attribute.
+-- Parameters: $from_ms, $to_ms (epoch ms).
+SELECT
+  CASE WHEN grouping(agent_name) = 0 THEN 'agent' ELSE 'model' END AS dim,
+  CASE WHEN grouping(agent_name) = 0 THEN agent_name ELSE model END AS key,
+  sum(cost_usd) AS cost_usd,
+  sum(input_tokens) + sum(output_tokens) AS tokens,
+  sum(span_count) AS spans
+FROM rollup_minute
+WHERE minute >= epoch_ms(CAST($from_ms AS BIGINT)) AND minute < epoch_ms(CAST($to_ms AS BIGINT))
+GROUP BY GROUPING SETS ((agent_name), (model))
+HAVING sum(cost_usd) > 0 OR sum(input_tokens) + sum(output_tokens) > 0
+ORDER BY dim, cost_usd DESC

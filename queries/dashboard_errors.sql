@@ -1,0 +1,13 @@
+-- dashboard_errors: error counts per agent × error type × time bucket (the heat map), from rollup_minute.
+-- Spans without an agent count under '(none)'; errors without a type under '_OTHER' (the OTel catch-all).
+-- Parameters: $from_ms, $to_ms (epoch ms), $bucket_ms (ms).
+SELECT
+  coalesce(agent_name, '(none)') AS agent,
+  coalesce(error_type, '_OTHER') AS error_type,
+  epoch_ms(minute) // CAST($bucket_ms AS BIGINT) * CAST($bucket_ms AS BIGINT) AS t,
+  sum(error_count) AS errors
+FROM rollup_minute
+WHERE minute >= epoch_ms(CAST($from_ms AS BIGINT)) AND minute < epoch_ms(CAST($to_ms AS BIGINT))
+  AND error_count > 0
+GROUP BY ALL
+ORDER BY agent, error_type, t

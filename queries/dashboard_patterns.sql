@@ -1,0 +1,6 @@
+-- dashboard_patterns: learned patterns and antipatterns with their effectiveness (support, success rate, interval, lift).
+SELECT id, kind, task_type, signature, support, successes, success_rate, ci_low, ci_high, lift, confidence, status,
+  epoch_ms(first_seen) AS first_seen_ms, epoch_ms(last_seen) AS last_seen_ms, epoch_ms(updated_at) AS updated_ms
+FROM patterns
+ORDER BY CASE status WHEN 'promoted' THEN 0 WHEN 'candidate' THEN 1 ELSE 2 END, kind, confidence DESC NULLS LAST, support DESC NULLS LAST
+LIMIT 200

@@ -1,0 +1,12 @@
+-- dashboard_timeseries: spans, errors and cost per time bucket (t = bucket start, epoch ms), from rollup_minute.
+-- Parameters: $from_ms, $to_ms (epoch ms), $bucket_ms (ms); $agent (optional filter).
+SELECT
+  epoch_ms(minute) // CAST($bucket_ms AS BIGINT) * CAST($bucket_ms AS BIGINT) AS t,
+  sum(span_count) AS spans,
+  sum(error_count) AS errors,
+  sum(cost_usd) AS cost_usd
+FROM rollup_minute
+WHERE minute >= epoch_ms(CAST($from_ms AS BIGINT)) AND minute < epoch_ms(CAST($to_ms AS BIGINT))
+  AND (CAST($agent AS VARCHAR) IS NULL OR agent_name = $agent)
+GROUP BY t
+ORDER BY t

@@ -1,0 +1,14 @@
+-- dashboard_totals: span, error, token and cost totals over a window, from rollup_minute.
+-- Parameters: $from_ms, $to_ms (epoch ms, [from, to)); $agent (optional filter).
+SELECT
+  coalesce(sum(span_count), 0) AS spans,
+  coalesce(sum(error_count), 0) AS errors,
+  coalesce(sum(input_tokens), 0) AS input_tokens,
+  coalesce(sum(output_tokens), 0) AS output_tokens,
+  coalesce(sum(cost_usd), 0) AS cost_usd,
+  count(DISTINCT agent_name) AS agents,
+  count(DISTINCT model) AS models,
+  epoch_ms(max(minute)) AS last_minute_ms
+FROM rollup_minute
+WHERE minute >= epoch_ms(CAST($from_ms AS BIGINT)) AND minute < epoch_ms(CAST($to_ms AS BIGINT))
+  AND (CAST($agent AS VARCHAR) IS NULL OR agent_name = $agent)
