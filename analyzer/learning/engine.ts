@@ -41,6 +41,8 @@ export interface LearningRunOptions {
   fdr?: number;
   seed?: number;
   experiments?: ExperimentAnalysisOptions;
+  /** Forget pattern counts and recount the whole history first. */
+  rebuild?: boolean;
   /** Report patterns: antipatterns, team compositions and significant patterns (default), or every tested one. */
   reportAll?: boolean;
 }
@@ -56,7 +58,7 @@ export interface LearningRunOptions {
  */
 export async function runLearning(db: LearningDb, options: LearningRunOptions = {}): Promise<LearningResult> {
   const runId = options.runId ?? randomUUID();
-  const update = await updatePatternDb(db, { runId, untilNs: options.untilNs, minSupport: options.minSupport, fdr: options.fdr });
+  const update = await updatePatternDb(db, { runId, untilNs: options.untilNs, minSupport: options.minSupport, fdr: options.fdr, rebuild: options.rebuild });
   const promotions = await autoPromote(db);
   const experiments: ExperimentResult[] = [];
   for (const def of await listExperiments(db)) if (def.status === 'running') experiments.push(await analyzeExperiment(db, def, options.experiments));

@@ -14,6 +14,10 @@ import { ingestSpoolCommand } from './ingestSpool.js';
 import { queryCommand } from './query.js';
 import { runCommand } from './run.js';
 import { sqlCommand } from './sql.js';
+import { patternsCommand } from './patterns.js';
+import { feedbackCommand } from './feedback.js';
+import { experimentsCommand } from './experiments.js';
+import { suggestTeamCommand } from './suggestTeam.js';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, exportCommand, retentionCommand, hookCommand, dashboardCommand, topCommand, analyticsCommand, healthCommand, analyzeCommand, alertsCommand];
+export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, exportCommand, retentionCommand, hookCommand, dashboardCommand, topCommand, analyticsCommand, healthCommand, analyzeCommand, alertsCommand, suggestTeamCommand, patternsCommand, experimentsCommand, feedbackCommand];

@@ -1,0 +1,208 @@
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { Command, Option } from 'commander';
+import { openStore } from '../../store/DuckDbStore.js';
+import type { DuckDbStore } from '../../store/DuckDbStore.js';
+import { isStoreLocked, StoreMissingError } from '../../store/errors.js';
+import {
+  demote, fromReader, listPatterns, listPolicies, loadRules, promotePattern, rejectPattern, reviewQueue, runLearning, saveRules, setDefaultTeam,
+} from '../../analyzer/learning/index.js';
+import type { LearningDb } from '../../analyzer/learning/index.js';
+import { isPromotionRefused } from '../../analyzer/learning/errors.js';
+import { CliError } from '../errors.js';
+import { globalOptions, print } from '../globalOptions.js';
+import type { GlobalOptions } from '../globalOptions.js';
+import { formatJson, formatTable } from '../output.js';
+import { openReader } from '../reader.js';
+
+/** Opens the store for a learning write; a held lock or a missing file is a one-line error. */
+export async function openLearningStore(g: GlobalOptions): Promise<DuckDbStore> {
+  if (g.db !== ':memory:' && !existsSync(g.db)) throw new CliError(new StoreMissingError(g.db).message);
+  try {
+    return await openStore(g.db, { ingestSpool: false });
+  } catch (err) {
+    if (isStoreLocked(err)) {
+      throw new CliError(`${g.db} is held by a running writer (PID ${err.holderPid ?? '?'}); learning changes need the writer: stop it briefly, or run this where the store is not locked`, { cause: err, code: err.code });
+    }
+    throw err;
+  }
+}
+
+/** Runs `fn` over a read-only view (file or --url). */
+export async function withReader<T>(g: GlobalOptions, fn: (db: LearningDb) => Promise<T>): Promise<T> {
+  const reader = await openReader(g);
+  try {
+    return await fn(fromReader(reader));
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Runs `fn` over the writable store and closes it. Refused promotions become one-line CLI errors. */
+export async function withWriter<T>(g: GlobalOptions, fn: (db: DuckDbStore) => Promise<T>): Promise<T> {
+  const store = await openLearningStore(g);
+  try {
+    return await fn(store);
+  } catch (err) {
+    if (isPromotionRefused(err)) throw new CliError(err.message, { cause: err, code: err.code, exitCode: 2 });
+    throw err;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Who is acting: --actor, $AGENTPULSE_ACTOR, or the OS user. */
+export function actorOf(opt: string | undefined): string {
+  if (opt) return opt;
+  if (process.env.AGENTPULSE_ACTOR) return process.env.AGENTPULSE_ACTOR;
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '' : `${(100 * x).toFixed(1)}%`);
+
+const listCmd = new Command('list')
+  .description('list tested patterns and antipatterns (default)')
+  .option('--task-type <type>', 'only this task type')
+  .addOption(new Option('--kind <kind>', 'only patterns or antipatterns').choices(['pattern', 'antipattern']))
+  .option('--status <status>', 'only this status (candidate, flagged, rolling_out, promoted, rejected, demoted)')
+  .option('--all', 'include features seen too rarely to test yet')
+  .action(async function (this: Command, o: { taskType?: string; kind?: 'pattern' | 'antipattern'; status?: string; all?: boolean }) {
+    const g = globalOptions(this);
+    const pats = await withReader(g, (db) => listPatterns(db, { taskType: o.taskType, kind: o.kind, status: o.status, includeObserved: o.all }));
+    if (g.json) return print(formatJson(pats));
+    const rows = pats.map((p) => ({
+      id: p.id, task_type: p.taskType, kind: p.kind, signature: p.signature, support: p.support, success: pct(p.successRate),
+      ci95: `${pct(p.ciLow)}–${pct(p.ciHigh)}`, lift: p.lift === null ? '' : p.lift.toFixed(2), q: Number(p.evidence.q_value ?? NaN).toExponential(1), status: p.status,
+    }));
+    print(formatTable({ columns: ['id', 'task_type', 'kind', 'signature', 'support', 'success', 'ci95', 'lift', 'q', 'status'], rows }));
+    if (pats.length === 0) print('no patterns yet: run `agentpulse patterns refresh` (or `agentpulse analyze`) after some tasks are traced');
+  });
+
+const refreshCmd = new Command('refresh')
+  .description('update the pattern DB with tasks since the last run, rebuild recommendations, apply an auto-promote policy if configured')
+  .option('--rebuild', 'forget counts and recount the whole history')
+  .option('--fdr <q>', 'false discovery rate for antipatterns (default 0.05)', parseFloat)
+  .option('--min-support <n>', 'tasks a feature needs before it is tested (default 10)', (v) => parseInt(v, 10))
+  .action(async function (this: Command, o: { rebuild?: boolean; fdr?: number; minSupport?: number }) {
+    const g = globalOptions(this);
+    const r = await withWriter(g, (db) => runLearning(db, { fdr: o.fdr, minSupport: o.minSupport, rebuild: o.rebuild }));
+    if (g.json) return print(formatJson({ ...r, update: { ...r.update, windowFromNs: r.update.windowFromNs?.toString() ?? null, windowToNs: r.update.windowToNs.toString() } }));
+    const anti = r.patterns.filter((p) => p.kind === 'antipattern').length;
+    print(`counted ${r.update.tasks} new tasks; ${r.patterns.length} patterns reported (${anti} antipatterns); ${r.recommendations.length} recommendations; ${r.promotions.length} auto-promotion steps`);
+    for (const rec of r.recommendations) print(`- [${rec.kind}] ${rec.action} (confidence ${pct(rec.confidence)})`);
+  });
+
+const reviewCmd = new Command('review')
+  .description('show each task type\'s policy and the team patterns that could be promoted, with the rule check')
+  .option('--task-type <type>', 'only this task type')
+  .action(async function (this: Command, o: { taskType?: string }) {
+    const g = globalOptions(this);
+    const { items, policies, rules } = await withReader(g, async (db) => ({ items: await reviewQueue(db, o.taskType), policies: await listPolicies(db), rules: await loadRules(db) }));
+    if (g.json) return print(formatJson({ rules, policies, items }));
+    print(`rules: count > ${rules.minSupport}, 95 % interval must clear the default, at most ${pct(rules.maxStepShare)} of traffic per step, auto-promote ${rules.autoPromote ? 'ON' : 'off'}`);
+    for (const p of policies.filter((x) => !o.taskType || x.taskType === o.taskType)) {
+      print(`${p.taskType}: default ${p.default ?? '(none)'}${p.candidate ? `, candidate ${p.candidate} at ${pct(p.candidateShare)}` : ''}`);
+    }
+    const rows = items.map((i) => ({
+      id: i.pattern.id, task_type: i.pattern.taskType, team: i.pattern.signature.slice(5), support: i.pattern.support, success: pct(i.pattern.successRate),
+      ci95: `${pct(i.pattern.ciLow)}–${pct(i.pattern.ciHigh)}`, eligible: i.eligibility.eligible ? 'yes' : 'no', why_not: i.eligibility.reasons.join('; '),
+    }));
+    print(formatTable({ columns: ['id', 'task_type', 'team', 'support', 'success', 'ci95', 'eligible', 'why_not'], rows }, 90));
+    if (items.some((i) => i.eligibility.eligible)) print('approve one bounded step with: agentpulse patterns promote <id> --reason "..."');
+  });
+
+const reasonOpt = (): Option => new Option('--reason <text>', 'why (recorded with the change)').makeOptionMandatory();
+const actorOpt = (): Option => new Option('--actor <name>', 'who approves (default $AGENTPULSE_ACTOR or the OS user)');
+
+const promoteCmd = new Command('promote')
+  .description('approve one bounded promotion step for a team pattern (repeat to roll out further)')
+  .argument('<id>', 'pattern id (see `patterns review`)')
+  .addOption(reasonOpt())
+  .addOption(actorOpt())
+  .option('--override', 're-approve a pattern that was rejected or demoted')
+  .action(async function (this: Command, id: string, o: { reason: string; actor?: string; override?: boolean }) {
+    const g = globalOptions(this);
+    const step = await withWriter(g, (db) => promotePattern(db, id, { approved: true, actor: actorOf(o.actor), reason: o.reason, override: o.override }));
+    if (g.json) return print(formatJson(step));
+    print(step.action === 'promote_complete'
+      ? `${step.team} is now the default for ${step.taskType} (previous: ${step.state.history[step.state.history.length - 1]?.default ?? 'none'}); undo with: agentpulse patterns demote ${step.taskType} --reason "..."`
+      : `${step.team} now gets ${pct(step.share)} of ${step.taskType} tasks (default ${step.state.default ?? 'none'} keeps the rest); promote again for the next step`);
+  });
+
+const rejectCmd = new Command('reject')
+  .description('reject a pattern: it is not proposed again and its rollout, if any, stops')
+  .argument('<id>', 'pattern id')
+  .addOption(reasonOpt())
+  .addOption(actorOpt())
+  .action(async function (this: Command, id: string, o: { reason: string; actor?: string }) {
+    const g = globalOptions(this);
+    await withWriter(g, (db) => rejectPattern(db, id, { actor: actorOf(o.actor), reason: o.reason }));
+    print(g.json ? formatJson({ rejected: id }) : `rejected ${id}`);
+  });
+
+const demoteCmd = new Command('demote')
+  .description('undo the current rollout or last promotion of a task type, restoring the previous default')
+  .argument('<task-type>', 'task type')
+  .addOption(reasonOpt())
+  .addOption(actorOpt())
+  .action(async function (this: Command, taskType: string, o: { reason: string; actor?: string }) {
+    const g = globalOptions(this);
+    const state = await withWriter(g, (db) => demote(db, taskType, { actor: actorOf(o.actor), reason: o.reason }));
+    print(g.json ? formatJson(state) : `${taskType}: default restored to ${state.default ?? '(none)'}`);
+  });
+
+const setDefaultCmd = new Command('set-default')
+  .description('set the starting default team of a task type (recorded; undo with demote)')
+  .argument('<task-type>', 'task type')
+  .argument('<team>', 'team signature, members joined by + (e.g. coder+reviewer)')
+  .addOption(reasonOpt())
+  .addOption(actorOpt())
+  .action(async function (this: Command, taskType: string, team: string, o: { reason: string; actor?: string }) {
+    const g = globalOptions(this);
+    const sig = [...new Set(team.split('+').map((m) => m.trim()).filter(Boolean))].sort().join('+');
+    if (!sig) throw new CliError('team must name at least one member, e.g. coder+reviewer');
+    await withWriter(g, (db) => setDefaultTeam(db, taskType, sig, { actor: actorOf(o.actor), reason: o.reason }));
+    print(g.json ? formatJson({ taskType, default: sig }) : `${taskType}: default team ${sig}`);
+  });
+
+const policyCmd = new Command('policy')
+  .description('show or change the promotion rules (auto-promote, traffic bound per step)')
+  .addOption(new Option('--auto-promote <on|off>', 'promote eligible teams without a human, one bounded step per analyzer run').choices(['on', 'off']))
+  .option('--max-step <share>', 'largest share of traffic one step may move, 0 < share ≤ 1', parseFloat)
+  .option('--reason <text>', 'why (required when changing)')
+  .addOption(actorOpt())
+  .action(async function (this: Command, o: { autoPromote?: 'on' | 'off'; maxStep?: number; reason?: string; actor?: string }) {
+    const g = globalOptions(this);
+    const change = { ...(o.autoPromote ? { autoPromote: o.autoPromote === 'on' } : {}), ...(o.maxStep !== undefined ? { maxStepShare: o.maxStep } : {}) };
+    if (Object.keys(change).length === 0) return print(formatJson(await withReader(g, loadRules)));
+    if (!o.reason) throw new CliError('changing the promotion rules needs --reason "..." (it is recorded)');
+    const rules = await withWriter(g, (db) => saveRules(db, change, actorOf(o.actor), o.reason!));
+    print(formatJson(rules));
+  });
+
+/** `agentpulse patterns`: the pattern DB and the human review of promotions. */
+export const patternsCommand = new Command('patterns')
+  .description('learned patterns and antipatterns; review, promote, reject and demote team defaults')
+  .addCommand(listCmd, { isDefault: true })
+  .addCommand(refreshCmd)
+  .addCommand(reviewCmd)
+  .addCommand(promoteCmd)
+  .addCommand(rejectCmd)
+  .addCommand(demoteCmd)
+  .addCommand(setDefaultCmd)
+  .addCommand(policyCmd)
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ agentpulse patterns --kind antipattern
+  $ agentpulse patterns refresh
+  $ agentpulse patterns review --task-type bugfix
+  $ agentpulse patterns promote p_1a2b3c4d5e6f --reason "beats default on 120 tasks"
+  $ agentpulse patterns demote bugfix --reason "incident INC-7"
+  $ agentpulse patterns policy --auto-promote on --max-step 0.25 --reason "trusted after Q3 review"`,
+  );
