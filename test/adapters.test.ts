@@ -14,12 +14,19 @@ const APPS = ['openaiApp.mjs', 'openaiApp.cjs', 'anthropicApp.mjs', 'agentsApp.m
 
 beforeAll(async () => {
   fake = await startFakeProviders();
-  await Promise.all(
-    APPS.map(async (app) => {
-      const r = await runThroughPreload(app, { FAKE_URL: fake.url });
-      runs.set(app, { code: r.code, stderr: r.stderr, spans: r.code === 0 ? await readSpans(r.db) : [] });
-    }),
-  );
+  const jobs: [string, string, Record<string, string>][] = [
+    ...APPS.map((app): [string, string, Record<string, string>] => [app, app, {}]),
+    ['capture', 'openaiApp.cjs', { AGENTPULSE_CAPTURE_CONTENT: 'true', AGENTPULSE_CONTENT_MAX_CHARS: '20' }],
+  ];
+  // Three at a time: the machine has two cores and each child starts a DuckDB writer.
+  const next = async (): Promise<void> => {
+    for (let job = jobs.shift(); job; job = jobs.shift()) {
+      const [key, app, env] = job;
+      const r = await runThroughPreload(app, { FAKE_URL: fake.url, ...env });
+      runs.set(key, { code: r.code, stderr: r.stderr, spans: r.code === 0 ? await readSpans(r.db).catch(() => []) : [] });
+    }
+  };
+  await Promise.all([next(), next(), next()]);
 }, 60_000);
 
 afterAll(async () => {
@@ -73,6 +80,12 @@ describe('OpenAI SDK adapter', () => {
       expect(s.attributes['gen_ai.input.messages']).toBeUndefined();
       expect(s.attributes['gen_ai.output.messages']).toBeUndefined();
     }
+  });
+
+  it('records content truncated to AGENTPULSE_CONTENT_MAX_CHARS when AGENTPULSE_CAPTURE_CONTENT=true', () => {
+    const [span] = spansOf('capture');
+    expect(span.attributes['gen_ai.input.messages']).toMatch(/^\[\{"role":"user","con…\[truncated \d+ chars\]$/);
+    expect(String(span.attributes['gen_ai.output.messages'])).toMatch(/^.{20}…\[truncated/);
   });
 
   it('instruments require("openai") in CommonJS programs', () => {

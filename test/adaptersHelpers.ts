@@ -20,7 +20,7 @@ export async function runThroughPreload(app: string, env: Record<string, string>
   const child = spawn(process.execPath, ['--import', REGISTER, join(FIXTURES, app)], {
     cwd: ROOT,
     // NODE_ENV=test would switch the Agents SDK's tracing off.
-    env: { ...process.env, NODE_ENV: 'production', AGENTPULSE_DB: db, OTEL_SERVICE_NAME: 'adapters-test', ...env },
+    env: { ...process.env, NODE_ENV: 'production', AGENTPULSE_DB: db, OTEL_SERVICE_NAME: 'adapters-test', AGENTPULSE_EXIT_FLUSH_TIMEOUT_MS: '30000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

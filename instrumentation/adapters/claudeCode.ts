@@ -25,6 +25,8 @@ export interface HookState {
   tools: Record<string, { startNs: string; parent: string }>;
   /** Subagents started by a Task tool call and not yet stopped, oldest first. */
   agents: { toolKey: string; startNs: string; type: string }[];
+  /** Recently finished tool calls: a replayed PostToolUse must not add a second span (the store dedups by id only within the same start time). */
+  done?: string[];
 }
 
 /** Malformed hook input: reported as one line, exit code 1 (Claude Code treats only 2 as blocking). */
@@ -169,6 +171,8 @@ export function hookEventToSpans(e: HookEvent, state: HookState, nowNs: bigint, 
       const key = toolKey(e);
       const started = state.tools[key];
       delete state.tools[key];
+      if (!started && state.done?.includes(key)) break;
+      state.done = [...(state.done ?? []), key].slice(-256);
       const isSub = SUBAGENT_TOOLS.has(String(e.tool_name));
       // A subagent that never reported SubagentStop ends with its Task call.
       if (isSub) state.agents = state.agents.filter((a) => a.toolKey !== key);
