@@ -36,6 +36,18 @@ export class PriceTable {
 
   /** The price for a model, looking in the provider's list first, then in every list. */
   lookup(provider: string | null | undefined, model: string): ModelPrice | null {
+    const key = `${provider ?? ''}\u0000${model}`;
+    let hit = this.memo.get(key);
+    if (hit === undefined) {
+      if (this.memo.size > 1000) this.memo.clear();
+      this.memo.set(key, (hit = this.find(provider, model)));
+    }
+    return hit;
+  }
+
+  private readonly memo = new Map<string, ModelPrice | null>();
+
+  private find(provider: string | null | undefined, model: string): ModelPrice | null {
     const m = model.toLowerCase().replace(/^models\//, '');
     const key = provider ? (PROVIDER_ALIASES[provider.toLowerCase()] ?? provider.toLowerCase().split('.')[0]) : null;
     const own = key ? this.providers[key] : undefined;
