@@ -1,0 +1,47 @@
+/** Shared helpers for the dashboard, top and health tests. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const BIN = join(ROOT, 'bin/agentpulse.js');
+
+/** CLI tests run the compiled CLI; build once per test file (tsc here takes a couple of seconds). */
+export function build(): void {
+  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeout?: number } = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: opts.timeout ?? 60_000, env: { ...process.env, ...opts.env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** OTLP/JSON request with `n` spans for `agent` starting now, `errors` of them failing with `errorType`. */
+export function otlpJson(agent: string, n: number, errors = 0, errorType = 'timeout'): string {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const hex = (len: number): string => Array.from({ length: len }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  const traceId = hex(32);
+  const spans = Array.from({ length: n }, (_, i) => ({
+    traceId,
+    spanId: hex(16),
+    name: `invoke_agent ${agent}`,
+    kind: 1,
+    startTimeUnixNano: String(now + BigInt(i) * 1_000_000n),
+    endTimeUnixNano: String(now + BigInt(i) * 1_000_000n + 250_000_000n),
+    attributes: [
+      { key: 'gen_ai.operation.name', value: { stringValue: 'invoke_agent' } },
+      { key: 'gen_ai.agent.name', value: { stringValue: agent } },
+      ...(i < errors ? [{ key: 'error.type', value: { stringValue: errorType } }] : []),
+    ],
+    status: { code: i < errors ? 2 : 1 },
+  }));
+  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'late' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] });
+}
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
