@@ -6,6 +6,7 @@ import { openStore } from '../store/index.js';
 import { analyzeCounts, analyzeExperiment, assignVariant, defineExperiment, listExperiments, nullWorld, runLearning, simulate } from '../analyzer/learning/index.js';
 import type { SimExperiment } from '../analyzer/learning/index.js';
 import { variant } from '../instrumentation/experiments.js';
+import { createRng } from '../analyzer/stats/rng.js';
 import { traceTask } from '../instrumentation/api.js';
 
 async function run(exp: SimExperiment, seed: number, count = 4000) {
@@ -77,6 +78,18 @@ describe('analyzeExperiment', () => {
     expect(result.verdict).toBe('srm_mismatch');
     expect(result.winner).toBeNull();
     await store.close();
+  });
+
+  it('keeps the A/A false positive rate at α over 400 repeated tests', () => {
+    const rng = createRng(55);
+    let significant = 0;
+    for (let k = 0; k < 400; k++) {
+      const draw = (n: number): number => { let s = 0; for (let i = 0; i < n; i++) if (rng.next() < 0.6) s++; return s; };
+      const r = analyzeCounts({ name: 'aa', variants: ['a', 'b'] }, new Map([['a', { tasks: 1500, successes: draw(1500) }], ['b', { tasks: 1500, successes: draw(1500) }]]), { mde: 0.06 });
+      if (r.verdict === 'significant') significant++;
+    }
+    console.log(`A/A repeated: ${significant}/400 declared significant (α = 0.05)`);
+    expect(significant / 400).toBeLessThan(0.08);
   });
 
   it('waits for the minimum sample before declaring anything', () => {
