@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { DuckDbStore } from '../store/DuckDbStore.js';
 import type { AnalyzerSource, QueryRunner } from './AnalyzerSource.js';
 import { sourceFromReader, sourceFromStore } from './AnalyzerSource.js';
@@ -68,6 +69,8 @@ export interface AnalyzeRunResult {
   persisted: boolean;
   runId: string | null;
   spansAnalyzed: number;
+  /** Milliseconds per stage (metrics, baseline, teams, recovery, series, regressions, forecasts, extensions, alerts, persist). */
+  timings: Record<string, number>;
 }
 
 const MAX_BUCKETS = 2000;
@@ -105,15 +108,28 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
   }
   const rules = options.rules ?? DEFAULT_RULES;
 
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (stage: string): void => {
+    const t = performance.now();
+    timings[stage] = Math.round(t - mark);
+    mark = t;
+  };
   const metrics = await computeMetrics(source, window);
+  lap('metrics');
   const baselineMetrics = await computeMetrics(source, baseline);
+  lap('baseline_metrics');
   const teams = await computeTeams(source, window);
+  lap('teams');
   const recovery = await computeRecovery(source, window);
+  lap('recovery');
 
   const seriesFrom = baseline.fromNs < window.fromNs ? baseline.fromNs : window.fromNs;
   const bucketNs = chooseBucket(window, window.toNs - seriesFrom, options.bucket);
   const series = await fetchSeries(source, { fromNs: seriesFrom, toNs: window.toNs }, bucketNs);
+  lap('series');
   const regressions = await detectRegressions(source, { window, baseline, series, policy: options.regressionPolicy });
+  lap('regressions');
   const windowBuckets = Number((window.toNs - window.fromNs + bucketNs - 1n) / bucketNs);
   const forecasts = computeForecasts({
     series,
@@ -121,6 +137,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
     baselineMetrics,
     rules: rules.rules.filter((r): r is ForecastRule => r.kind === 'forecast'),
   });
+  lap('forecasts');
 
   const report: Report = {
     version: 1,
@@ -148,6 +165,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
     }
   }
 
+  lap('extensions');
   // Alerts: conditions → state machine → persistence → sinks.
   const active = await evaluateConditions({ source, rules: rules.rules, window, baseline, metrics, regressions, forecasts });
   const previous = await readAlertStates(source);
@@ -171,6 +189,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
     }
   }
 
+  lap('alerts');
   const validated = ReportSchema.parse(report);
   const spansAnalyzed = metrics.reduce((s, m) => s + m.count, 0);
   let runId: string | null = null;
@@ -179,7 +198,8 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
       startedMs, finishedMs: Date.now(), fromNs: window.fromNs, toNs: window.toNs, spansAnalyzed, status: 'ok', report: validated,
     });
   }
-  return { report: validated, deliveries, persisted: store !== undefined, runId, spansAnalyzed };
+  lap('persist');
+  return { report: validated, deliveries, persisted: store !== undefined, runId, spansAnalyzed, timings };
 }
 
 /**
