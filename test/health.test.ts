@@ -1,0 +1,76 @@
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCollector } from '../cli/commands/collect.js';
+import { fillSynthetic } from '../dashboard/synthetic.js';
+import { openStore } from '../store/index.js';
+import { build, cli, cliAsync, tempDir } from './dashboardHelpers.js';
+
+let fresh: string;
+let stale: string;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+beforeAll(async () => {
+  build();
+  const dir = tempDir('ap-health-');
+  fresh = join(dir, 'fresh.duckdb');
+  stale = join(dir, 'stale.duckdb');
+  for (const [path, endMs] of [[fresh, Date.now()], [stale, Date.now() - 2 * 3_600_000]] as const) {
+    const store = await openStore(path);
+    await fillSynthetic(store.connection, { spans: 4_000, days: 0.05, endMs });
+    await store.close();
+  }
+}, 120_000);
+
+afterAll(() => undefined);
+
+describe('agentpulse health', () => {
+  it('passes on a store with fresh spans', () => {
+    const r = cli(['--db', fresh, '--json', 'health']);
+    expect(r.status, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.checks.map((c: any) => c.name)).toEqual(expect.arrayContaining(['store', 'ingest_lag', 'disk', 'alert_sinks']));
+    expect(rep.checks.find((c: any) => c.name === 'ingest_lag').status).toBe('ok');
+  });
+
+  it('exits 2 when ingest lags beyond --max-lag, 0 when the threshold allows it', () => {
+    const r = cli(['--db', stale, 'health', '--max-lag', '15m']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/FAIL\s+ingest_lag/);
+    expect(r.stderr).toContain('health check failed: ingest_lag');
+    expect(cli(['--db', stale, 'health', '--max-lag', '3h']).status).toBe(0);
+  });
+
+  it('exits 2 when the collector is down', async () => {
+    const port = await freePort();
+    const r = cli(['--db', fresh, '--url', `http://127.0.0.1:${port}`, 'health']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/FAIL\s+collector\s+.*unreachable/);
+  });
+
+  it('checks store and lag through a running collector, and rejects a bad alert sink', async () => {
+    const c = await startLocalCollector(fresh, { port: 0 });
+    try {
+      const ok = await cliAsync(['--url', c.collector.url, '--json', 'health']);
+      expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+      const names = JSON.parse(ok.stdout).checks.map((x: any) => x.name);
+      expect(names).toEqual(expect.arrayContaining(['collector', 'store', 'ingest_lag']));
+      const bad = await cliAsync(['--url', c.collector.url, 'health', '--sink', 'webhook:not-a-url']);
+      expect(bad.status).toBe(2);
+      expect(bad.stdout).toMatch(/FAIL\s+alert_sink/);
+      // The read-only open fails while the collector holds the file: the dashboard command says what to do.
+      const locked = await cliAsync(['--db', fresh, 'dashboard', '--port', '0'], { timeout: 15_000 });
+      expect(locked.status).toBe(1);
+      expect(locked.stderr).toMatch(/locked by a writer.*agentpulse collect.*serves the dashboard/);
+    } finally {
+      await c.stop();
+    }
+  });
+});
