@@ -17,6 +17,11 @@ Start here:
   $ agentpulse sql "select count(*) from spans"
   $ node --import agentpulse/register app.js   trace your own agents`);
 
+// `agentpulse sql … | head` closes the pipe early: that is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 for (const c of commands) program.addCommand(c.exitOverride());
 
 /** The one place the CLI exits. */

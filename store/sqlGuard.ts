@@ -1,4 +1,4 @@
-import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { AgentpulseError } from './errors.js';
 
 /** A query was refused because it could write, escape the database or run unbounded. */
@@ -194,6 +194,8 @@ export interface RunReadOnlyOptions {
   maxRows: number;
   /** The query is interrupted after this long. */
   timeoutMs: number;
+  /** Named parameters (`$name`), bound, never interpolated. Scalars only. */
+  params?: Record<string, string | number | boolean | null>;
 }
 
 export interface ReadOnlyResult {
@@ -225,7 +227,7 @@ export async function runReadOnly(conn: DuckDBConnection, sql: string, opts: Run
   timer.unref();
   try {
     // Streaming stops DuckDB producing rows once we have one more than we return.
-    const reader = await conn.streamAndReadUntil(sql, opts.maxRows + 1);
+    const reader = await conn.streamAndReadUntil(sql, opts.maxRows + 1, opts.params as Record<string, DuckDBValue> | undefined);
     const rows = (reader.getRowsJson() as unknown[][]).slice(0, opts.maxRows + 1);
     const truncated = rows.length > opts.maxRows || !reader.done;
     // JSON mode spells 64/128-bit integers as strings; counts and sums read better as numbers when exact.

@@ -92,6 +92,17 @@ describe('startCollector security', () => {
   });
 });
 
+describe('POST /api/sql', () => {
+  it('binds named parameters instead of interpolating them, and rejects bad parameter names', async () => {
+    const { c } = await withCollector({});
+    const ok = await fetch(`${c.url}/api/sql`, { method: 'POST', body: JSON.stringify({ sql: "SELECT $a::INT + 1 AS x, $b AS s, $n IS NULL AS isnull", params: { a: 41, b: "x'; DROP TABLE spans; --", n: null } }) });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ columns: ['x', 's', 'isnull'], rows: [[42, "x'; DROP TABLE spans; --", true]] });
+    const bad = await fetch(`${c.url}/api/sql`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT 1', params: { 'a; drop': 1 } }) });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('startCollector HTTP edges', () => {
   it('answers 415, 413, 405, 404 and 400 with an OTLP Status body', async () => {
     const { c } = await withCollector({ maxBodyBytes: 1024 });
