@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -106,7 +107,7 @@ describe('dashboard in Chromium (demo store)', () => {
     const id = await page.locator('#trace-list [data-trace-link]').first().getAttribute('data-trace-link');
     await page.locator('#trace-list [data-trace-link]').first().click();
     await page.waitForSelector('#waterfall .wf-row');
-    const t = await (await fetch(`${base}/api/traces/${id}`)).json();
+    const t = (await (await fetch(`${base}/api/traces/${id}`)).json()) as any;
     expect(await page.$$eval('#waterfall .wf-row', (r) => r.length)).toBe(t.span_count);
     expect(await page.$$eval('#waterfall .wf-bar.err', (r) => r.length)).toBeGreaterThan(0);
     await page.screenshot({ path: join(ART, 'dashboard-trace-waterfall.png') });
