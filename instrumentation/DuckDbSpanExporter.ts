@@ -14,6 +14,11 @@ export interface DuckDbSpanExporterOptions {
   maxInFlight?: number;
   idleCloseMs?: number;
   lockRetryMs?: number;
+  /**
+   * Largest slice encoded in one go (default 256 spans). Bigger export batches are encoded
+   * slice by slice across event-loop turns, so one export never blocks the host for long.
+   */
+  sliceSpans?: number;
   /** Where notices (locked file, failing disk) go; default stderr. Called at most once per kind of problem. */
   onNotice?: (message: string, level: 'info' | 'warn' | 'error') => void;
 }
@@ -28,6 +33,13 @@ function workerUrl(): URL {
   throw new Error('agentpulse: storeWriterWorker.js not found; run `npm run build`');
 }
 
+/** An export() whose spans are still being encoded, slice by slice. */
+interface PendingExport {
+  spans: ReadableSpan[];
+  next: number;
+  resultCallback: (result: ExportResult) => void;
+}
+
 /**
  * Span exporter that writes to the embedded DuckDB store. The host thread only encodes
  * each batch into one JSON string and posts it; a worker thread owns the DuckDB
@@ -40,6 +52,12 @@ export class DuckDbSpanExporter implements SpanExporter {
   private readonly counters = new Int32Array(this.shared);
   private seq = 0;
   private inFlight = 0;
+  /** Last message seq of each export() handed over and not yet acknowledged, oldest first. */
+  private readonly unacked: number[] = [];
+  private readonly pending: PendingExport[] = [];
+  private drainScheduled = false;
+  private workerRefd = false;
+  private readonly sliceSpans: number;
   private readonly waiting: ((r: ExportResult) => void)[] = [];
   private readonly ackWaiters: { seq: number; resolve: () => void }[] = [];
   private shutdownPromise: Promise<void> | null = null;
@@ -49,6 +67,7 @@ export class DuckDbSpanExporter implements SpanExporter {
 
   constructor(private readonly options: DuckDbSpanExporterOptions) {
     this.maxInFlight = options.maxInFlight ?? 8;
+    this.sliceSpans = Math.max(1, options.sliceSpans ?? 256);
   }
 
   private ensureWorker(): Worker {
@@ -64,7 +83,10 @@ export class DuckDbSpanExporter implements SpanExporter {
     w.on('error', (err: unknown) => this.notice(`agentpulse: store writer failed: ${err instanceof Error ? err.message : String(err)}`, 'error'));
     w.on('exit', () => {
       this.worker = null;
+      this.workerRefd = false;
       // Anything still waiting would wait forever: release it.
+      this.unacked.length = 0;
+      this.inFlight = 0;
       for (const cb of this.waiting.splice(0)) cb({ code: ExportResultCode.FAILED, error: new Error('store writer exited') });
       for (const a of this.ackWaiters.splice(0)) a.resolve();
     });
@@ -85,11 +107,18 @@ export class DuckDbSpanExporter implements SpanExporter {
 
   private onWorkerMessage(m: WorkerToMain): void {
     if (m.type === 'ack') {
-      this.inFlight--;
+      // Acks are cumulative: the writer may commit several messages in one transaction.
+      while (this.unacked.length > 0 && this.unacked[0] <= m.seq) {
+        this.unacked.shift();
+        this.inFlight--;
+        const cb = this.waiting.shift();
+        if (cb) cb({ code: ExportResultCode.SUCCESS });
+      }
       // Idle writer: let the host exit whenever it wants again.
-      if (this.inFlight === 0) this.worker?.unref();
-      const cb = this.waiting.shift();
-      if (cb) cb({ code: ExportResultCode.SUCCESS });
+      if (m.seq >= this.seq && this.workerRefd) {
+        this.workerRefd = false;
+        this.worker?.unref();
+      }
       for (let i = this.ackWaiters.length - 1; i >= 0; i--) {
         if (this.ackWaiters[i].seq <= m.seq) this.ackWaiters.splice(i, 1)[0].resolve();
       }
@@ -103,25 +132,66 @@ export class DuckDbSpanExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('exporter is shut down') });
       return;
     }
-    try {
-      const payload = encodeSpanBatch(spans);
-      const worker = this.ensureWorker();
-      const seq = ++this.seq;
-      Atomics.store(this.counters, 0, seq);
-      worker.postMessage({ type: 'batch', seq, payload } satisfies MainToWorker);
-      // While a batch is unwritten the worker keeps the process alive, so an awaited
-      // flush completes and a host whose loop drains still gets its spans stored.
-      if (this.inFlight++ === 0) worker.ref();
-      this.exportedSpans += spans.length;
-      if (this.inFlight <= this.maxInFlight) resultCallback({ code: ExportResultCode.SUCCESS });
-      else this.waiting.push(resultCallback);
-    } catch (err) {
-      resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+    if (spans.length === 0) {
+      resultCallback({ code: ExportResultCode.SUCCESS });
+      return;
     }
+    this.pending.push({ spans, next: 0, resultCallback });
+    if (this.pending.length === 1 && spans.length <= this.sliceSpans) this.encodeSlice();
+    else this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled || this.pending.length === 0) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.encodeSlice();
+      this.scheduleDrain();
+    });
+  }
+
+  /** Encodes and posts the next slice of the oldest pending export; completes it after its last slice. */
+  private encodeSlice(): void {
+    const job = this.pending[0];
+    if (!job) return;
+    try {
+      const end = Math.min(job.spans.length, job.next + this.sliceSpans);
+      if (end > job.next) {
+        const payload = encodeSpanBatch(job.spans, job.next, end);
+        const worker = this.ensureWorker();
+        const seq = ++this.seq;
+        Atomics.store(this.counters, 0, seq);
+        worker.postMessage({ type: 'batch', seq, payload } satisfies MainToWorker);
+        // While a batch is unwritten the worker keeps the process alive, so an awaited
+        // flush completes and a host whose loop drains still gets its spans stored.
+        if (!this.workerRefd) {
+          this.workerRefd = true;
+          worker.ref();
+        }
+        job.next = end;
+      }
+      if (job.next < job.spans.length) return;
+      this.pending.shift();
+      this.exportedSpans += job.spans.length;
+      this.inFlight++;
+      this.unacked.push(this.seq);
+      if (this.inFlight <= this.maxInFlight) job.resultCallback({ code: ExportResultCode.SUCCESS });
+      else this.waiting.push(job.resultCallback);
+    } catch (err) {
+      this.pending.shift();
+      job.resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+    }
+  }
+
+  /** Encodes and posts every pending slice now (flush paths must not leave spans behind). */
+  private drainNow(): void {
+    while (this.pending.length > 0) this.encodeSlice();
   }
 
   /** Resolves when every batch posted so far is committed (or spooled). */
   forceFlush(): Promise<void> {
+    this.drainNow();
     const target = this.seq;
     if (!this.worker || Atomics.load(this.counters, 1) >= target) return Promise.resolve();
     return new Promise((resolve) => this.ackWaiters.push({ seq: target, resolve }));
@@ -133,6 +203,7 @@ export class DuckDbSpanExporter implements SpanExporter {
    * Returns false on timeout.
    */
   flushSync(timeoutMs: number): boolean {
+    this.drainNow();
     const target = this.seq;
     if (!this.worker) return true;
     const deadline = Date.now() + timeoutMs;
