@@ -3,6 +3,6 @@
 SELECT agent_name AS agent, operation, model, CAST(max(start_ns) AS VARCHAR) AS last_start_ns, count(*) AS count
 FROM spans
 WHERE start_ns >= CAST($from_ns AS BIGINT) AND start_ns < CAST($to_ns AS BIGINT)
-  AND scope_name IS DISTINCT FROM 'agentpulse.recovery'
+  AND coalesce(scope_name, '') <> 'agentpulse.recovery'
 GROUP BY ALL
 ORDER BY agent, operation, model

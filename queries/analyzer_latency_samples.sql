@@ -13,7 +13,7 @@ FROM (
     hash(trace_id, span_id) AS h,
     count(*) OVER (PARTITION BY agent_name, operation, model, win) AS n
   FROM spans
-  WHERE scope_name IS DISTINCT FROM 'agentpulse.recovery'
+  WHERE coalesce(scope_name, '') <> 'agentpulse.recovery'
     AND ((start_ns >= CAST($base_from_ns AS BIGINT) AND start_ns < CAST($base_to_ns AS BIGINT))
       OR (start_ns >= CAST($cur_from_ns AS BIGINT) AND start_ns < CAST($cur_to_ns AS BIGINT)))
 )

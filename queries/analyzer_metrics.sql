@@ -16,6 +16,6 @@ SELECT
   quantile_disc(queue_depth, 0.95) AS queue_depth_p95
 FROM spans
 WHERE start_ns >= CAST($from_ns AS BIGINT) AND start_ns < CAST($to_ns AS BIGINT)
-  AND scope_name IS DISTINCT FROM 'agentpulse.recovery'
+  AND coalesce(scope_name, '') <> 'agentpulse.recovery'
 GROUP BY ALL
 ORDER BY count DESC, agent, operation, model

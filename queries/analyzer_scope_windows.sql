@@ -7,7 +7,7 @@ SELECT
   count(*) FILTER (WHERE start_ns >= CAST($cur_from_ns AS BIGINT)) AS cur_n,
   count(*) FILTER (WHERE start_ns >= CAST($cur_from_ns AS BIGINT) AND status_code = 'ERROR') AS cur_errors
 FROM spans
-WHERE scope_name IS DISTINCT FROM 'agentpulse.recovery'
+WHERE coalesce(scope_name, '') <> 'agentpulse.recovery'
   AND ((start_ns >= CAST($base_from_ns AS BIGINT) AND start_ns < CAST($base_to_ns AS BIGINT))
     OR (start_ns >= CAST($cur_from_ns AS BIGINT) AND start_ns < CAST($cur_to_ns AS BIGINT)))
 GROUP BY ALL
