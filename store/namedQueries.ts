@@ -43,10 +43,20 @@ export function sqlParams(sql: string): string[] {
   return out;
 }
 
-function parse(name: string, text: string): NamedQuery {
+/** ClickHouse `{name:Type}` placeholders outside string literals and comments, in order of first use. */
+export function clickhouseParams(sql: string): string[] {
+  const out: string[] = [];
+  const re = /'(?:[^'\\]|\\.|'')*'|--[^\n]*|\/\*[\s\S]*?\*\/|\{([A-Za-z_][A-Za-z0-9_]*)\s*:[^}]+\}/g;
+  for (let m = re.exec(sql); m; m = re.exec(sql)) {
+    if (m[1] && !out.includes(m[1])) out.push(m[1]);
+  }
+  return out;
+}
+
+function parse(name: string, text: string, dialect: SqlDialect = 'duckdb'): NamedQuery {
   const first = text.split('\n').find((l) => l.startsWith('--')) ?? '';
   const description = first.replace(/^--\s*/, '').replace(new RegExp(`^${name}:\\s*`), '');
-  return { name, description, params: sqlParams(text), sql: text };
+  return { name, description, params: dialect === 'clickhouse' ? clickhouseParams(text) : sqlParams(text), sql: text };
 }
 
 const cache = new Map<string, NamedQuery>();
@@ -66,6 +76,48 @@ export function loadQuery(name: string, dir = queriesDir()): NamedQuery {
   const q = parse(name, text);
   cache.set(key, q);
   return q;
+}
+
+/** SQL dialects of named queries: DuckDB's (`queries/*.sql`) and ClickHouse variants (`queries/clickhouse/*.sql`). */
+export type SqlDialect = 'duckdb' | 'clickhouse';
+
+/** A named query and the dialect its SQL is written in. */
+export interface DialectQuery extends NamedQuery {
+  dialect: SqlDialect;
+}
+
+/**
+ * Loads a named query for a backend: its dialect's variant (`queries/<dialect>/<name>.sql`) where
+ * the dialect differs, else the shared `queries/<name>.sql` (then `dialect` is 'duckdb' and the
+ * backend adapts the parameter syntax). Variants use the backend's own placeholders.
+ */
+export function loadQueryFor(name: string, dialect: SqlDialect, dir = queriesDir()): DialectQuery {
+  if (dialect !== 'duckdb' && /^[A-Za-z0-9_.-]+$/.test(name)) {
+    const key = `${dir}\u0000${dialect}\u0000${name}`;
+    const hit = cache.get(key);
+    if (hit) return { ...hit, dialect };
+    let text: string | null = null;
+    try {
+      text = readFileSync(join(dir, dialect, `${name}.sql`), 'utf8');
+    } catch {
+      /* no variant: the shared query */
+    }
+    if (text !== null) {
+      const q = parse(name, text, dialect);
+      cache.set(key, q);
+      return { ...q, dialect };
+    }
+  }
+  return { ...loadQuery(name, dir), dialect: 'duckdb' };
+}
+
+/** Names of the queries that have a variant for `dialect`, sorted. */
+export function listDialectVariants(dialect: SqlDialect, dir = queriesDir()): string[] {
+  try {
+    return readdirSync(join(dir, dialect)).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4)).sort();
+  } catch {
+    return [];
+  }
 }
 
 /** Every named query, sorted by name. */

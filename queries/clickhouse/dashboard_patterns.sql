@@ -1,0 +1,7 @@
+-- dashboard_patterns: learned patterns and antipatterns with their effectiveness (support, success rate, interval, lift).
+-- ClickHouse variant: patterns read FINAL (ReplacingMergeTree on updated_at).
+SELECT id, kind, task_type, signature, support, successes, success_rate, ci_low, ci_high, lift, confidence, status,
+  toUnixTimestamp64Milli(first_seen) AS first_seen_ms, toUnixTimestamp64Milli(last_seen) AS last_seen_ms, toUnixTimestamp64Milli(updated_at) AS updated_ms
+FROM patterns FINAL
+ORDER BY multiIf(status = 'promoted', 0, status = 'candidate', 1, 2), kind, confidence DESC NULLS LAST, support DESC NULLS LAST
+LIMIT 200

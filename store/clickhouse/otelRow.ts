@@ -1,0 +1,50 @@
+import type { AttrValue, Attributes, SpanKindName, SpanRecord, StatusCodeName } from '../types.js';
+
+/** What the exporter's pcommon Value.AsString() gives: text as is, numbers and booleans as text, lists/maps as JSON. */
+export function attrString(v: AttrValue): string {
+  if (v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+export function attrMap(a: Attributes): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(a)) out[k] = attrString(a[k]);
+  return out;
+}
+
+/** Span kind and status as current exporter versions write them (ptrace Kind().String(), Code().String()). */
+const KIND: Record<SpanKindName, string> = {
+  unspecified: 'Unspecified', internal: 'Internal', server: 'Server', client: 'Client', producer: 'Producer', consumer: 'Consumer',
+};
+const STATUS: Record<StatusCodeName, string> = { UNSET: 'Unset', OK: 'Ok', ERROR: 'Error' };
+
+/** One `otel_traces` row (JSONEachRow) for a span, exactly as the OpenTelemetry Collector's ClickHouse exporter fills it. */
+export function otelTracesRow(s: SpanRecord): Record<string, unknown> {
+  const service = s.resource['service.name'];
+  return {
+    Timestamp: s.startNs.toString(),
+    TraceId: s.traceId,
+    SpanId: s.spanId,
+    ParentSpanId: s.parentSpanId ?? '',
+    TraceState: '',
+    SpanName: s.name,
+    SpanKind: KIND[s.kind] ?? 'Unspecified',
+    ServiceName: typeof service === 'string' ? service : service === undefined || service === null ? '' : attrString(service),
+    ResourceAttributes: attrMap(s.resource),
+    ScopeName: s.scopeName ?? '',
+    ScopeVersion: s.scopeVersion ?? '',
+    SpanAttributes: attrMap(s.attributes),
+    Duration: (s.endNs >= s.startNs ? s.endNs - s.startNs : 0n).toString(),
+    StatusCode: STATUS[s.statusCode] ?? 'Unset',
+    StatusMessage: s.statusMessage ?? '',
+    'Events.Timestamp': s.events.map((e) => e.timeNs.toString()),
+    'Events.Name': s.events.map((e) => e.name),
+    'Events.Attributes': s.events.map((e) => attrMap(e.attributes)),
+    'Links.TraceId': s.links.map((l) => l.traceId),
+    'Links.SpanId': s.links.map((l) => l.spanId),
+    'Links.TraceState': s.links.map(() => ''),
+    'Links.Attributes': s.links.map((l) => attrMap(l.attributes)),
+  };
+}

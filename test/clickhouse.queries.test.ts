@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChdbExecutor } from '../store/clickhouse/ChdbExecutor.js';
+import { ClickHouseStore } from '../store/clickhouse/ClickHouseStore.js';
+import { DuckDbTraceStore } from '../store/clickhouse/DuckDbTraceStore.js';
+import { clickhouseSchema, clickhouseSchemaFile } from '../store/clickhouse/schema.js';
+import { DuckDbStore } from '../store/DuckDbStore.js';
+import { listDialectVariants, loadQueryFor } from '../store/namedQueries.js';
+import { sketchBucket } from '../store/sketch.js';
+import type { SpanRecord } from '../store/types.js';
+import { canonical, diff, fleetSpans, openChdbOrSkip, writeSorted } from './clickhouseHelpers.js';
+
+const NOW_MS = Date.UTC(2025, 2, 10, 12, 0, 0);
+const NOW_NS = BigInt(NOW_MS) * 1_000_000n;
+const DAY_NS = 86_400_000_000_000n;
+const MIN = 60_000;
+
+let ch: ClickHouseStore | null = null;
+let ex: ChdbExecutor | null = null;
+let duck: DuckDbTraceStore;
+let spans: SpanRecord[] = [];
+
+beforeAll(async () => {
+  ex = await openChdbOrSkip('clickhouse.queries');
+  if (!ex) return;
+  ch = await ClickHouseStore.open(ex, { ttlDays: 0, rollupTtlDays: 0 });
+  duck = new DuckDbTraceStore(await DuckDbStore.open(':memory:'));
+  ({ spans } = await fleetSpans({ tasks: 350, seed: 11, nowMs: NOW_MS }));
+  // A span from an SDK that sends only the older GenAI names, with an exception event and no error.type.
+  spans.push({
+    traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), parentSpanId: null, name: 'chat legacy', kind: 'client',
+    startNs: NOW_NS - 3_600_000_000_000n, endNs: NOW_NS - 3_599_000_000_000n, statusCode: 'ERROR', statusMessage: 'boom',
+    attributes: { 'gen_ai.system': 'openai', 'gen_ai.response.model': 'gpt-x', 'gen_ai.usage.prompt_tokens': 12.7, 'gen_ai.usage.completion_tokens': '5', 'agentpulse.operation': 'chat', 'agentpulse.team.members': 'b, a,b' },
+    resource: { 'service.name': 'legacy' }, scopeName: null, scopeVersion: null,
+    events: [{ name: 'exception', timeNs: NOW_NS - 3_599_500_000_000n, attributes: { 'exception.type': 'ValueError' } }], links: [],
+  });
+  await writeSorted(duck, spans);
+  await writeSorted(ch, spans);
+}, 120_000);
+
+afterAll(async () => {
+  await ch?.close();
+  await duck?.close();
+});
+
+/** Parameter values by name for every named query (NULL for optional filters). */
+function paramsFor(names: string[]): Record<string, unknown> {
+  const v: Record<string, unknown> = {
+    from_ns: String(NOW_NS - 7n * DAY_NS), to_ns: String(NOW_NS + 1n), since_ns: String(NOW_NS - 3n * DAY_NS),
+    bucket_ns: String(DAY_NS / 4n), base_from_ns: String(NOW_NS - 7n * DAY_NS), base_to_ns: String(NOW_NS - DAY_NS),
+    cur_from_ns: String(NOW_NS - DAY_NS), cur_to_ns: String(NOW_NS), cap: 2000,
+    from_ms: NOW_MS - 7 * 86_400_000, to_ms: NOW_MS + MIN, recent_ms: 6 * 3_600_000, bucket_ms: 3_600_000,
+    trace_id: spans[0]?.traceId,
+  };
+  return Object.fromEntries(names.filter((n) => n in v).map((n) => [n, v[n]]));
+}
+
+/** Columns whose values legitimately differ by backend (documented in docs/scale-out.md). */
+const SKIP: Record<string, string[]> = {
+  dashboard_trace: ['attributes', 'events'], // otel_traces keeps attribute values as strings
+  dashboard_extent: ['partials'], // a change token: partial rows on DuckDB, span count on ClickHouse
+  dashboard_traces: ['span_name'], // arg_max(name, start_ns): spans of a trace often start in the same ns; either engine may pick either
+};
+/** Rollup-sketch outputs: bucket indexes may differ by one where log() rounds differently at a bucket edge. */
+const SKETCH = new Set(['dashboard_latency_by_agent', 'dashboard_latency_total', 'dashboard_timeseries_latency']);
+
+function comparable(name: string, rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  // These queries have no ORDER BY (the dashboard sorts): compare them as sets.
+  const sorted = SKETCH.has(name) ? [...rows].sort((x, y) => String(x.grp).localeCompare(String(y.grp))) : rows;
+  return sorted.map((r) => {
+    const o = canonical(r) as Record<string, unknown>;
+    for (const k of SKIP[name] ?? []) delete o[k];
+    if (name === 'dashboard_traces' && o.agents === null) o.agents = []; // DuckDB: NULL list when no span had an agent
+    for (const k of ['samples', 'agents'] as const) if (name !== 'learning_execution_records' && Array.isArray(o[k])) o[k] = [...(o[k] as unknown[])].sort();
+    if (name === 'agent_summary' && typeof o.error_rate_by_type === 'string') o.error_rate_by_type = o.error_rate_by_type.split(', ').sort().join(', ');
+    return o;
+  });
+}
+
+describe('ClickHouse named queries on chDB', () => {
+  it('has a ClickHouse variant for every named query', () => {
+    if (!ch) return;
+    const shared = readFileSync(new URL('../queries/agent_summary.sql', import.meta.url), 'utf8');
+    expect(shared.length).toBeGreaterThan(0);
+    const variants = listDialectVariants('clickhouse');
+    expect(variants.length).toBeGreaterThanOrEqual(30);
+    for (const v of variants) expect(loadQueryFor(v, 'clickhouse').dialect).toBe('clickhouse');
+  });
+
+  it('runs every ClickHouse-dialect query and agrees with DuckDB row by row on the same spans', async () => {
+    if (!ch) return;
+    const problems: string[] = [];
+    for (const name of listDialectVariants('clickhouse')) {
+      const q = loadQueryFor(name, 'clickhouse');
+      const params = paramsFor(q.params);
+      let a: Record<string, unknown>[];
+      let b: Record<string, unknown>[];
+      try {
+        [a, b] = await Promise.all([duck.named(name, params), ch.named(name, params)]);
+      } catch (err) {
+        problems.push(`${name}: ${String(err).slice(0, 400)}`);
+        continue;
+      }
+      let d = diff(comparable(name, a), comparable(name, b), name, SKETCH.has(name) ? 0 : 1e-9);
+      if (SKETCH.has(name)) {
+        // Same rows, same totals; bucket indexes within one bucket (one bucket = 2 % of the value).
+        d = d.filter((x) => !/_bucket: (-?\d+) ≠ (-?\d+)$/.test(x) || Math.abs(Number(/: (-?\d+) ≠/.exec(x)![1]) - Number(/≠ (-?\d+)$/.exec(x)![1])) > 1);
+      }
+      if (name === 'analyzer_metrics_rollup') d = diff(comparable(name, a), comparable(name, b), name, 0.021);
+      if (b.length !== a.length) problems.push(`${name}: ${b.length} rows on ClickHouse, ${a.length} on DuckDB`);
+      if (d.length > 0) problems.push(...d.slice(0, 5));
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('promotes semantic-convention attributes in the spans view with the rules of store/normalize.ts', async () => {
+    if (!ch) return;
+    const sql = `SELECT operation, provider, model, input_tokens, output_tokens, team_signature, error_type, status_code, kind, service_name, scope_name FROM spans WHERE span_id = '${'e'.repeat(16)}'`;
+    const [a] = (await duck.query(sql)).rows;
+    const [b] = (await ch.query(sql)).rows;
+    expect(b).toEqual({ operation: 'chat', provider: 'openai', model: 'gpt-x', input_tokens: 12, output_tokens: 5, team_signature: 'a+b', error_type: 'ValueError', status_code: 'ERROR', kind: 'client', service_name: 'legacy', scope_name: null });
+    expect(canonical(b)).toEqual(canonical(a));
+  });
+
+  it('reads rows the OpenTelemetry Collector exporter wrote (older SPAN_KIND_/STATUS_CODE_ spellings too)', async () => {
+    if (!ch || !ex) return;
+    await ex.command(`INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, ResourceAttributes, ScopeName, SpanAttributes, Duration, StatusCode, StatusMessage, \`Events.Timestamp\`, \`Events.Name\`, \`Events.Attributes\`)
+      VALUES (fromUnixTimestamp64Nano(toInt64(${NOW_NS - 7_200_000_000_000n})), 'aaaa0000aaaa0000aaaa0000aaaa0000', 'bbbb0000bbbb0000', '', 'invoke_agent pyagent', 'SPAN_KIND_SERVER', 'py-svc',
+        map('service.name', 'py-svc'), 'opentelemetry.instrumentation.openai', map('gen_ai.operation.name', 'invoke_agent', 'gen_ai.agent.name', 'pyagent', 'agentpulse.team.members', '["z","y"]'),
+        1500000000, 'STATUS_CODE_ERROR', 'failed', [fromUnixTimestamp64Nano(toInt64(${NOW_NS - 7_100_000_000_000n}))], ['exception'], [map('exception.type', 'RateLimitError')])`);
+    const [r] = (await ch.query(`SELECT kind, status_code, agent_name, operation, team_signature, error_type, duration_ns, events FROM spans WHERE span_id = 'bbbb0000bbbb0000'`)).rows;
+    expect(r).toMatchObject({ kind: 'server', status_code: 'ERROR', agent_name: 'pyagent', operation: 'invoke_agent', team_signature: 'y+z', error_type: 'RateLimitError', duration_ns: 1500000000 });
+    expect(JSON.parse(String(r.events))).toEqual([{ name: 'exception', time_ns: String(NOW_NS - 7_100_000_000_000n), attributes: { 'exception.type': 'RateLimitError' } }]);
+    const minute = (await ch.query(`SELECT sum(span_count) AS n, sum(error_count) AS e FROM rollup_minute WHERE agent_name = 'pyagent'`)).rows[0];
+    expect(minute).toEqual({ n: 1, e: 1 });
+  });
+
+  it('keeps per-minute rollups in materialized views equal to DuckDB rollups (sketch buckets within one bucket)', async () => {
+    if (!ch) return;
+    const range = { fromMs: NOW_MS - 8 * 86_400_000, toMs: NOW_MS - 2 * 3_600_000 };
+    const [a, b] = await Promise.all([duck.readRollups(range), ch.readRollups(range)]);
+    expect(a.length).toBeGreaterThan(1000);
+    expect(diff(canonical(b), canonical(a), 'rollup_minute', 1e-9)).toEqual([]);
+    const sketch = `SELECT bucket, sum(n) AS n FROM rollup_sketch GROUP BY bucket ORDER BY bucket`;
+    const da = (await duck.query(sketch)).rows.map((r) => [Number(r.bucket), Number(r.n)]);
+    const db = (await ch.query(sketch.replace('FROM rollup_sketch', "FROM rollup_sketch WHERE agent_name IS DISTINCT FROM 'pyagent'"))).rows.map((r) => [Number(r.bucket), Number(r.n)]);
+    const total = da.reduce((s, [, n]) => s + n, 0);
+    expect(db.reduce((s, [, n]) => s + n, 0)).toBe(total);
+    const moved = da.reduce((s, [bk, n]) => s + Math.abs(n - (db.find(([x]) => x === bk)?.[1] ?? 0)), 0) / 2;
+    expect(moved / total).toBeLessThan(0.001);
+    // The SQL bucket formula is sketchBucket().
+    const probe = (await ch.query(`SELECT ${'if(d > 0, toInt16(ceil(log(toFloat64(d)) / ' + Math.log((1 + 0.0099) / (1 - 0.0099)).toPrecision(17) + ')), -32768)'} AS b FROM (SELECT arrayJoin([1, 999, 1000000, 123456789, 0]) AS d)`)).rows;
+    expect(probe.map((r) => Number(r.b))).toEqual([1, 999, 1000000, 123456789, 0].map(sketchBucket));
+  });
+
+  it('skips replayed spans and counts them as duplicates', async () => {
+    if (!ch) return;
+    const before = (await ch.query('SELECT count() AS n FROM otel_traces')).rows[0].n;
+    const replay = spans.slice(100, 160);
+    expect(await ch.writeBatch(replay)).toEqual({ inserted: 0, duplicates: 60 });
+    expect((await ch.query('SELECT count() AS n FROM otel_traces')).rows[0].n).toBe(before);
+  });
+
+  it('refuses writes, file and network access in ad-hoc SQL', async () => {
+    if (!ch) return;
+    for (const sql of ['INSERT INTO kv (namespace, key) VALUES (\'a\', \'b\')', "SELECT * FROM file('/etc/passwd', 'LineAsString')", "SELECT * FROM url('http://127.0.0.1:1/x', 'CSV')", 'DROP TABLE otel_traces', 'SELECT 1; SELECT 2']) {
+      await expect(ch.query(sql), sql).rejects.toThrow(/allowed|statement/);
+    }
+  });
+
+  it('ships deploy/clickhouse/schema.sql as generated from store/clickhouse/schema.ts, and it runs', async () => {
+    const file = readFileSync(new URL('../deploy/clickhouse/schema.sql', import.meta.url), 'utf8');
+    expect(file).toBe(clickhouseSchemaFile());
+    if (!ex) return;
+    // Idempotent: every statement again on the populated database.
+    for (const s of clickhouseSchema()) await ex.command(s);
+  });
+});
