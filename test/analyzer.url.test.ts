@@ -10,8 +10,8 @@ import { DAY_NS, FIXED_NOW, FIXED_NOW_NS, generateSpans, HOUR_NS, writeAll } fro
 /** The collector's /api/sql as a QueryRunner (what `agentpulse --url … analyze` uses). */
 function httpRunner(base: string): QueryRunner {
   return {
-    async query(sql) {
-      const res = await fetch(new URL('/api/sql', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
+    async query(sql, params) {
+      const res = await fetch(new URL('/api/sql', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql, params }) });
       const body = (await res.json()) as { columns: string[]; rows: unknown[][]; message?: string };
       if (!res.ok) throw new Error(JSON.stringify(body));
       return { rows: body.rows.map((r) => Object.fromEntries(body.columns.map((c, i) => [c, r[i]]))) };
@@ -37,7 +37,7 @@ describe('analyze through a collector (--url)', () => {
   });
 
   it('gives the same report as reading the store directly, without persisting', async () => {
-    const viaUrl = await analyzeRun({ source: sourceFromReader(inliningRunner(httpRunner(collector.url))), now: FIXED_NOW });
+    const viaUrl = await analyzeRun({ source: sourceFromReader(httpRunner(collector.url)), now: FIXED_NOW });
     const direct = await analyze({ store, now: FIXED_NOW, persist: false });
     expect(viaUrl.persisted).toBe(false);
     expect(viaUrl.report.metrics).toEqual(direct.metrics);
@@ -45,5 +45,10 @@ describe('analyze through a collector (--url)', () => {
     expect(viaUrl.report.regressions.map((r) => r.scope.agent)).toEqual(['a']);
     const rows = await store.query('SELECT count(*) AS n FROM alert_state');
     expect(rows[0].n).toBe(0);
+  });
+
+  it('also works with values inlined, for collectors that do not bind parameters', async () => {
+    const viaUrl = await analyze({ source: sourceFromReader(inliningRunner(httpRunner(collector.url))), now: FIXED_NOW });
+    expect(viaUrl.regressions.map((r) => r.scope.agent)).toEqual(['a']);
   });
 });

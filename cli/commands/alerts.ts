@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { bindParams, loadQuery } from '../../store/namedQueries.js';
-import { inlineParams } from '../../analyzer/inlineParams.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatResult } from '../output.js';
 import { openReader } from '../reader.js';
@@ -35,8 +34,7 @@ Examples:
       : bindParams(q, { state: flags.state ?? null });
     const reader = await openReader(g);
     try {
-      // The collector's /api/sql does not bind parameters; inline them there.
-      const result = g.url ? await reader.query(inlineParams(q.sql, params)) : await reader.query(q.sql, params);
+      const result = await reader.query(q.sql, params);
       print(formatResult(result, g.json ? 'json' : 'table'));
     } finally {
       await reader.close();

@@ -5,7 +5,6 @@ import { analyzeRun } from '../../analyzer/analyze.js';
 import { sourceFromReader, sourceFromStore } from '../../analyzer/AnalyzerSource.js';
 import type { AnalyzerSource } from '../../analyzer/AnalyzerSource.js';
 import { DEFAULT_RULES, loadRulesFile } from '../../analyzer/alerts/rules.js';
-import { inliningRunner } from '../../analyzer/inlineParams.js';
 import { renderMarkdown } from '../../analyzer/markdown.js';
 import { SEVERITY_RANK } from '../../analyzer/regressionPolicy.js';
 import type { Report, Severity } from '../../analyzer/reportSchema.js';
@@ -77,7 +76,7 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.
     let close: () => Promise<void>;
     if (g.url) {
       const reader = await openReader(g);
-      source = sourceFromReader(inliningRunner(reader));
+      source = sourceFromReader(reader);
       close = () => reader.close();
     } else {
       if (!existsSync(g.db)) throw new CliError(`no trace store at ${g.db}; pass --db PATH, --url URL, or create one with \`agentpulse demo\``);
