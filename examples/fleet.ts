@@ -278,7 +278,6 @@ export async function simulateFleet(options: FleetOptions = {}): Promise<FleetRe
       if (agentError) break;
     }
     if (!taskError && rng.next() > team.quality) taskError = 'quality_check_failed';
-    teamSpan.end(hr(t));
     if (taskError) {
       failedTasks++;
       fail(teamSpan, taskError, `team failed: ${taskError}`);
@@ -286,6 +285,7 @@ export async function simulateFleet(options: FleetOptions = {}): Promise<FleetRe
     } else {
       taskSpan.setStatus({ code: SpanStatusCode.OK });
     }
+    teamSpan.end(hr(t));
     taskSpan.end(hr(t + 2));
     if (i % 25 === 24) {
       options.onProgress?.(i + 1, tasks);

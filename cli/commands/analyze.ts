@@ -5,6 +5,7 @@ import { analyzeRun } from '../../analyzer/analyze.js';
 import { sourceFromReader, sourceFromStore } from '../../analyzer/AnalyzerSource.js';
 import type { AnalyzerSource } from '../../analyzer/AnalyzerSource.js';
 import { DEFAULT_RULES, loadRulesFile } from '../../analyzer/alerts/rules.js';
+import { learningExtension } from '../../analyzer/learning/extension.js';
 import { renderMarkdown } from '../../analyzer/markdown.js';
 import { SEVERITY_RANK } from '../../analyzer/regressionPolicy.js';
 import type { Report, Severity } from '../../analyzer/reportSchema.js';
@@ -100,6 +101,8 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.
         sinks,
         incremental: flags.incremental,
         bucket: flags.bucket,
+        // Patterns, antipatterns and recommendations from the learning system land in the same report.
+        extensions: [learningExtension()],
       });
     } catch (err) {
       if (isAgentpulseError(err)) throw new CliError(err.message, { cause: err });
