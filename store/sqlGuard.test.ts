@@ -95,6 +95,8 @@ describe('assertReadOnlySql / runReadOnly', () => {
       'FROM spans SELECT count(*)',
       'SELECT * FROM range(3)',
       'SELECT 1;',
+      "SELECT count(*) FROM spans WHERE agent_name IS DISTINCT FROM 'planner'",
+      "SELECT extract(year FROM '2026-01-02'::DATE) AS y, trim(BOTH 'x' FROM 'xaxx') AS t",
     ];
     for (const sql of ok) {
       const r = await runReadOnly(conn, sql, { maxRows: 100, timeoutMs: 5000 });

@@ -33,6 +33,9 @@ const DENIED_FUNCTION_RE = /^(getenv|read_|parquet_|glob|sniff_|query|query_tabl
 
 const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
+/** Calls whose arguments use FROM as an operator word, not a table reference. */
+const FROM_AS_OPERATOR_IN = new Set(['EXTRACT', 'TRIM', 'SUBSTRING', 'OVERLAY', 'POSITION']);
+
 /**
  * Lexical read-only check, no database needed: one statement that starts with
  * SELECT/WITH/FROM/VALUES, no denied keywords outside strings and comments, no
@@ -52,13 +55,29 @@ export function assertReadOnlySql(sql: string): void {
     const firstSemi = tokens.findIndex((t) => t.kind === 'semicolon');
     if (firstSemi < lastReal) throw new ReadOnlySqlError('more than one statement');
   }
+  // FROM is also an operator word: `a IS DISTINCT FROM 'x'`, `extract(year FROM '…')`, `trim(BOTH ' ' FROM s)`.
+  // Only a FROM that starts a table reference can read a file, so track which call each paren opened.
+  const openers: (string | null)[] = [];
   for (let i = 0; i < words.length; i++) {
     const t = words[i]!;
+    if (t.kind === 'punct' && t.text === '(') {
+      const before = words[i - 1];
+      openers.push(before && before.kind === 'word' ? before.text.toUpperCase() : null);
+      continue;
+    }
+    if (t.kind === 'punct' && t.text === ')') {
+      openers.pop();
+      continue;
+    }
     if (t.kind !== 'word') continue;
     const up = t.text.toUpperCase();
     if (DENIED_KEYWORDS.has(up)) throw new ReadOnlySqlError(`${up} is not allowed`);
     const next = words[i + 1];
-    if ((up === 'FROM' || up === 'JOIN') && next && next.kind === 'string') {
+    const prev = words[i - 1];
+    const operatorFrom =
+      up === 'FROM' &&
+      ((prev && prev.kind === 'word' && prev.text.toUpperCase() === 'DISTINCT') || FROM_AS_OPERATOR_IN.has(openers[openers.length - 1] ?? ''));
+    if ((up === 'FROM' || up === 'JOIN') && !operatorFrom && next && next.kind === 'string') {
       throw new ReadOnlySqlError('reading files or URLs (a string after FROM/JOIN) is not allowed');
     }
     if (next && next.kind === 'punct' && next.text === '(' && DENIED_FUNCTION_RE.test(t.text)) {
