@@ -58,6 +58,7 @@ function multipart(buf: Buffer, contentType: string): Map<string, string> {
 }
 
 function fail(res: ServerResponse, err: unknown): void {
+  if (process.env.CH_ENDPOINT_DEBUG) console.error("endpoint error:", err);
   const message = err instanceof Error ? err.message : String(err);
   const code = /Code: (\d+)/.exec(message)?.[1] ?? '1000';
   // ClickHouse's own error shape: the client parses "Code: N. DB::Exception: ... (TYPE)".
@@ -70,7 +71,8 @@ function fail(res: ServerResponse, err: unknown): void {
 export async function startClickHouseEndpoint(session: ChdbSession): Promise<ClickHouseEndpoint> {
   const native = loadNative();
   const stats: EndpointStats = { requests: 0, queries: [], bytesIn: 0 };
-  const server: Server = createServer(async (req, res) => {
+  // ClickHouse accepts URLs up to 1 MiB (http_max_uri_size); node defaults to 16 KiB of headers.
+  const server: Server = createServer({ maxHeaderSize: 1 << 20 }, async (req, res) => {
     stats.requests++;
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');

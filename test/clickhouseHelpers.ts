@@ -67,6 +67,7 @@ export function canonical(v: unknown): unknown {
 /** Differences between two canonical values (numbers within relative `tol`), as readable paths. */
 export function diff(a: unknown, b: unknown, path = '', tol = 1e-9, out: string[] = []): string[] {
   if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a) && Number.isNaN(b)) return out;
     if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b)))) out.push(`${path}: ${a} ≠ ${b}`);
   } else if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) out.push(`${path}: length ${a.length} ≠ ${b.length}`);
