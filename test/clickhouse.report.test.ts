@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../analyzer/analyze.js';
 import { computeMetrics } from '../analyzer/metrics.js';
+import { DashboardApi } from '../dashboard/DashboardApi.js';
 import type { Report } from '../analyzer/reportSchema.js';
 import { countFeatures, loadExecutionRecords, minePatterns } from '../analyzer/learning/index.js';
 import { ClickHouseStore } from '../store/clickhouse/ClickHouseStore.js';
 import { DuckDbTraceStore } from '../store/clickhouse/DuckDbTraceStore.js';
-import { learningDbFor } from '../store/clickhouse/learningDb.js';
+import { namedQueryRunner } from '../store/clickhouse/namedQueryRunner.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 import { SKETCH_RELATIVE_ACCURACY } from '../store/sketch.js';
 import { canonical, diff, fleetSpans, openChdbOrSkip, writeSorted } from './clickhouseHelpers.js';
@@ -31,7 +32,19 @@ afterAll(async () => {
   await duck?.close();
 });
 
-const run = (source: DuckDbTraceStore | ClickHouseStore): Promise<Report> => analyze({ source, now: NOW, since: '24h', baseline: '6d', onWarning: () => undefined });
+/** Sorts `agents` lists: a trace's distinct agents come in no particular order on either engine. */
+const unordered = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(unordered)
+  : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'agents' && Array.isArray(x) ? [...x].sort() : unordered(x)]))
+  : v;
+
+/** Relative gap of a "path: x ≠ y" difference. */
+const relGap = (m: string): number => {
+  const [, x, y] = /: (\S+) ≠ (\S+)$/.exec(m) ?? [];
+  return Math.abs(Number(x) - Number(y)) / Math.max(Math.abs(Number(x)), Math.abs(Number(y)), 1e-12);
+};
+
+const run = (source: DuckDbTraceStore | ClickHouseStore): Promise<Report> => analyze({ source, now: NOW, since: '24h', baseline: '6d', persist: false, onWarning: () => undefined });
 
 describe('analyzer report: DuckDB vs ClickHouse on the demo fleet', () => {
   it('agrees field by field: counts exactly, every other number to 1e-9', async () => {
@@ -68,10 +81,26 @@ describe('analyzer report: DuckDB vs ClickHouse on the demo fleet', () => {
     expect(compared).toBeGreaterThan(30);
   });
 
+  it('serves the same dashboard API answers from ClickHouse rollups as from DuckDB rollups', async () => {
+    if (!ch) return;
+    const api = (store: DuckDbTraceStore | ClickHouseStore) => new DashboardApi(namedQueryRunner(store), { now: () => NOW.getTime() });
+    const [a, b] = [api(duck), api(ch)];
+    const q = { range: '7d' };
+    for (const panel of ['summary', 'agents', 'timeseries', 'errors', 'teams', 'costs', 'recovery', 'traces'] as const) {
+      const [x, y] = await Promise.all([a[panel](q), b[panel](q)]);
+      // Sketch-derived latencies may sit one log bucket apart (≤ 2 %); everything else is equal.
+      const d = diff(unordered(canonical(y)), unordered(canonical(x)), panel, 1e-9).filter((m) => !/(p50|p95|p99)\w*: /.test(m) || relGap(m) > 0.021);
+      expect(d.filter((m) => !/span_name/.test(m)), panel).toEqual([]);
+    }
+    const t = (await a.traces(q)) as { traces?: { trace_id: string }[] } | { trace_id: string }[];
+    const first = Array.isArray(t) ? t[0] : t.traces?.[0];
+    if (first) expect(canonical(await b.trace(first.trace_id))).toEqual(canonical(await a.trace(first.trace_id)));
+  });
+
   it('mines the same patterns from execution records read through either backend', async () => {
     if (!ch) return;
     const mine = async (store: DuckDbTraceStore | ClickHouseStore) => {
-      const records = await loadExecutionRecords(learningDbFor(store));
+      const records = await loadExecutionRecords(namedQueryRunner(store));
       const { features, bases } = countFeatures(records);
       return { records: records.length, patterns: minePatterns(features, bases) };
     };
