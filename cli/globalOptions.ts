@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 export interface GlobalOptions {
   db: string;
   url?: string;
+  /** Scale-out backend, e.g. clickhouse://host:8123/db (or $AGENTPULSE_STORE); see cli/source.ts. */
+  store?: string;
   json?: boolean;
   debug?: boolean;
 }
@@ -12,7 +14,7 @@ export function globalOptions(cmd: Command): GlobalOptions {
   let root = cmd;
   while (root.parent) root = root.parent;
   const o = root.opts() as Partial<GlobalOptions>;
-  return { db: o.db ?? process.env.AGENTPULSE_DB ?? 'agentpulse.duckdb', url: o.url ?? undefined, json: o.json, debug: o.debug };
+  return { db: o.db ?? process.env.AGENTPULSE_DB ?? 'agentpulse.duckdb', url: o.url ?? undefined, store: o.store ?? process.env.AGENTPULSE_STORE, json: o.json, debug: o.debug };
 }
 
 /** Prints to stdout with a trailing newline. */

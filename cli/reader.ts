@@ -1,6 +1,7 @@
 import { DuckDbStore } from '../store/DuckDbStore.js';
 import { isStoreLocked, QueryError } from '../store/errors.js';
 import { CliError } from './errors.js';
+import { clickhouseStoreSpec, openClickHouseForCli, traceStoreReader } from './source.js';
 
 export interface QueryResult {
   columns: string[];
@@ -11,6 +12,8 @@ export interface QueryResult {
 export interface TraceReader {
   readonly source: string;
   query(sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
+  /** Runs a named query in the backend's own dialect, when the backend has dialect variants (ClickHouse). */
+  named?(name: string, params?: Record<string, unknown>): Promise<QueryResult>;
   close(): Promise<void>;
 }
 
@@ -18,6 +21,8 @@ export interface ReaderOptions {
   db: string;
   url?: string;
   token?: string;
+  /** A ClickHouse store spec (`--store`); wins over --db and --url. */
+  store?: string;
 }
 
 class HttpReader implements TraceReader {
@@ -75,6 +80,8 @@ class DbReader implements TraceReader {
 export async function openReader(opts: ReaderOptions): Promise<TraceReader> {
   const url = opts.url ?? process.env.AGENTPULSE_URL;
   const token = opts.token ?? process.env.AGENTPULSE_TOKEN;
+  const clickhouse = clickhouseStoreSpec(opts.store);
+  if (clickhouse) return traceStoreReader(await openClickHouseForCli(clickhouse, { readOnly: true }));
   if (opts.url) return new HttpReader(opts.url, token);
   try {
     return new DbReader(await DuckDbStore.open(opts.db, { readOnly: true }));

@@ -1,3 +1,5 @@
+import { namedQueryRunner } from '../store/clickhouse/namedQueryRunner.js';
+import { isClickHouseSpec, openTraceStore, redact } from '../store/clickhouse/openTraceStore.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 import { httpFetch, localFetch, type DashboardFetch } from './client.js';
 import { createDashboard, type Dashboard, type DashboardOptions } from './routes.js';
@@ -18,8 +20,23 @@ export interface DashboardSource {
  * Opens the source: `url` wins; otherwise the DuckDB file read-only. A read-only open fails
  * while a writer holds the file; the StoreLockedError is thrown as-is for the caller to explain.
  */
-export async function openDashboardSource(o: { db: string; url?: string; token?: string; options?: DashboardOptions }): Promise<DashboardSource> {
+export async function openDashboardSource(o: { db: string; url?: string; token?: string; store?: string; options?: DashboardOptions }): Promise<DashboardSource> {
   if (o.url) return { fetch: httpFetch(o.url, o.token), kind: 'url', where: o.url, dashboard: null, close: async () => undefined };
+  if (o.store && isClickHouseSpec(o.store)) {
+    // ClickHouse (--store): the same API; named queries run their ClickHouse variants over the rollup views.
+    const ts = await openTraceStore(o.store, { readOnly: true });
+    const dashboard = createDashboard({ sql: namedQueryRunner(ts) }, { role: 'dashboard', ...o.options, serveStatic: false });
+    return {
+      fetch: localFetch(dashboard.routes),
+      kind: 'db',
+      where: redact(o.store),
+      dashboard,
+      close: async () => {
+        dashboard.close();
+        await ts.close();
+      },
+    };
+  }
   const store = await DuckDbStore.open(o.db, { readOnly: true });
   const dashboard = createDashboard(store, { role: 'dashboard', ...o.options, serveStatic: false });
   return {

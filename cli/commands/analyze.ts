@@ -16,6 +16,7 @@ import { CliError, isAgentpulseError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson } from '../output.js';
 import { openReader } from '../reader.js';
+import { clickhouseStoreSpec, openClickHouseForCli } from '../source.js';
 
 /** Exit code when `--fail-on` finds something at or above the level (1 stays "the command failed"). */
 export const FINDINGS_EXIT_CODE = 2;
@@ -75,7 +76,13 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.
 
     let source: AnalyzerSource;
     let close: () => Promise<void>;
-    if (g.url) {
+    const clickhouse = clickhouseStoreSpec(g.store);
+    if (clickhouse) {
+      // ClickHouse (--store): named queries run their ClickHouse variants; report only, nothing persisted.
+      const store = await openClickHouseForCli(clickhouse, { readOnly: true });
+      source = { named: (name, params) => store.named(name, params) };
+      close = () => store.close();
+    } else if (g.url) {
       const reader = await openReader(g);
       source = sourceFromReader(reader);
       close = () => reader.close();

@@ -32,7 +32,7 @@ Examples:
     const url = g.url ?? process.env.AGENTPULSE_URL;
     let source;
     try {
-      source = url ? null : await openDashboardSource({ db: g.db });
+      source = url ? null : await openDashboardSource({ db: g.db, store: g.store });
     } catch (err) {
       if (isStoreLocked(err)) throw lockedStoreError(err, g.db);
       throw err;
@@ -47,7 +47,7 @@ Examples:
       await source?.close();
       throw err;
     });
-    print(`agentpulse dashboard on ${server.url}/ (${url ? `API proxied to ${url}` : `store ${g.db}, read-only`}); Ctrl-C to stop`);
+    print(`agentpulse dashboard on ${server.url}/ (${url ? `API proxied to ${url}` : `store ${source?.where ?? g.db}, read-only`}); Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);

@@ -37,7 +37,9 @@ Examples:
     const params = bindParams(q, opts.param);
     const reader = await openReader(g);
     try {
-      print(formatResult(await reader.query(q.sql, params), g.json ? 'json' : opts.csv ? 'csv' : 'table'));
+      // A backend with dialect variants (ClickHouse) runs its own version of the query.
+      const result = reader.named ? await reader.named(name, params) : await reader.query(q.sql, params);
+      print(formatResult(result, g.json ? 'json' : opts.csv ? 'csv' : 'table'));
     } finally {
       await reader.close();
     }
