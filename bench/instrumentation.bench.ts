@@ -14,7 +14,11 @@
  * sustains on the 2-core box) in small slices, so the event loop runs between slices
  * the way an agent process does while it awaits model and tool calls.
  *
- * Run: npm run build && node dist/bench/instrumentation.bench.js [--quick] [--spans N] [--rate R] [--rounds K]
+ * Two workloads: `sdk` (tracer.startSpan with explicit parent contexts: the leanest
+ * baseline, so the strictest ratio) and `api` (agentpulse's traceAgent/traceChat/traceTool
+ * under NodeTracerProvider's AsyncLocalStorage context manager, as agent code runs).
+ *
+ * Run: npm run build && node dist/bench/instrumentation.bench.js [--quick] [--workload sdk|api] [--spans N] [--rate R] [--rounds K]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,12 +26,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Tracer } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { recordError, recordUsage, traceAgent, traceChat, traceTool } from '../instrumentation/api.js';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig } from '../instrumentation/config.js';
 import { DuckDbSpanExporter } from '../instrumentation/DuckDbSpanExporter.js';
@@ -133,6 +139,31 @@ function threadCpuNs(): number | null {
   }
 }
 
+/**
+ * The same agent run through agentpulse's own API (async functions, spans made active
+ * through the AsyncLocalStorage context manager), as instrumented agent code runs.
+ */
+async function apiTrace(): Promise<void> {
+  const n = traceSeq++;
+  const agent = AGENTS[n % AGENTS.length];
+  await traceAgent({ name: agent, id: `${agent}-1`, contextSize: 4000 + (n % 900) }, async () => {
+    for (let c = 1; c <= 5; c++) {
+      if (c === 2 || c === 4) {
+        await traceTool({ name: TOOLS[(n + c) % TOOLS.length], callId: `call_${n}_${c}` }, async (span) => {
+          if (n % 20 === 0) recordError(span, Object.assign(new Error('no such file'), { code: 'ENOENT' }));
+        });
+      } else {
+        const model = MODELS[(n + c) % MODELS.length];
+        await traceChat({ provider: model.startsWith('gpt') ? 'openai' : 'anthropic', model }, async (span) => {
+          recordUsage(span, { inputTokens: 1000 + (n % 3000), outputTokens: 100 + (n % 400), costUsd: 0.0001 * (1 + (n % 50)) });
+        });
+      }
+    }
+  }).catch(() => undefined);
+}
+
+type Workload = 'sdk' | 'api';
+
 interface PhaseResult {
   /** Main-thread CPU µs per span (schedstat); falls back to event-loop active time. */
   mainCpuUsPerSpan: number;
@@ -148,12 +179,12 @@ interface PhaseResult {
 
 type Kind = 'noop' | 'agentpulse';
 
-async function phase(kind: Kind, spans: number, rate: number, dir: string, round: number): Promise<PhaseResult> {
+async function phase(kind: Kind, spans: number, rate: number, dir: string, round: number, workload: Workload = 'sdk'): Promise<PhaseResult> {
   const cfg = resolveConfig({});
   const dbPath = join(dir, `instr-${round}.duckdb`);
   const exporter: SpanExporter & { forceFlush?: () => Promise<void> } =
     kind === 'noop' ? new NoopExporter() : new DuckDbSpanExporter({ dbPath, onNotice: (m) => console.error(m) });
-  const provider = new BasicTracerProvider({
+  const options = {
     resource: resourceFromAttributes({ 'service.name': 'bench-agents', 'service.version': '1.0.0', 'host.name': 'bench' }),
     spanProcessors: [
       new BatchSpanProcessor(exporter, {
@@ -162,10 +193,22 @@ async function phase(kind: Kind, spans: number, rate: number, dir: string, round
         scheduledDelayMillis: cfg.scheduledDelayMs,
       }),
     ],
-  });
+  };
+  let provider: BasicTracerProvider | NodeTracerProvider;
+  if (workload === 'api') {
+    const p = new NodeTracerProvider(options);
+    p.register();
+    provider = p;
+  } else {
+    provider = new BasicTracerProvider(options);
+  }
   const tracer = provider.getTracer('agentpulse-bench', '0.1.0');
+  const makeTraces = async (n: number): Promise<void> => {
+    if (workload === 'api') await Promise.all(Array.from({ length: n }, apiTrace));
+    else for (let i = 0; i < n; i++) agentTrace(tracer);
+  };
   // Warm-up outside the window: starts the writer thread and opens the DB once, as a long-lived host would.
-  for (let i = 0; i < 100; i++) agentTrace(tracer);
+  await makeTraces(100);
   await provider.forceFlush();
   await exporter.forceFlush?.();
 
@@ -180,7 +223,7 @@ async function phase(kind: Kind, spans: number, rate: number, dir: string, round
   const t0 = performance.now();
   for (let done = 0, tick = 1; done < traces; tick++) {
     const n = Math.min(perTick, traces - done);
-    for (let i = 0; i < n; i++) agentTrace(tracer);
+    await makeTraces(n);
     done += n;
     const wait = t0 + tick * tickMs - performance.now();
     await sleep(wait > 0 ? wait : 0);
@@ -193,6 +236,11 @@ async function phase(kind: Kind, spans: number, rate: number, dir: string, round
   const elu = performance.eventLoopUtilization(elu0);
   const produced = traces * SPANS_PER_TRACE;
   await provider.shutdown();
+  if (workload === 'api') {
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  }
   let stored = produced;
   if (kind === 'agentpulse') {
     const store = await DuckDbStore.open(dbPath, { readOnly: true });
@@ -225,6 +273,8 @@ export interface InstrumentationBenchOptions {
   spans?: number;
   rate?: number;
   rounds?: number;
+  /** 'sdk': tracer.startSpan with explicit parent contexts (leanest baseline); 'api': agentpulse's traceAgent/traceChat/traceTool. */
+  workload?: Workload;
 }
 
 /** Runs the baseline/agentpulse comparison; returns the figures (also printed when run directly). */
@@ -232,15 +282,16 @@ export async function benchInstrumentation(opts: InstrumentationBenchOptions = {
   const spans = opts.spans ?? (opts.quick ? 24_000 : 60_000);
   const rate = opts.rate ?? 20_000;
   const rounds = opts.rounds ?? (opts.quick ? 3 : 5);
+  const workload = opts.workload ?? 'sdk';
   const dir = mkdtempSync(join(tmpdir(), 'ap-bench-instr-'));
   const res: Record<Kind, PhaseResult[]> = { noop: [], agentpulse: [] };
   try {
     // One untimed pair first so both pipelines run JIT-compiled code in the timed rounds.
-    await phase('noop', 6000, rate, dir, -1);
-    await phase('agentpulse', 6000, rate, dir, -1);
+    await phase('noop', 6000, rate, dir, -1, workload);
+    await phase('agentpulse', 6000, rate, dir, -1, workload);
     for (let r = 0; r < rounds; r++) {
       const order: Kind[] = r % 2 === 0 ? ['noop', 'agentpulse'] : ['agentpulse', 'noop'];
-      for (const k of order) res[k].push(await phase(k, spans, rate, dir, r));
+      for (const k of order) res[k].push(await phase(k, spans, rate, dir, r, workload));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -255,6 +306,7 @@ export async function benchInstrumentation(opts: InstrumentationBenchOptions = {
   const p99 = Math.max(...res.agentpulse.map((x) => x.p99Ms));
   return {
     bench: 'instrumentation.overhead',
+    workload,
     spans_per_round: res.noop[0]?.produced ?? 0,
     rate_spans_per_s: rate,
     rounds,
@@ -287,6 +339,11 @@ function arg(name: string): number | undefined {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const r = await benchInstrumentation({ quick: process.argv.includes('--quick'), spans: arg('spans'), rate: arg('rate'), rounds: arg('rounds') });
-  console.log(JSON.stringify(r, null, 2));
+  const quick = process.argv.includes('--quick');
+  const w = process.argv.indexOf('--workload');
+  const only = w >= 0 ? (process.argv[w + 1] as Workload) : undefined;
+  for (const workload of only ? [only] : (['sdk', 'api'] as Workload[])) {
+    const r = await benchInstrumentation({ quick, spans: arg('spans'), rate: arg('rate'), rounds: arg('rounds'), workload });
+    console.log(JSON.stringify(r, null, 2));
+  }
 }

@@ -15,7 +15,7 @@ export interface DuckDbSpanExporterOptions {
   idleCloseMs?: number;
   lockRetryMs?: number;
   /**
-   * Largest slice encoded in one go (default 256 spans). Bigger export batches are encoded
+   * Largest slice encoded in one go (default 512 spans). Bigger export batches are encoded
    * slice by slice across event-loop turns, so one export never blocks the host for long.
    */
   sliceSpans?: number;
@@ -67,7 +67,7 @@ export class DuckDbSpanExporter implements SpanExporter {
 
   constructor(private readonly options: DuckDbSpanExporterOptions) {
     this.maxInFlight = options.maxInFlight ?? 8;
-    this.sliceSpans = Math.max(1, options.sliceSpans ?? 256);
+    this.sliceSpans = Math.max(1, options.sliceSpans ?? 512);
   }
 
   private ensureWorker(): Worker {
