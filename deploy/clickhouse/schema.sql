@@ -41,6 +41,46 @@ ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
 TTL toDateTime(Timestamp) + toIntervalDay(30)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_status_code LowCardinality(String) MATERIALIZED multiIf(upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'ERROR', 'ERROR',
+    upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'OK', 'OK', 'UNSET');
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_operation LowCardinality(Nullable(String)) MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.operation.name'], ''), nullIf(SpanAttributes['agentpulse.operation'], ''), if(nullIf(SpanAttributes['gen_ai.tool.name'], '') IS NULL, NULL, 'execute_tool'));
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_agent_name LowCardinality(Nullable(String)) MATERIALIZED nullIf(SpanAttributes['gen_ai.agent.name'], '');
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_provider LowCardinality(Nullable(String)) MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.provider.name'], ''), nullIf(SpanAttributes['gen_ai.system'], ''));
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_model LowCardinality(Nullable(String)) MATERIALIZED coalesce(nullIf(SpanAttributes['gen_ai.request.model'], ''), nullIf(SpanAttributes['gen_ai.response.model'], ''));
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_tool_name LowCardinality(Nullable(String)) MATERIALIZED nullIf(SpanAttributes['gen_ai.tool.name'], '');
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_task_id Nullable(String) MATERIALIZED nullIf(SpanAttributes['agentpulse.task.id'], '');
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_task_type LowCardinality(Nullable(String)) MATERIALIZED nullIf(SpanAttributes['agentpulse.task.type'], '');
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_team_id Nullable(String) MATERIALIZED nullIf(SpanAttributes['agentpulse.team.id'], '');
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_team_signature LowCardinality(Nullable(String)) MATERIALIZED coalesce(nullIf(SpanAttributes['agentpulse.team.signature'], ''), nullIf(arrayStringConcat(arraySort(arrayDistinct(arrayFilter(m -> m != '', arrayMap(m -> trimBoth(m),
+    if(startsWith(SpanAttributes['agentpulse.team.members'], '['), JSONExtract(SpanAttributes['agentpulse.team.members'], 'Array(String)'),
+       splitByRegexp('[,+]', SpanAttributes['agentpulse.team.members'])))))), '+'), ''));
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_error_type LowCardinality(Nullable(String)) MATERIALIZED coalesce(nullIf(SpanAttributes['error.type'], ''), if(multiIf(upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'ERROR', 'ERROR',
+    upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'OK', 'OK', 'UNSET') = 'ERROR', coalesce(nullIf(arrayFirst(t -> t != '', arrayMap((n, a) -> if(n = 'exception', a['exception.type'], ''), `Events.Name`, `Events.Attributes`)), ''), '_OTHER'), NULL));
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_input_tokens Nullable(Int64) MATERIALIZED CAST(trunc(coalesce(toFloat64OrNull(SpanAttributes['gen_ai.usage.input_tokens']), toFloat64OrNull(SpanAttributes['gen_ai.usage.prompt_tokens']))) AS Nullable(Int64));
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_output_tokens Nullable(Int64) MATERIALIZED CAST(trunc(coalesce(toFloat64OrNull(SpanAttributes['gen_ai.usage.output_tokens']), toFloat64OrNull(SpanAttributes['gen_ai.usage.completion_tokens']))) AS Nullable(Int64));
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_cost_usd Nullable(Float64) MATERIALIZED toFloat64OrNull(SpanAttributes['agentpulse.cost.usd']);
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_context_size Nullable(Int64) MATERIALIZED CAST(trunc(toFloat64OrNull(SpanAttributes['agentpulse.context.size'])) AS Nullable(Int64));
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_queue_depth Nullable(Int64) MATERIALIZED CAST(trunc(toFloat64OrNull(SpanAttributes['agentpulse.queue.depth'])) AS Nullable(Int64));
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_recovery_strategy LowCardinality(Nullable(String)) MATERIALIZED nullIf(SpanAttributes['agentpulse.recovery.strategy'], '');
+
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_recovery_outcome LowCardinality(Nullable(String)) MATERIALIZED nullIf(SpanAttributes['agentpulse.recovery.outcome'], '');
+
 CREATE TABLE IF NOT EXISTS rollup_minute (minute DateTime64(3, 'UTC'), service_name LowCardinality(Nullable(String)), agent_name LowCardinality(Nullable(String)), operation LowCardinality(Nullable(String)), model LowCardinality(Nullable(String)), status_code LowCardinality(Nullable(String)), error_type LowCardinality(Nullable(String)),
       span_count SimpleAggregateFunction(sum, UInt64), error_count SimpleAggregateFunction(sum, UInt64),
       duration_sum_ns SimpleAggregateFunction(sum, Float64), duration_max_ns SimpleAggregateFunction(max, Int64),
@@ -61,17 +101,15 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS rollup_minute_mv TO rollup_minute AS
       sum(coalesce(cost_usd, 0)) AS cost_usd
     FROM (SELECT toUnixTimestamp64Nano(Timestamp) AS start_ns,
   toInt64(Duration) AS duration_ns,
-  multiIf(upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'ERROR', 'ERROR',
-    upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'OK', 'OK', 'UNSET') AS status_code,
+  ap_status_code AS status_code,
   nullIf(toString(ServiceName), '') AS service_name,
-  coalesce(nullIf(SpanAttributes['gen_ai.operation.name'], ''), nullIf(SpanAttributes['agentpulse.operation'], ''), if(nullIf(SpanAttributes['gen_ai.tool.name'], '') IS NULL, NULL, 'execute_tool')) AS operation,
-  nullIf(SpanAttributes['gen_ai.agent.name'], '') AS agent_name,
-  coalesce(nullIf(SpanAttributes['gen_ai.request.model'], ''), nullIf(SpanAttributes['gen_ai.response.model'], '')) AS model,
-  coalesce(nullIf(SpanAttributes['error.type'], ''), if(multiIf(upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'ERROR', 'ERROR',
-    upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'OK', 'OK', 'UNSET') = 'ERROR', coalesce(nullIf(arrayFirst(t -> t != '', arrayMap((n, a) -> if(n = 'exception', a['exception.type'], ''), `Events.Name`, `Events.Attributes`)), ''), '_OTHER'), NULL)) AS error_type,
-  CAST(trunc(coalesce(toFloat64OrNull(SpanAttributes['gen_ai.usage.input_tokens']), toFloat64OrNull(SpanAttributes['gen_ai.usage.prompt_tokens']))) AS Nullable(Int64)) AS input_tokens,
-  CAST(trunc(coalesce(toFloat64OrNull(SpanAttributes['gen_ai.usage.output_tokens']), toFloat64OrNull(SpanAttributes['gen_ai.usage.completion_tokens']))) AS Nullable(Int64)) AS output_tokens,
-  toFloat64OrNull(SpanAttributes['agentpulse.cost.usd']) AS cost_usd
+  ap_operation AS operation,
+  ap_agent_name AS agent_name,
+  ap_model AS model,
+  ap_error_type AS error_type,
+  ap_input_tokens AS input_tokens,
+  ap_output_tokens AS output_tokens,
+  ap_cost_usd AS cost_usd
 FROM otel_traces)
     GROUP BY minute, service_name, agent_name, operation, model, status_code, error_type;
 
@@ -79,17 +117,15 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS rollup_sketch_mv TO rollup_sketch AS
     SELECT fromUnixTimestamp64Milli(intDiv(start_ns, 60000000000) * 60000, 'UTC') AS minute, service_name, agent_name, operation, model, status_code, error_type, if(duration_ns > 0, toInt16(ceil(log(toFloat64(duration_ns)) / 0.019800646904042287)), toInt16(-32768)) AS bucket, count() AS n
     FROM (SELECT toUnixTimestamp64Nano(Timestamp) AS start_ns,
   toInt64(Duration) AS duration_ns,
-  multiIf(upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'ERROR', 'ERROR',
-    upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'OK', 'OK', 'UNSET') AS status_code,
+  ap_status_code AS status_code,
   nullIf(toString(ServiceName), '') AS service_name,
-  coalesce(nullIf(SpanAttributes['gen_ai.operation.name'], ''), nullIf(SpanAttributes['agentpulse.operation'], ''), if(nullIf(SpanAttributes['gen_ai.tool.name'], '') IS NULL, NULL, 'execute_tool')) AS operation,
-  nullIf(SpanAttributes['gen_ai.agent.name'], '') AS agent_name,
-  coalesce(nullIf(SpanAttributes['gen_ai.request.model'], ''), nullIf(SpanAttributes['gen_ai.response.model'], '')) AS model,
-  coalesce(nullIf(SpanAttributes['error.type'], ''), if(multiIf(upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'ERROR', 'ERROR',
-    upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'OK', 'OK', 'UNSET') = 'ERROR', coalesce(nullIf(arrayFirst(t -> t != '', arrayMap((n, a) -> if(n = 'exception', a['exception.type'], ''), `Events.Name`, `Events.Attributes`)), ''), '_OTHER'), NULL)) AS error_type,
-  CAST(trunc(coalesce(toFloat64OrNull(SpanAttributes['gen_ai.usage.input_tokens']), toFloat64OrNull(SpanAttributes['gen_ai.usage.prompt_tokens']))) AS Nullable(Int64)) AS input_tokens,
-  CAST(trunc(coalesce(toFloat64OrNull(SpanAttributes['gen_ai.usage.output_tokens']), toFloat64OrNull(SpanAttributes['gen_ai.usage.completion_tokens']))) AS Nullable(Int64)) AS output_tokens,
-  toFloat64OrNull(SpanAttributes['agentpulse.cost.usd']) AS cost_usd
+  ap_operation AS operation,
+  ap_agent_name AS agent_name,
+  ap_model AS model,
+  ap_error_type AS error_type,
+  ap_input_tokens AS input_tokens,
+  ap_output_tokens AS output_tokens,
+  ap_cost_usd AS cost_usd
 FROM otel_traces)
     GROUP BY minute, service_name, agent_name, operation, model, status_code, error_type, bucket;
 
@@ -102,31 +138,27 @@ SELECT TraceId AS trace_id,
   toUnixTimestamp64Nano(Timestamp) AS start_ns,
   toUnixTimestamp64Nano(Timestamp) + toInt64(Duration) AS end_ns,
   toInt64(Duration) AS duration_ns,
-  multiIf(upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'ERROR', 'ERROR',
-    upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'OK', 'OK', 'UNSET') AS status_code,
+  ap_status_code AS status_code,
   nullIf(StatusMessage, '') AS status_message,
   nullIf(toString(ServiceName), '') AS service_name,
   nullIf(ScopeName, '') AS scope_name,
-  coalesce(nullIf(SpanAttributes['gen_ai.operation.name'], ''), nullIf(SpanAttributes['agentpulse.operation'], ''), if(nullIf(SpanAttributes['gen_ai.tool.name'], '') IS NULL, NULL, 'execute_tool')) AS operation,
-  nullIf(SpanAttributes['gen_ai.agent.name'], '') AS agent_name,
-  coalesce(nullIf(SpanAttributes['gen_ai.provider.name'], ''), nullIf(SpanAttributes['gen_ai.system'], '')) AS provider,
-  coalesce(nullIf(SpanAttributes['gen_ai.request.model'], ''), nullIf(SpanAttributes['gen_ai.response.model'], '')) AS model,
-  nullIf(SpanAttributes['gen_ai.tool.name'], '') AS tool_name,
-  nullIf(SpanAttributes['agentpulse.task.id'], '') AS task_id,
-  nullIf(SpanAttributes['agentpulse.task.type'], '') AS task_type,
-  nullIf(SpanAttributes['agentpulse.team.id'], '') AS team_id,
-  coalesce(nullIf(SpanAttributes['agentpulse.team.signature'], ''), nullIf(arrayStringConcat(arraySort(arrayDistinct(arrayFilter(m -> m != '', arrayMap(m -> trimBoth(m),
-    if(startsWith(SpanAttributes['agentpulse.team.members'], '['), JSONExtract(SpanAttributes['agentpulse.team.members'], 'Array(String)'),
-       splitByRegexp('[,+]', SpanAttributes['agentpulse.team.members'])))))), '+'), '')) AS team_signature,
-  coalesce(nullIf(SpanAttributes['error.type'], ''), if(multiIf(upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'ERROR', 'ERROR',
-    upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'OK', 'OK', 'UNSET') = 'ERROR', coalesce(nullIf(arrayFirst(t -> t != '', arrayMap((n, a) -> if(n = 'exception', a['exception.type'], ''), `Events.Name`, `Events.Attributes`)), ''), '_OTHER'), NULL)) AS error_type,
-  CAST(trunc(coalesce(toFloat64OrNull(SpanAttributes['gen_ai.usage.input_tokens']), toFloat64OrNull(SpanAttributes['gen_ai.usage.prompt_tokens']))) AS Nullable(Int64)) AS input_tokens,
-  CAST(trunc(coalesce(toFloat64OrNull(SpanAttributes['gen_ai.usage.output_tokens']), toFloat64OrNull(SpanAttributes['gen_ai.usage.completion_tokens']))) AS Nullable(Int64)) AS output_tokens,
-  toFloat64OrNull(SpanAttributes['agentpulse.cost.usd']) AS cost_usd,
-  CAST(trunc(toFloat64OrNull(SpanAttributes['agentpulse.context.size'])) AS Nullable(Int64)) AS context_size,
-  CAST(trunc(toFloat64OrNull(SpanAttributes['agentpulse.queue.depth'])) AS Nullable(Int64)) AS queue_depth,
-  nullIf(SpanAttributes['agentpulse.recovery.strategy'], '') AS recovery_strategy,
-  nullIf(SpanAttributes['agentpulse.recovery.outcome'], '') AS recovery_outcome,
+  ap_operation AS operation,
+  ap_agent_name AS agent_name,
+  ap_provider AS provider,
+  ap_model AS model,
+  ap_tool_name AS tool_name,
+  ap_task_id AS task_id,
+  ap_task_type AS task_type,
+  ap_team_id AS team_id,
+  ap_team_signature AS team_signature,
+  ap_error_type AS error_type,
+  ap_input_tokens AS input_tokens,
+  ap_output_tokens AS output_tokens,
+  ap_cost_usd AS cost_usd,
+  ap_context_size AS context_size,
+  ap_queue_depth AS queue_depth,
+  ap_recovery_strategy AS recovery_strategy,
+  ap_recovery_outcome AS recovery_outcome,
   toJSONString(SpanAttributes) AS attributes,
   toJSONString(ResourceAttributes) AS resource_attributes,
   concat('[', arrayStringConcat(arrayMap((t, n, a) -> concat('{"name":', toJSONString(toString(n)), ',"time_ns":"', toString(toUnixTimestamp64Nano(t)),

@@ -24,7 +24,7 @@ export function redact(spec: string): string {
 }
 
 /** True for specs that select the ClickHouse backend (server or embedded). */
-export function isClickHouseSpec(spec: string | undefined): spec is string {
+export function isClickHouseSpec(spec: string | undefined): boolean {
   return !!spec && /^(clickhouses?|chdb):/i.test(spec);
 }
 

@@ -65,10 +65,45 @@ const DIM = 'LowCardinality(Nullable(String))';
 const dims = ROLLUP_DIMENSIONS.map((d) => `${d} ${DIM}`).join(', ');
 const dimList = ROLLUP_DIMENSIONS.join(', ');
 
+/**
+ * Promoted columns stored on otel_traces as MATERIALIZED columns (`ap_<name>`): computed once at
+ * insert from the attribute maps — whichever collector wrote the row, since the exporter names its
+ * insert columns — and read columnar afterwards, instead of map lookups on every query.
+ * The rest are cheap renames or conversions computed by the view.
+ */
+export const MATERIALIZED_COLUMNS: Record<string, string> = {
+  status_code: 'LowCardinality(String)',
+  operation: 'LowCardinality(Nullable(String))',
+  agent_name: 'LowCardinality(Nullable(String))',
+  provider: 'LowCardinality(Nullable(String))',
+  model: 'LowCardinality(Nullable(String))',
+  tool_name: 'LowCardinality(Nullable(String))',
+  task_id: 'Nullable(String)',
+  task_type: 'LowCardinality(Nullable(String))',
+  team_id: 'Nullable(String)',
+  team_signature: 'LowCardinality(Nullable(String))',
+  error_type: 'LowCardinality(Nullable(String))',
+  input_tokens: 'Nullable(Int64)',
+  output_tokens: 'Nullable(Int64)',
+  cost_usd: 'Nullable(Float64)',
+  context_size: 'Nullable(Int64)',
+  queue_depth: 'Nullable(Int64)',
+  recovery_strategy: 'LowCardinality(Nullable(String))',
+  recovery_outcome: 'LowCardinality(Nullable(String))',
+};
+
+/** ALTERs adding the materialized promoted columns (idempotent; also fine on a table the exporter created). */
+function materializedColumnsDdl(table: string): string[] {
+  return promotedColumns()
+    .filter(([n]) => n in MATERIALIZED_COLUMNS)
+    .map(([n, e]) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ap_${n} ${MATERIALIZED_COLUMNS[n]} MATERIALIZED ${e}`);
+}
+
 /** SELECT list of the promoted columns (the body of the `spans` view and the rollup views' source). */
 function promotedSelect(table: string, only?: readonly string[]): string {
   const cols = promotedColumns().filter(([n]) => !only || only.includes(n));
-  return `SELECT ${cols.map(([n, e]) => `${e} AS ${n}`).join(',\n  ')}${only ? '' : ',\n  SpanAttributes AS span_attributes'}\nFROM ${table}`;
+  const expr = (n: string, e: string): string => (n in MATERIALIZED_COLUMNS ? `ap_${n}` : e);
+  return `SELECT ${cols.map(([n, e]) => `${expr(n, e)} AS ${n}`).join(',\n  ')}${only ? '' : ',\n  SpanAttributes AS span_attributes'}\nFROM ${table}`;
 }
 
 const ROLLUP_SOURCE_COLUMNS = ['start_ns', 'duration_ns', 'status_code', ...ROLLUP_DIMENSIONS.filter((d) => d !== 'status_code'), 'input_tokens', 'output_tokens', 'cost_usd'];
@@ -84,6 +119,7 @@ export function clickhouseSchema(o: ClickHouseSchemaOptions = {}): string[] {
   const rollupTtl = ttl('minute', o.rollupTtlDays ?? 400);
   return [
     otelTracesDdl(t, o.ttlDays ?? 30),
+    ...materializedColumnsDdl(t),
     // Rollups: partial aggregates merged in the background; readers still sum(), as on DuckDB.
     `CREATE TABLE IF NOT EXISTS rollup_minute (minute DateTime64(3, 'UTC'), ${dims},
       span_count SimpleAggregateFunction(sum, UInt64), error_count SimpleAggregateFunction(sum, UInt64),
