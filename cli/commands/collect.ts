@@ -6,6 +6,8 @@ import { DuckDbStore } from '../../store/DuckDbStore.js';
 import { spoolDirFor } from '../../store/spool.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { CliError } from '../errors.js';
+import { clickhouseStoreSpec, startClickHouseCollector } from '../source.js';
+import { redact } from '../../store/clickhouse/openTraceStore.js';
 
 export interface CollectFlags {
   host: string;
@@ -60,8 +62,11 @@ Examples:
     const g = globalOptions(this);
     const port = Number(flags.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${flags.port}"`);
-    const running = await startLocalCollector(g.db, { host: flags.host, port, token: flags.token });
-    print(`agentpulse collector listening on ${running.collector.url} (store: ${g.db}); dashboard at ${running.collector.url}/; Ctrl-C to stop`);
+    const clickhouse = clickhouseStoreSpec(g.store);
+    const running = clickhouse
+      ? await startClickHouseCollector(clickhouse, { host: flags.host, port, token: flags.token, spoolDir: process.env.AGENTPULSE_SPOOL_DIR ?? 'agentpulse-clickhouse.spool' })
+      : await startLocalCollector(g.db, { host: flags.host, port, token: flags.token });
+    print(`agentpulse collector listening on ${running.collector.url} (store: ${clickhouse ? redact(clickhouse) : g.db}); dashboard at ${running.collector.url}/; Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
