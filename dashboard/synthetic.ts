@@ -117,6 +117,15 @@ FROM d`);
       await conn.run(`INSERT INTO rollup_sketch SELECT ${minute} AS minute, ${dims},
         CASE WHEN duration_ns <= 0 THEN ${ZERO_BUCKET} ELSE CAST(ceil(ln(duration_ns) / ${lnGamma}) AS SMALLINT) END AS bucket, count(*)
         FROM temp._syn GROUP BY ALL`);
+      // The hour and day levels get the same partials, as the writer appends them (store/rollupLevels.ts).
+      for (const [unit, suffix] of [['hour', '1h'], ['day', '1d']] as const) {
+        await conn.run(`INSERT INTO rollup_minute_${suffix} SELECT date_trunc('${unit}', ${minute}) AS minute, ${dims}, count(*),
+          count(*) FILTER (WHERE status_code = 'ERROR'), sum(duration_ns)::DOUBLE, max(duration_ns), coalesce(sum(input_tokens), 0),
+          coalesce(sum(output_tokens), 0), coalesce(sum(cost_usd), 0) FROM temp._syn GROUP BY ALL`);
+        await conn.run(`INSERT INTO rollup_sketch_${suffix} SELECT date_trunc('${unit}', ${minute}) AS minute, NULL, agent_name, operation, model, NULL, NULL,
+          CASE WHEN duration_ns <= 0 THEN ${ZERO_BUCKET} ELSE CAST(ceil(ln(duration_ns) / ${lnGamma}) AS SMALLINT) END AS bucket, count(*)
+          FROM temp._syn GROUP BY ALL`);
+      }
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);

@@ -10,9 +10,7 @@ WITH m AS (
     sum(error_count) AS errors,
     sum(input_tokens) + sum(output_tokens) AS tokens,
     sum(cost_usd) AS cost_usd
-  FROM rollup_minute
-  WHERE minute >= make_timestamp(CAST($from_ns AS BIGINT) // 1000 - CAST($from_ns AS BIGINT) // 1000 % 60000000)
-    AND minute < make_timestamp(CAST($to_ns AS BIGINT) // 1000)
+  FROM rollup_minute_range(make_timestamp(CAST($from_ns AS BIGINT) // 1000 - CAST($from_ns AS BIGINT) // 1000 % 60000000), make_timestamp(CAST($to_ns AS BIGINT) // 1000), NULL)
   GROUP BY ALL
 ),
 e AS (
@@ -20,19 +18,15 @@ e AS (
     CAST(to_json(map_from_entries(list(struct_pack(k := et, v := n)))) AS VARCHAR) AS errors_by_type
   FROM (
     SELECT agent_name, operation, model, coalesce(error_type, 'unknown') AS et, sum(error_count) AS n
-    FROM rollup_minute
-    WHERE minute >= make_timestamp(CAST($from_ns AS BIGINT) // 1000 - CAST($from_ns AS BIGINT) // 1000 % 60000000)
-      AND minute < make_timestamp(CAST($to_ns AS BIGINT) // 1000)
-      AND status_code = 'ERROR'
+    FROM rollup_minute_range(make_timestamp(CAST($from_ns AS BIGINT) // 1000 - CAST($from_ns AS BIGINT) // 1000 % 60000000), make_timestamp(CAST($to_ns AS BIGINT) // 1000), NULL)
+    WHERE status_code = 'ERROR'
     GROUP BY ALL
   )
   GROUP BY ALL
 ),
 b AS (
   SELECT agent_name, operation, model, bucket, sum(n) AS n
-  FROM rollup_sketch
-  WHERE minute >= make_timestamp(CAST($from_ns AS BIGINT) // 1000 - CAST($from_ns AS BIGINT) // 1000 % 60000000)
-    AND minute < make_timestamp(CAST($to_ns AS BIGINT) // 1000)
+  FROM rollup_sketch_range(make_timestamp(CAST($from_ns AS BIGINT) // 1000 - CAST($from_ns AS BIGINT) // 1000 % 60000000), make_timestamp(CAST($to_ns AS BIGINT) // 1000), NULL)
   GROUP BY ALL
 ),
 c AS (

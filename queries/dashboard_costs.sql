@@ -7,8 +7,7 @@ SELECT
   sum(cost_usd) AS cost_usd,
   sum(input_tokens) + sum(output_tokens) AS tokens,
   sum(span_count) AS spans
-FROM rollup_minute
-WHERE minute >= epoch_ms(CAST($from_ms AS BIGINT)) AND minute < epoch_ms(CAST($to_ms AS BIGINT))
+FROM rollup_minute_range(epoch_ms(CAST($from_ms AS BIGINT)), epoch_ms(CAST($to_ms AS BIGINT)), NULL)
 GROUP BY GROUPING SETS ((agent_name), (model))
 HAVING sum(cost_usd) > 0 OR sum(input_tokens) + sum(output_tokens) > 0
 ORDER BY dim, cost_usd DESC

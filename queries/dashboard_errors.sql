@@ -6,8 +6,7 @@ SELECT
   coalesce(error_type, '_OTHER') AS error_type,
   epoch_ms(minute) // CAST($bucket_ms AS BIGINT) * CAST($bucket_ms AS BIGINT) AS t,
   sum(error_count) AS errors
-FROM rollup_minute
-WHERE minute >= epoch_ms(CAST($from_ms AS BIGINT)) AND minute < epoch_ms(CAST($to_ms AS BIGINT))
-  AND error_count > 0
+FROM rollup_minute_range(epoch_ms(CAST($from_ms AS BIGINT)), epoch_ms(CAST($to_ms AS BIGINT)), CAST($bucket_ms AS BIGINT))
+WHERE error_count > 0
 GROUP BY ALL
 ORDER BY agent, error_type, t

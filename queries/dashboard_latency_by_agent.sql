@@ -4,8 +4,8 @@
 -- Parameters: $from_ms, $to_ms (epoch ms).
 WITH s AS (
   SELECT agent_name AS grp, bucket, sum(n) AS n
-  FROM rollup_sketch
-  WHERE minute >= epoch_ms(CAST($from_ms AS BIGINT)) AND minute < epoch_ms(CAST($to_ms AS BIGINT)) AND agent_name IS NOT NULL
+  FROM rollup_sketch_range(epoch_ms(CAST($from_ms AS BIGINT)), epoch_ms(CAST($to_ms AS BIGINT)), NULL)
+  WHERE agent_name IS NOT NULL
   GROUP BY ALL
 ), c AS (
   SELECT grp, bucket, sum(n) OVER (PARTITION BY grp ORDER BY bucket ROWS UNBOUNDED PRECEDING) AS cum, sum(n) OVER (PARTITION BY grp) AS total

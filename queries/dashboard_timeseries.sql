@@ -5,8 +5,7 @@ SELECT
   sum(span_count) AS spans,
   sum(error_count) AS errors,
   sum(cost_usd) AS cost_usd
-FROM rollup_minute
-WHERE minute >= epoch_ms(CAST($from_ms AS BIGINT)) AND minute < epoch_ms(CAST($to_ms AS BIGINT))
-  AND (CAST($agent AS VARCHAR) IS NULL OR agent_name = $agent)
+FROM rollup_minute_range(epoch_ms(CAST($from_ms AS BIGINT)), epoch_ms(CAST($to_ms AS BIGINT)), CAST($bucket_ms AS BIGINT))
+WHERE (CAST($agent AS VARCHAR) IS NULL OR agent_name = $agent)
 GROUP BY t
 ORDER BY t

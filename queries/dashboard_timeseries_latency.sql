@@ -3,9 +3,8 @@
 -- Parameters: $from_ms, $to_ms, $bucket_ms (epoch ms / ms); $agent (optional filter).
 WITH s AS (
   SELECT epoch_ms(minute) // CAST($bucket_ms AS BIGINT) * CAST($bucket_ms AS BIGINT) AS grp, bucket, sum(n) AS n
-  FROM rollup_sketch
-  WHERE minute >= epoch_ms(CAST($from_ms AS BIGINT)) AND minute < epoch_ms(CAST($to_ms AS BIGINT))
-    AND (CAST($agent AS VARCHAR) IS NULL OR agent_name = $agent)
+  FROM rollup_sketch_range(epoch_ms(CAST($from_ms AS BIGINT)), epoch_ms(CAST($to_ms AS BIGINT)), CAST($bucket_ms AS BIGINT))
+  WHERE (CAST($agent AS VARCHAR) IS NULL OR agent_name = $agent)
   GROUP BY ALL
 ), c AS (
   SELECT grp, bucket, sum(n) OVER (PARTITION BY grp ORDER BY bucket ROWS UNBOUNDED PRECEDING) AS cum, sum(n) OVER (PARTITION BY grp) AS total

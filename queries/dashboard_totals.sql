@@ -8,7 +8,10 @@ SELECT
   coalesce(sum(cost_usd), 0) AS cost_usd,
   count(DISTINCT agent_name) AS agents,
   count(DISTINCT model) AS models,
-  epoch_ms(max(minute)) AS last_minute_ms
-FROM rollup_minute
-WHERE minute >= epoch_ms(CAST($from_ms AS BIGINT)) AND minute < epoch_ms(CAST($to_ms AS BIGINT))
-  AND (CAST($agent AS VARCHAR) IS NULL OR agent_name = $agent)
+  -- Coarse rows carry their period's start, so the newest minute comes from the minute level of the
+  -- window's last day (older: the start of the last active hour or day).
+  coalesce((SELECT epoch_ms(max(minute)) FROM rollup_minute
+   WHERE minute >= epoch_ms(greatest(CAST($from_ms AS BIGINT), CAST($to_ms AS BIGINT) - 86400000)) AND minute < epoch_ms(CAST($to_ms AS BIGINT))
+     AND (CAST($agent AS VARCHAR) IS NULL OR agent_name = $agent)), epoch_ms(max(minute))) AS last_minute_ms
+FROM rollup_minute_range(epoch_ms(CAST($from_ms AS BIGINT)), epoch_ms(CAST($to_ms AS BIGINT)), NULL)
+WHERE (CAST($agent AS VARCHAR) IS NULL OR agent_name = $agent)

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBValue } from '@duckdb/node-api';
@@ -5,6 +6,7 @@ import { QueryError, StoreLockedError, StoreMissingError, isLockConflict, lockHo
 import { ResourceMemo, normalizeSpanWith } from './normalize.js';
 import type { NormalizedSpan } from './normalize.js';
 import { RollupAccumulator } from './rollups.js';
+import { compactRollups } from './maintenance.js';
 import { migrate } from './schema.js';
 import { listSpoolSegments, readSpoolSegment, removeSpoolSegment, spoolDirFor } from './spool.js';
 import type { SpanRecord } from './types.js';
@@ -24,6 +26,8 @@ export interface WriteResult {
 }
 
 export type Row = Record<string, unknown>;
+
+const COMPACTION_INTERVAL_MS = 60_000;
 
 /** Converts DuckDB JS values into JSON-friendly ones: safe bigints to numbers, others to strings. */
 function plain(v: unknown): unknown {
@@ -45,6 +49,8 @@ function plain(v: unknown): unknown {
  */
 export class DuckDbStore {
   private writeChain: Promise<unknown> = Promise.resolve();
+  private readonly inExclusive = new AsyncLocalStorage<boolean>();
+  private lastCompactionMs = 0;
   private closed = false;
 
   private constructor(
@@ -80,9 +86,53 @@ export class DuckDbStore {
 
   /** Writes spans in one transaction; resolves once committed. Serialised per store. */
   writeBatch(spans: readonly SpanRecord[]): Promise<WriteResult> {
-    const run = this.writeChain.then(() => this.writeNow(spans));
+    const run = this.exclusive(() => this.writeNow(spans));
+    void this.exclusive(() => this.maybeCompact());
+    return run;
+  }
+
+  /**
+   * Runs `fn` alone on the writer connection: after every queued write, query and
+   * transaction, before any later one. Inside `fn`, `query` runs directly (no queueing),
+   * so a transaction's statements can never interleave with another caller's.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inExclusive.getStore()) return fn();
+    const run = this.writeChain.then(() => this.inExclusive.run(true, fn));
     this.writeChain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Runs `fn` in one transaction on the writer connection; `query` calls inside it are part of
+   * the transaction, and nobody else's statements are.
+   * @example
+   * await store.transaction(async () => { await store.query('DELETE …'); await store.query('INSERT …'); });
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.connection.run('BEGIN TRANSACTION');
+      try {
+        const out = await fn();
+        await this.connection.run('COMMIT');
+        return out;
+      } catch (err) {
+        await this.connection.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** Merges closed periods' partial rollup rows about once a minute, in the write chain. */
+  private async maybeCompact(): Promise<void> {
+    const now = Date.now();
+    if (this.closed || now - this.lastCompactionMs < COMPACTION_INTERVAL_MS) return;
+    this.lastCompactionMs = now;
+    try {
+      await compactRollups(this);
+    } catch {
+      // Compaction only saves rows; a failure leaves valid partials and is retried next time.
+    }
   }
 
   private async writeNow(spans: readonly SpanRecord[]): Promise<WriteResult> {
@@ -197,22 +247,19 @@ export class DuckDbStore {
 
   /** Runs one SQL statement with named or positional parameters; rows as plain JSON-friendly objects. */
   async query(sql: string, params?: Record<string, unknown> | unknown[]): Promise<Row[]> {
-    try {
-      const reader = await this.connection.runAndReadAll(sql, params as Record<string, DuckDBValue> | DuckDBValue[] | undefined);
-      return reader.getRowObjectsJS().map((r) => plain(r) as Row);
-    } catch (err) {
-      throw new QueryError(err instanceof Error ? err.message : String(err), err);
-    }
+    return (await this.queryWithColumns(sql, params)).rows;
   }
 
-  /** Like `query` but also returns column names in order (for table/CSV output). */
-  async queryWithColumns(sql: string, params?: Record<string, unknown> | unknown[]): Promise<{ columns: string[]; rows: Row[] }> {
-    try {
-      const reader = await this.connection.runAndReadAll(sql, params as Record<string, DuckDBValue> | DuckDBValue[] | undefined);
-      return { columns: reader.columnNames(), rows: reader.getRowObjectsJS().map((r) => plain(r) as Row) };
-    } catch (err) {
-      throw new QueryError(err instanceof Error ? err.message : String(err), err);
-    }
+  /** Like `query` but also returns column names in order (for table/CSV output). Queued behind writes. */
+  queryWithColumns(sql: string, params?: Record<string, unknown> | unknown[]): Promise<{ columns: string[]; rows: Row[] }> {
+    return this.exclusive(async () => {
+      try {
+        const reader = await this.connection.runAndReadAll(sql, params as Record<string, DuckDBValue> | DuckDBValue[] | undefined);
+        return { columns: reader.columnNames(), rows: reader.getRowObjectsJS().map((r) => plain(r) as Row) };
+      } catch (err) {
+        throw new QueryError(err instanceof Error ? err.message : String(err), err);
+      }
+    });
   }
 
   /**

@@ -45,3 +45,27 @@ describe('exportParquet / applyRetention', () => {
     await store.close();
   });
 });
+
+describe('compactRollups', () => {
+  it('merges partial rows of closed periods without changing any sum', async () => {
+    const { compactRollups } = await import('./maintenance.js');
+    const store = await DuckDbStore.open(':memory:');
+    // 40 tiny batches in the same few minutes: 40 partial rows per minute and key.
+    for (let i = 0; i < 40; i++) {
+      await store.writeBatch(Array.from({ length: 5 }, (_, k) => makeSpan({ startNs: nowNs - BigInt((k % 3) * 60 + 600) * 1_000_000_000n - BigInt(i) })));
+    }
+    await store.writeBatch([makeSpan({ startNs: nowNs })]); // the newest (open) minute
+    const sums = (t: string) => store.query(`SELECT sum(${t.includes('sketch') ? 'n' : 'span_count'}) AS s, count(*) AS rows FROM ${t}`);
+    const before = await sums('rollup_minute');
+    const beforeSketch = await sums('rollup_sketch');
+    const removed = await compactRollups(store);
+    const after = await sums('rollup_minute');
+    const afterSketch = await sums('rollup_sketch');
+    expect(removed).toBeGreaterThan(0);
+    expect(after[0].s).toBe(before[0].s);
+    expect(afterSketch[0].s).toBe(beforeSketch[0].s);
+    expect(Number(after[0].rows)).toBeLessThan(Number(before[0].rows));
+    expect(await compactRollups(store)).toBe(0); // nothing new to compact
+    await store.close();
+  });
+});

@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { ROLLUP_DIMENSIONS } from './rollupDimensions.js';
+import { ROLLUP_LEVEL_STATEMENTS } from './rollupLevels.js';
 
 /** Column order of `spans`; the writer appends in exactly this order. */
 export const SPAN_COLUMNS = [
@@ -39,8 +41,7 @@ export const SPAN_COLUMNS = [
 
 export type SpanColumnName = (typeof SPAN_COLUMNS)[number][0];
 
-/** Dimensions of the per-minute rollups (besides `minute`). */
-export const ROLLUP_DIMENSIONS = ['service_name', 'agent_name', 'operation', 'model', 'status_code', 'error_type'] as const;
+export { ROLLUP_DIMENSIONS };
 
 const rollupDims = ROLLUP_DIMENSIONS.map((d) => `${d} VARCHAR`).join(', ');
 
@@ -92,6 +93,11 @@ export const MIGRATIONS: readonly Migration[] = [
         count(*) FILTER (WHERE status_code = 'ERROR') AS error_count, any_value(service_name) AS service_name,
         arg_min(name, start_ns) AS root_name FROM spans GROUP BY trace_id`,
     ],
+  },
+  {
+    version: 2,
+    description: 'hour and day rollups and the range macros that read the coarsest exact level',
+    statements: [...ROLLUP_LEVEL_STATEMENTS, `CREATE TABLE rollup_compaction (table_name VARCHAR PRIMARY KEY, compacted_before TIMESTAMP)`],
   },
 ];
 

@@ -38,8 +38,7 @@ export async function readAlertStates(source: AnalyzerSource): Promise<StoredAle
 /** Persists changed alert rows and their transitions in one transaction. */
 export async function writeAlertChanges(store: DuckDbStore, changed: readonly StoredAlert[], transitions: readonly AlertTransition[]): Promise<void> {
   if (changed.length === 0 && transitions.length === 0) return;
-  await store.query('BEGIN TRANSACTION');
-  try {
+  await store.transaction(async () => {
     for (const a of changed) {
       await store.query(UPSERT_STATE, {
         fingerprint: a.fingerprint, rule: a.rule, severity: a.severity, state: a.state, scope: JSON.stringify(a.scope),
@@ -53,11 +52,7 @@ export async function writeAlertChanges(store: DuckDbStore, changed: readonly St
         value: t.value, threshold: t.threshold, scope: JSON.stringify(t.scope), at_ms: String(t.atMs),
       });
     }
-    await store.query('COMMIT');
-  } catch (err) {
-    await store.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }
 
 /** Records that these alerts were delivered to every sink. */

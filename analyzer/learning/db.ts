@@ -10,6 +10,8 @@ export type Row = Record<string, unknown>;
  */
 export interface LearningDb {
   query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
+  /** Runs `fn` as one transaction, when the backend can keep other callers out of it. */
+  transaction?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** Adapts anything with `query(sql, params) → {rows}` (the CLI's TraceReader). */

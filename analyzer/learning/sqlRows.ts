@@ -41,6 +41,8 @@ export async function kvSet(db: LearningDb, namespace: string, key: string, valu
 
 /** Runs `fn` inside one transaction on `db`. */
 export async function inTransaction<T>(db: LearningDb, fn: () => Promise<T>): Promise<T> {
+  // A DuckDbStore serialises its own transactions so no other caller's statement lands inside.
+  if (db.transaction) return db.transaction(fn);
   await db.query('BEGIN TRANSACTION');
   try {
     const out = await fn();
