@@ -5,7 +5,9 @@ import { Worker } from 'node:worker_threads';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { encodeSpanBatch } from './spanCodec.js';
+import { writeSpoolSegment, spoolDirFor } from '../store/spool.js';
+import { decodeSpanBatch, encodeSpanBatch } from './spanCodec.js';
+import { WRITER_CLOSED, WRITER_STATE } from './writerProtocol.js';
 import type { MainToWorker, WorkerToMain, WriterWorkerData } from './writerProtocol.js';
 
 export interface DuckDbSpanExporterOptions {
@@ -48,10 +50,12 @@ interface PendingExport {
  */
 export class DuckDbSpanExporter implements SpanExporter {
   private worker: Worker | null = null;
-  private readonly shared = new SharedArrayBuffer(8);
+  private readonly shared = new SharedArrayBuffer(12);
   private readonly counters = new Int32Array(this.shared);
   private seq = 0;
   private inFlight = 0;
+  /** Payloads posted and not yet committed, by seq: what an exit that cannot wait spools itself. */
+  private readonly unwritten = new Map<number, string>();
   /** Last message seq of each export() handed over and not yet acknowledged, oldest first. */
   private readonly unacked: number[] = [];
   private readonly pending: PendingExport[] = [];
@@ -163,6 +167,7 @@ export class DuckDbSpanExporter implements SpanExporter {
         const seq = ++this.seq;
         Atomics.store(this.counters, 0, seq);
         worker.postMessage({ type: 'batch', seq, payload } satisfies MainToWorker);
+        this.unwritten.set(seq, payload);
         // While a batch is unwritten the worker keeps the process alive, so an awaited
         // flush completes and a host whose loop drains still gets its spans stored.
         if (!this.workerRefd) {
@@ -211,9 +216,48 @@ export class DuckDbSpanExporter implements SpanExporter {
       const done = Atomics.load(this.counters, 1);
       if (done >= target) return true;
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (left <= 0) {
+        this.spoolUnwritten(done);
+        return false;
+      }
       Atomics.wait(this.counters, 1, done, left);
     }
+  }
+
+  /**
+   * The writer did not commit in time (a slow disk, a busy machine): write what it has not
+   * confirmed to the spool from this thread, synchronously, so the spans survive the exit.
+   * If the writer commits them after all, the next ingest skips them as duplicates.
+   */
+  private spoolUnwritten(done: number): void {
+    try {
+      const spans = [];
+      for (const [seq, payload] of this.unwritten) if (seq > done) spans.push(...decodeSpanBatch(payload));
+      if (spans.length > 0) {
+        writeSpoolSegment(spoolDirFor(this.options.dbPath), spans);
+        this.notice(`agentpulse: the store writer did not finish in time at exit; ${spans.length} spans were spooled to ${spoolDirFor(this.options.dbPath)}/ and will be ingested later`, 'warn');
+      }
+    } catch (err) {
+      this.notice(`agentpulse: could not spool spans at exit: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    }
+  }
+
+  /**
+   * At process exit: asks the writer to finish and close the store, and blocks until it has
+   * (or `timeoutMs` passes). Exiting while the writer is inside a native DuckDB call (an open
+   * retry, a commit) can abort the process; closing first means the host exits normally.
+   */
+  closeSync(timeoutMs: number): boolean {
+    const w = this.worker;
+    if (!w) return true;
+    w.postMessage({ type: 'shutdown' } satisfies MainToWorker);
+    const deadline = Date.now() + timeoutMs;
+    while (Atomics.load(this.counters, WRITER_STATE) !== WRITER_CLOSED) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.counters, WRITER_STATE, Atomics.load(this.counters, WRITER_STATE), left);
+    }
+    return true;
   }
 
   shutdown(): Promise<void> {

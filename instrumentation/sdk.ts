@@ -114,10 +114,15 @@ export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<
     })()),
   };
 
-  const flushSync = (): void => {
+  /** Flushes synchronously; with `close`, also has the writer close the store (the process is ending). */
+  const flushSync = (close: boolean): void => {
     // BatchSpanProcessor hands its buffer to export() synchronously; then block until stored.
     void processor.forceFlush().catch(() => undefined);
-    if (exporter instanceof DuckDbSpanExporter) exporter.flushSync(config.exitFlushTimeoutMs);
+    if (exporter instanceof DuckDbSpanExporter) {
+      const started = Date.now();
+      exporter.flushSync(config.exitFlushTimeoutMs);
+      if (close) exporter.closeSync(Math.max(1000, config.exitFlushTimeoutMs - (Date.now() - started)));
+    }
   };
   let flushedAt = -1;
   const onBeforeExit = (): void => {
@@ -125,11 +130,13 @@ export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<
     flushedAt = processor.ended;
     forceFlush().catch((err: unknown) => diag.error('agentpulse: flush at exit failed', err));
   };
-  const onExit = (): void => flushSync();
+  const onExit = (): void => flushSync(true);
   const onSignal = (signal: NodeJS.Signals): void => {
-    flushSync();
-    // Only re-raise when we are the sole listener: otherwise the host handles the signal itself.
-    if (process.listenerCount(signal) === 1) {
+    // Only re-raise when we are the sole listener: otherwise the host handles the signal itself
+    // (and keeps running, so the writer stays open).
+    const sole = process.listenerCount(signal) === 1;
+    flushSync(sole && config.exporter === 'duckdb');
+    if (sole) {
       removeHooks();
       if (config.exporter === 'duckdb') process.kill(process.pid, signal);
       else void forceFlush().finally(() => process.kill(process.pid, signal));

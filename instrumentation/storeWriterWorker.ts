@@ -8,6 +8,7 @@ import { isStoreLocked } from '../store/errors.js';
 import { listSpoolSegments, spoolDirFor, writeSpoolSegment } from '../store/spool.js';
 import type { SpanRecord } from '../store/types.js';
 import { decodeSpanBatch } from './spanCodec.js';
+import { WRITER_CLOSED, WRITER_STATE } from './writerProtocol.js';
 import type { WorkerToMain, MainToWorker, WriterWorkerData } from './writerProtocol.js';
 
 const data = workerData as WriterWorkerData;
@@ -18,6 +19,8 @@ let idleTimer: NodeJS.Timeout | undefined;
 let lockedNoticeSent = false;
 let errorNoticeSent = false;
 let chain: Promise<void> = Promise.resolve();
+/** Set once the host asked to shut down: no more opens or retries, so no native call is in flight at exit. */
+let stopping = false;
 
 function post(msg: WorkerToMain): void {
   parentPort!.postMessage(msg);
@@ -25,6 +28,7 @@ function post(msg: WorkerToMain): void {
 
 async function openStore(): Promise<DuckDbStore | null> {
   if (store) return store;
+  if (stopping) return null;
   try {
     // One DuckDB thread: the host application keeps the other cores.
     store = await DuckDbStore.open(data.dbPath, { threads: 1 });
@@ -100,9 +104,10 @@ async function retrySpool(): Promise<void> {
   }
 }
 
-setInterval(() => {
-  chain = chain.then(retrySpool);
-}, data.lockRetryMs).unref();
+const retryTimer = setInterval(() => {
+  if (!stopping) chain = chain.then(retrySpool);
+}, data.lockRetryMs);
+retryTimer.unref();
 
 /** Messages that arrived while the previous transaction ran are committed together, up to this many. */
 const MAX_GROUP_MESSAGES = 64;
@@ -151,9 +156,15 @@ parentPort!.on('message', (msg: MainToWorker) => {
       chain = chain.then(drainQueue);
     }
   } else if (msg.type === 'shutdown') {
+    // Queued batches are still written (the chain runs them first); nothing new is started after.
+    stopping = true;
+    clearInterval(retryTimer);
     chain = chain.then(async () => {
       clearTimeout(idleTimer);
       await closeStore().catch(() => undefined);
+      // The host may be blocked in an exit handler waiting on this slot rather than on messages.
+      Atomics.store(counters, WRITER_STATE, WRITER_CLOSED);
+      Atomics.notify(counters, WRITER_STATE);
       post({ type: 'closed' });
     });
   }

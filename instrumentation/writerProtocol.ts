@@ -8,8 +8,16 @@ export type WorkerToMain =
 
 export interface WriterWorkerData {
   dbPath: string;
-  /** Int32Array over this: [0] = last batch seq posted, [1] = last batch seq committed or spooled. */
+  /**
+   * Int32Array over this: [0] = last batch seq posted, [1] = last batch seq committed or spooled,
+   * [2] = writer state ({@link WRITER_CLOSED} once it has closed the store for good).
+   */
   shared: SharedArrayBuffer;
   idleCloseMs: number;
   lockRetryMs: number;
 }
+
+/** Index of the writer-state slot in the shared counters, and its values. */
+export const WRITER_STATE = 2;
+export const WRITER_RUNNING = 0;
+export const WRITER_CLOSED = 1;
