@@ -19,7 +19,7 @@ function newestMtime(dir: string): number {
 /** Child-process tests run the compiled JS; rebuild when sources are newer than dist/. */
 export function ensureBuilt(): void {
   const marker = join(repoRoot, 'dist', 'instrumentation', 'register.js');
-  const sources = ['instrumentation', 'store', 'cli', 'collector', 'examples'].map((d) => newestMtime(join(repoRoot, d)));
+  const sources = ['instrumentation', 'store', 'cli', 'collector', 'examples', 'analyzer', 'dashboard', 'recovery', 'bench'].map((d) => newestMtime(join(repoRoot, d)));
   if (existsSync(marker) && statSync(marker).mtimeMs >= Math.max(...sources)) return;
   execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repoRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { analyzeRun } from '../../analyzer/analyze.js';
-import { sourceFromReader, sourceFromStore } from '../../analyzer/AnalyzerSource.js';
+import { sourceFromStore } from '../../analyzer/AnalyzerSource.js';
 import type { AnalyzerSource } from '../../analyzer/AnalyzerSource.js';
 import { DEFAULT_RULES, loadRulesFile } from '../../analyzer/alerts/rules.js';
 import { learningExtension } from '../../analyzer/learning/extension.js';
@@ -15,7 +15,6 @@ import { isStoreLocked } from '../../store/errors.js';
 import { CliError, isAgentpulseError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson } from '../output.js';
-import { openReader } from '../reader.js';
 import { clickhouseStoreSpec, openClickHouseForCli } from '../source.js';
 
 /** Exit code when `--fail-on` finds something at or above the level (1 stays "the command failed"). */
@@ -61,11 +60,11 @@ Examples:
   $ agentpulse analyze --json --out report.json --fail-on critical   CI gate
   $ agentpulse analyze --since 1h --baseline 2025-03-01T00:00Z..2025-03-08T00:00Z
   $ agentpulse analyze --rules deploy/rules.example.yaml --sink alertmanager:http://127.0.0.1:9093 --incremental
-  $ agentpulse --url http://127.0.0.1:4318 analyze       through a running collector (report only)
+  $ agentpulse --url http://127.0.0.1:4318 analyze --incremental --sink webhook:http://127.0.0.1:9000/hook
 
 With --db (default), alert state, alert history and the run are stored in the file (the analyzer
-needs the file to itself for the few seconds it runs). With --url nothing is persisted: alerts are
-evaluated afresh each run and every firing alert is sent again.
+needs the file to itself for the few seconds it runs). With --url the collector, which owns the
+file, runs the analysis and stores the same things; sinks are then called from the collector's host.
 Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.`,
   )
   .action(async function (this: Command, flags: AnalyzeFlags) {
@@ -76,6 +75,7 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.
 
     let source: AnalyzerSource;
     let close: () => Promise<void>;
+    let result: { report: Report; deliveries: { sink: string; ok: boolean; error?: string }[] };
     const clickhouse = clickhouseStoreSpec(g.store);
     if (clickhouse) {
       // ClickHouse (--store): named queries run their ClickHouse variants; report only, nothing persisted.
@@ -83,9 +83,18 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.
       source = { named: (name, params) => store.named(name, params) };
       close = () => store.close();
     } else if (g.url) {
-      const reader = await openReader(g);
-      source = sourceFromReader(reader);
-      close = () => reader.close();
+      // The collector owns the writer: it runs the analysis so alert state and the run position persist.
+      result = await analyzeThroughCollector(g.url, {
+        since: flags.since,
+        baseline: flags.baseline,
+        incremental: flags.incremental ?? false,
+        persist: flags.persist,
+        bucket: flags.bucket,
+        rules: flags.rules ? rules : undefined,
+        sinks: flags.sink,
+      });
+      source = { named: () => Promise.resolve([]) };
+      close = async () => {};
     } else {
       if (!existsSync(g.db)) throw new CliError(`no trace store at ${g.db}; pass --db PATH, --url URL, or create one with \`agentpulse demo\``);
       try {
@@ -98,9 +107,8 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.
       }
     }
 
-    let result;
     try {
-      result = await analyzeRun({
+      if (!g.url) result = await analyzeRun({
         source,
         since: flags.since,
         baseline: flags.baseline,
@@ -117,6 +125,7 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.
     } finally {
       await close();
     }
+    result = result!;
     for (const d of result.deliveries) if (!d.ok) process.stderr.write(`agentpulse analyze: sink ${d.sink} failed: ${d.error}\n`);
 
     const text = format === 'json' ? formatJson(result.report) : renderMarkdown(result.report);
@@ -128,3 +137,25 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.
       throw new CliError(`found ${worst} findings (--fail-on ${flags.failOn})`, { exitCode: FINDINGS_EXIT_CODE, code: 'FINDINGS' });
     }
   });
+
+/** Asks a running collector to analyze its own store (POST /api/analyze). */
+async function analyzeThroughCollector(
+  url: string,
+  body: Record<string, unknown>,
+): Promise<{ report: Report; deliveries: { sink: string; ok: boolean; error?: string }[] }> {
+  const token = process.env.AGENTPULSE_TOKEN;
+  let res: Response;
+  try {
+    res = await fetch(new URL('/api/analyze', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(300_000),
+    });
+  } catch (err) {
+    throw new CliError(`cannot reach the collector at ${url} (${err instanceof Error ? err.message : String(err)}); is \`agentpulse collect\` running?`, { cause: err });
+  }
+  const json = (await res.json().catch(() => ({}))) as { report?: Report; deliveries?: []; message?: string; error?: string };
+  if (!res.ok || !json.report) throw new CliError(`the collector could not analyze (${res.status}): ${json.message ?? json.error ?? res.statusText}`);
+  return { report: json.report, deliveries: json.deliveries ?? [] };
+}

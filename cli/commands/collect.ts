@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { analyzeRoute } from '../../analyzer/analyzeRoute.js';
+import { feedbackRoute } from '../../analyzer/learning/feedbackRoute.js';
 import { startCollector } from '../../collector/startCollector.js';
 import type { RunningCollector } from '../../collector/startCollector.js';
 import { createDashboard, type Dashboard } from '../../dashboard/routes.js';
@@ -27,7 +29,9 @@ export async function startLocalCollector(
   let collector: RunningCollector;
   const dashboard = flags.dashboard === false ? null : createDashboard(store, { role: 'collector' });
   try {
-    collector = await startCollector({ store, spoolDir: spoolDirFor(db), host: flags.host, port: flags.port, token: flags.token, routes: dashboard?.routes });
+    // Writes that must go through the single writer: analyzer runs (alert state) and feedback.
+    const routes = { ...dashboard?.routes, 'POST /api/analyze': analyzeRoute(store), 'POST /api/feedback': feedbackRoute() };
+    collector = await startCollector({ store, spoolDir: spoolDirFor(db), host: flags.host, port: flags.port, token: flags.token, routes });
   } catch (err) {
     dashboard?.close();
     await store.close();
