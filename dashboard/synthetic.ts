@@ -1,3 +1,4 @@
+import { workRollupInserts } from '../store/rollupLevels.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SKETCH_GAMMA, ZERO_BUCKET } from '../store/sketch.js';
 
@@ -126,6 +127,7 @@ FROM d`);
           CASE WHEN duration_ns <= 0 THEN ${ZERO_BUCKET} ELSE CAST(ceil(ln(duration_ns) / ${lnGamma}) AS SMALLINT) END AS bucket, count(*)
           FROM temp._syn GROUP BY ALL`);
       }
+      for (const sql of workRollupInserts('temp._syn')) await conn.run(sql);
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);

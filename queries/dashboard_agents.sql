@@ -1,11 +1,12 @@
 -- dashboard_agents: per-agent counts, errors, tokens and cost over a window, plus the last
+-- Costs are rounded to 1e-9 USD: float sums otherwise differ in the last digits between runs (parallel aggregation order).
 -- $recent_ms of it (the "now" numbers: rate, recent errors). Window totals read the coarsest exact
 -- rollup level; the recent numbers and the newest minute read the minute level over the last day
 -- of the window (an agent silent for longer shows the start of its last active hour or day).
 -- Parameters: $from_ms, $to_ms (epoch ms), $recent_ms (ms, e.g. 300000).
 WITH w AS (
   SELECT agent_name, sum(span_count) AS spans, sum(error_count) AS errors,
-         sum(input_tokens) + sum(output_tokens) AS tokens, sum(cost_usd) AS cost_usd, epoch_ms(max(minute)) AS coarse_last_ms
+         sum(input_tokens) + sum(output_tokens) AS tokens, round(sum(cost_usd), 9) AS cost_usd, epoch_ms(max(minute)) AS coarse_last_ms
   FROM rollup_minute_range(epoch_ms(CAST($from_ms AS BIGINT)), epoch_ms(CAST($to_ms AS BIGINT)), NULL)
   WHERE agent_name IS NOT NULL
   GROUP BY agent_name

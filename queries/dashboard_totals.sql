@@ -1,11 +1,12 @@
 -- dashboard_totals: span, error, token and cost totals over a window, from rollup_minute.
+-- Costs are rounded to 1e-9 USD: float sums otherwise differ in the last digits between runs (parallel aggregation order).
 -- Parameters: $from_ms, $to_ms (epoch ms, [from, to)); $agent (optional filter).
 SELECT
   coalesce(sum(span_count), 0) AS spans,
   coalesce(sum(error_count), 0) AS errors,
   coalesce(sum(input_tokens), 0) AS input_tokens,
   coalesce(sum(output_tokens), 0) AS output_tokens,
-  coalesce(sum(cost_usd), 0) AS cost_usd,
+  round(coalesce(sum(cost_usd), 0), 9) AS cost_usd,
   count(DISTINCT agent_name) AS agents,
   count(DISTINCT model) AS models,
   -- Coarse rows carry their period's start, so the newest minute comes from the minute level of the

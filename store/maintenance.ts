@@ -69,7 +69,7 @@ const LATE_LOOKBACK = { minute: '1 HOUR', hour: '1 DAY', day: '7 DAYS' } as cons
  */
 export async function compactRollups(store: DuckDbStore): Promise<number> {
   let removed = 0;
-  for (const { table, measures, level } of ROLLUP_TABLES) {
+  for (const { table, family, level } of ROLLUP_TABLES) {
     const [{ cutoff, before }] = await store.query(
       `SELECT CAST(date_trunc('${level}', max(minute)) AS VARCHAR) AS cutoff, count(*) AS before FROM ${table}`,
     );
@@ -82,7 +82,7 @@ export async function compactRollups(store: DuckDbStore): Promise<number> {
     );
     if (String(from) >= String(cutoff)) continue;
     await store.transaction(async () => {
-      for (const sql of compactionStatements(table, measures, `TIMESTAMP '${from}'`, `TIMESTAMP '${cutoff}'`)) await store.query(sql);
+      for (const sql of compactionStatements(table, family, `TIMESTAMP '${from}'`, `TIMESTAMP '${cutoff}'`)) await store.query(sql);
       await store.query(
         `INSERT INTO rollup_compaction VALUES ($t, CAST($c AS TIMESTAMP)) ON CONFLICT (table_name) DO UPDATE SET compacted_before = excluded.compacted_before`,
         { t: table, c: cutoff },

@@ -108,6 +108,73 @@ function appendDims(ap: DuckDBAppender, dims: Dims): void {
   for (const d of dims) d === null ? ap.appendNull() : ap.appendVarchar(d);
 }
 
+interface WorkPartial {
+  tsUs: bigint;
+  dims: (string | boolean | null)[];
+  count: number;
+  errors: number;
+  durSum: number;
+  usage: number;
+  tokens: number;
+  /** NULL while no span of the key had a cost, as SQL's sum() would say. */
+  cost: number | null;
+}
+
+/** Work rollups (task type, team, recovery, usage) at one resolution; see store/rollupLevels.ts. */
+class WorkAccumulator {
+  readonly partials = new Map<string, WorkPartial>();
+
+  constructor(
+    private readonly unitNs: bigint,
+    private readonly table: string,
+  ) {}
+
+  add(s: NormalizedSpan, durationNs: number): void {
+    const t = s.startNs - (s.startNs % this.unitNs);
+    const isRoot = s.parentSpanId === null;
+    const dims = [s.taskType, s.teamSignature, s.operation, isRoot, s.recoveryStrategy, s.recoveryOutcome, s.statusCode];
+    const key = `${t}\u0001${dims.join('\u0001')}`;
+    let p = this.partials.get(key);
+    if (!p) {
+      p = { tsUs: t / 1000n, dims, count: 0, errors: 0, durSum: 0, usage: 0, tokens: 0, cost: null };
+      this.partials.set(key, p);
+    }
+    p.count++;
+    if (s.statusCode === 'ERROR') p.errors++;
+    p.durSum += durationNs;
+    if (s.costUsd !== null || s.inputTokens !== null) p.usage++;
+    p.tokens += (s.inputTokens ?? 0) + (s.outputTokens ?? 0);
+    if (s.costUsd !== null) p.cost = (p.cost ?? 0) + s.costUsd;
+  }
+
+  async flush(conn: DuckDBConnection): Promise<void> {
+    if (this.partials.size === 0) return;
+    const ap = await conn.createAppender(this.table);
+    try {
+      for (const p of this.partials.values()) {
+        ap.appendTimestamp(timestampValue(p.tsUs));
+        for (const d of p.dims) {
+          if (d === null) ap.appendNull();
+          else if (typeof d === 'boolean') ap.appendBoolean(d);
+          else ap.appendVarchar(d);
+        }
+        ap.appendBigInt(BigInt(p.count));
+        ap.appendBigInt(BigInt(p.errors));
+        ap.appendDouble(p.durSum);
+        ap.appendBigInt(BigInt(p.usage));
+        ap.appendBigInt(BigInt(Math.trunc(p.tokens)));
+        if (p.cost === null) ap.appendNull();
+        else ap.appendDouble(p.cost);
+        ap.endRow();
+      }
+      ap.flushSync();
+    } finally {
+      ap.closeSync();
+    }
+    this.partials.clear();
+  }
+}
+
 /**
  * Aggregates one write batch into partial rollups at minute, hour and day resolution, then
  * appends them. Readers sum partials, so batches never read-modify-write the rollup tables.
@@ -118,6 +185,11 @@ export class RollupAccumulator {
     new LevelAccumulator(NS_PER_HOUR, 'rollup_minute_1h', 'rollup_sketch_1h', true),
     new LevelAccumulator(NS_PER_DAY, 'rollup_minute_1d', 'rollup_sketch_1d', true),
   ];
+  private readonly work = [
+    new WorkAccumulator(NS_PER_MINUTE, 'rollup_work'),
+    new WorkAccumulator(NS_PER_HOUR, 'rollup_work_1h'),
+    new WorkAccumulator(NS_PER_DAY, 'rollup_work_1d'),
+  ];
 
   add(s: NormalizedSpan): void {
     const dims = [s.serviceName, s.agentName, s.operation, s.model, s.statusCode, s.errorType];
@@ -125,6 +197,10 @@ export class RollupAccumulator {
     const d = Number(s.durationNs);
     const bucket = sketchBucket(d);
     for (const level of this.levels) level.add(s, dims, dimsKey, d, bucket);
+    // Same filter as WORK_SPAN_FILTER in rollupLevels.ts.
+    if (s.taskType !== null || s.teamSignature !== null || s.recoveryStrategy !== null || s.costUsd !== null || s.inputTokens !== null || s.outputTokens !== null) {
+      for (const w of this.work) w.add(s, d);
+    }
   }
 
   /** Minute-level partial rows this batch will append. */
@@ -135,5 +211,6 @@ export class RollupAccumulator {
   /** Appends the partial rows of every level; call inside the batch's transaction. */
   async flush(conn: DuckDBConnection): Promise<void> {
     for (const level of this.levels) await level.flush(conn);
+    for (const w of this.work) await w.flush(conn);
   }
 }

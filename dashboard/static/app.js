@@ -302,9 +302,12 @@ async function load({ keepWindow = false } = {}) {
   } catch (err) {
     showError(err);
   } finally {
-    document.body.dataset.loading = 'false';
-    document.body.dataset.loadMs = String(Math.round(performance.now() - t0));
-    document.body.dataset.loads = String(n);
+    // A slower, older load finishing after a newer one started must not announce "done".
+    if (n === state.loads) {
+      document.body.dataset.loading = 'false';
+      document.body.dataset.loadMs = String(Math.round(performance.now() - t0));
+      document.body.dataset.loads = String(n);
+    }
   }
 }
 
