@@ -157,8 +157,16 @@ export async function benchClickHouse(o: ClickHouseBenchOptions = {}): Promise<C
 
     const rows: BenchRow[] = [];
     const both = async (name: string, f: (s: DuckDbTraceStore | ClickHouseStore) => Promise<unknown>): Promise<void> => {
-      const a = await time(() => f(duck!), rounds);
-      const b = await time(() => f(ch!), rounds);
+      let a: number;
+      let b: number;
+      try {
+        a = await time(() => f(duck!), rounds);
+        b = await time(() => f(ch!), rounds);
+      } catch (err) {
+        // One failing query (e.g. a schema change mid-development) should not cost the rest of a 10 M run.
+        log(`  ${name.padEnd(40)} FAILED: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+        return;
+      }
       const row = { name, duckdbMs: r1(a), clickhouseMs: r1(b), ratio: Math.round((a / b) * 100) / 100 };
       rows.push(row);
       log(`  ${name.padEnd(40)} DuckDB ${String(row.duckdbMs).padStart(9)} ms   ClickHouse ${String(row.clickhouseMs).padStart(9)} ms   ×${row.ratio}`);
