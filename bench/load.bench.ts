@@ -26,8 +26,8 @@ export async function benchLoad(opts: { tasksPerAgent?: number; quick?: boolean 
         agentsPerProcess: 125,
         tasksPerAgent: Math.max(10, Math.round(tasks / 10)),
         faultRate: rate,
-        restartAfterMs: 2000,
-        downMs: 2000,
+        restartAtShare: 0.3,
+        downMs: 4000,
       });
       out[`stress_${rate}`] = s;
       console.log(`stress ${rate * 100}% faults + collector restart: recovered ${s.recoveredCalls}/${s.faults} (${((100 * s.recoveredCalls) / Math.max(1, s.faults)).toFixed(1)} %), by strategy ${JSON.stringify(s.recoveryByStrategy)}, lost ${s.lost}, crashed ${s.crashedProcesses}`);

@@ -19,8 +19,11 @@ export interface LoadOptions {
   agentsPerProcess: number;
   tasksPerAgent: number;
   faultRate?: number;
-  /** Stop the collector this long after start and bring it back `downMs` later. */
-  restartAfterMs?: number;
+  /**
+   * Stop the collector once it has received this share (0..1) of the spans the fleet will send,
+   * and bring it back `downMs` later: mid-run by construction, however fast the machine is.
+   */
+  restartAtShare?: number;
   downMs?: number;
   spoolDir: string;
   seed?: number;
@@ -95,14 +98,19 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const t0 = performance.now();
   let restart: Promise<void> = Promise.resolve();
-  if (o.restartAfterMs !== undefined) {
+  if (o.restartAtShare !== undefined) {
+    // Tasks × (task, agent, chat, ≥1 tool) spans per agent: a lower bound on what will arrive.
+    const expected = o.processes * o.agentsPerProcess * o.tasksPerAgent * 4;
+    const threshold = Math.max(1, Math.floor(expected * o.restartAtShare));
     restart = new Promise<void>((resolve) => {
-      setTimeout(async () => {
+      const poll = setInterval(async () => {
+        if (running.collector.metrics.spansReceived < threshold) return;
+        clearInterval(poll);
         await running.stop();
         await new Promise((r) => setTimeout(r, o.downMs ?? 1000));
         running = await startLocalCollector(o.db, { port });
         resolve();
-      }, o.restartAfterMs);
+      }, 20);
     });
   }
   const children = await Promise.all(Array.from({ length: o.processes }, (_, i) => runChild(i, url, o)));

@@ -35,8 +35,8 @@ describe('fleet load (bounded CI variant of bench/load)', () => {
       agentsPerProcess: 60,
       tasksPerAgent: 10,
       faultRate: 0.2,
-      restartAfterMs: 1500,
-      downMs: 1500,
+      restartAtShare: 0.3,
+      downMs: 4000, // longer than the exporters' own retry budget (OTEL_EXPORTER_OTLP_TIMEOUT=3000): they must spool
     });
     console.log(`stress: faults ${r.faults}, recovered ${r.recoveredCalls}, failed ${r.failedCalls}, by strategy ${JSON.stringify(r.recoveryByStrategy)}`);
     expect(r.crashedProcesses).toBe(0);
