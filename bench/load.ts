@@ -41,6 +41,8 @@ export interface LoadResult {
   crashedProcesses: number;
   /** Children that told the user they spooled spans because the collector did not answer. */
   spoolingProcesses: number;
+  /** With a restart: whether the collector went down before the last agent process finished. */
+  restartedMidRun: boolean | null;
   peakCollectorRssMb: number;
   ackP99Ms: number | null;
   recoveryByStrategy: Record<string, unknown>[];
@@ -98,6 +100,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const t0 = performance.now();
   let restart: Promise<void> = Promise.resolve();
+  let stoppedAt: number | null = null;
   if (o.restartAtShare !== undefined) {
     // Tasks × (task, agent, chat, ≥1 tool) spans per agent: a lower bound on what will arrive.
     const expected = o.processes * o.agentsPerProcess * o.tasksPerAgent * 4;
@@ -106,6 +109,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       const poll = setInterval(async () => {
         if (running.collector.metrics.spansReceived < threshold) return;
         clearInterval(poll);
+        stoppedAt = performance.now();
         await running.stop();
         await new Promise((r) => setTimeout(r, o.downMs ?? 1000));
         running = await startLocalCollector(o.db, { port });
@@ -114,6 +118,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     });
   }
   const children = await Promise.all(Array.from({ length: o.processes }, (_, i) => runChild(i, url, o)));
+  const childrenDoneAt = performance.now();
   await restart;
   // Spans spooled while the collector was down are re-sent by the children at exit when it is back;
   // a child that exited during the outage leaves them for the next run: send them now.
@@ -147,6 +152,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     failedCalls: children.reduce((s, c) => s + (c.out?.failedCalls ?? 0), 0),
     crashedProcesses: children.filter((c) => c.code !== 0 || !c.out).length,
     spoolingProcesses: children.filter((c) => /spooling them to/.test(c.stderr)).length,
+    restartedMidRun: o.restartAtShare === undefined ? null : stoppedAt !== null && stoppedAt < childrenDoneAt,
     peakCollectorRssMb: Math.round(peakRss / 1e6),
     ackP99Ms: histogramP99(metrics),
     recoveryByStrategy,
