@@ -65,7 +65,7 @@ export async function runDashboardBench(o: DashboardBenchOptions = {}): Promise<
   const have = Number((await store.query('SELECT count(*) AS n FROM spans'))[0]!.n);
   if (have < n) {
     const t = performance.now();
-    await fillSynthetic(store.connection, { spans: n - have, days: o.days ?? 7 });
+    await fillSynthetic(store, { spans: n - have, days: o.days ?? 7 });
     generateS = (performance.now() - t) / 1000;
     await store.connection.run('CHECKPOINT');
   }

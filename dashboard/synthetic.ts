@@ -1,4 +1,5 @@
-import { workRollupInserts } from '../store/rollupLevels.js';
+import type { DuckDbStore } from '../store/DuckDbStore.js';
+import { workRollupInsert } from '../store/rollupLevels.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SKETCH_GAMMA, ZERO_BUCKET } from '../store/sketch.js';
 
@@ -33,7 +34,8 @@ const list = (xs: readonly string[]): string => `[${xs.map((x) => `'${x}'`).join
  * writer would, so rollups and raw spans agree. For benches and tests only; `agentpulse demo`
  * is the realistic generator. Traces are spread evenly over the window in time order.
  */
-export async function fillSynthetic(conn: DuckDBConnection, opts: SyntheticOptions): Promise<{ spans: number; traces: number }> {
+export async function fillSynthetic(store: DuckDbStore, opts: SyntheticOptions): Promise<{ spans: number; traces: number }> {
+  const conn = store.connection;
   const traces = Math.floor(opts.spans / 8);
   const days = opts.days ?? 7;
   const endNs = BigInt(opts.endMs ?? Date.now()) * 1_000_000n;
@@ -118,16 +120,7 @@ FROM d`);
       await conn.run(`INSERT INTO rollup_sketch SELECT ${minute} AS minute, ${dims},
         CASE WHEN duration_ns <= 0 THEN ${ZERO_BUCKET} ELSE CAST(ceil(ln(duration_ns) / ${lnGamma}) AS SMALLINT) END AS bucket, count(*)
         FROM temp._syn GROUP BY ALL`);
-      // The hour and day levels get the same partials, as the writer appends them (store/rollupLevels.ts).
-      for (const [unit, suffix] of [['hour', '1h'], ['day', '1d']] as const) {
-        await conn.run(`INSERT INTO rollup_minute_${suffix} SELECT date_trunc('${unit}', ${minute}) AS minute, ${dims}, count(*),
-          count(*) FILTER (WHERE status_code = 'ERROR'), sum(duration_ns)::DOUBLE, max(duration_ns), coalesce(sum(input_tokens), 0),
-          coalesce(sum(output_tokens), 0), coalesce(sum(cost_usd), 0) FROM temp._syn GROUP BY ALL`);
-        await conn.run(`INSERT INTO rollup_sketch_${suffix} SELECT date_trunc('${unit}', ${minute}) AS minute, NULL, agent_name, operation, model, NULL, NULL,
-          CASE WHEN duration_ns <= 0 THEN ${ZERO_BUCKET} ELSE CAST(ceil(ln(duration_ns) / ${lnGamma}) AS SMALLINT) END AS bucket, count(*)
-          FROM temp._syn GROUP BY ALL`);
-      }
-      for (const sql of workRollupInserts('temp._syn')) await conn.run(sql);
+      await conn.run(workRollupInsert('temp._syn'));
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
@@ -135,5 +128,7 @@ FROM d`);
     }
     await conn.run('DROP TABLE temp._syn');
   }
+  // Hour and day levels for every closed period, as the writer's periodic maintenance builds them.
+  await store.maintainRollups();
   return { spans: traces * 8, traces };
 }

@@ -51,6 +51,8 @@ export class DuckDbStore {
   private writeChain: Promise<unknown> = Promise.resolve();
   private readonly inExclusive = new AsyncLocalStorage<boolean>();
   private lastCompactionMs = 0;
+  /** Per coarse rollup table, the time (epoch ns) before which it is built (see store/rollupLevels.ts). */
+  private levelWatermarks = new Map<string, bigint>();
   private closed = false;
 
   private constructor(
@@ -78,6 +80,7 @@ export class DuckDbStore {
     const store = new DuckDbStore(path, instance, connection, readOnly);
     if (!readOnly) {
       await migrate(connection);
+      await store.loadLevelWatermarks();
       await connection.run('CREATE TEMP TABLE IF NOT EXISTS _batch_keys (trace_id VARCHAR, span_id VARCHAR)');
       if (options.ingestSpool !== false && path !== ':memory:') await store.ingestSpool();
     }
@@ -123,16 +126,35 @@ export class DuckDbStore {
     });
   }
 
-  /** Merges closed periods' partial rollup rows about once a minute, in the write chain. */
+  /**
+   * About once a minute, in the write chain: builds the hour and day rollups of closed periods
+   * and merges partial rows. A failure leaves valid (finer) rows and is retried next time.
+   */
   private async maybeCompact(): Promise<void> {
     const now = Date.now();
     if (this.closed || now - this.lastCompactionMs < COMPACTION_INTERVAL_MS) return;
     this.lastCompactionMs = now;
     try {
-      await compactRollups(this);
+      await this.maintainRollups();
     } catch {
-      // Compaction only saves rows; a failure leaves valid partials and is retried next time.
+      /* retried at the next interval */
     }
+  }
+
+  /** Builds coarse rollup levels for closed periods and compacts partial rows now. Returns rows removed. */
+  maintainRollups(): Promise<number> {
+    return this.exclusive(async () => {
+      try {
+        return await compactRollups(this);
+      } finally {
+        await this.loadLevelWatermarks();
+      }
+    });
+  }
+
+  private async loadLevelWatermarks(): Promise<void> {
+    const r = await this.connection.runAndReadAll('SELECT table_name, epoch_ns(complete_before) AS ns FROM rollup_levels');
+    this.levelWatermarks = new Map(r.getRows().map(([t, ns]) => [String(t), BigInt(ns as bigint)]));
   }
 
   private async writeNow(spans: readonly SpanRecord[]): Promise<WriteResult> {
@@ -159,7 +181,7 @@ export class DuckDbStore {
       const existing = await this.existingKeys(rows, lo, hi);
       const fresh = existing.size === 0 ? rows : rows.filter((r) => !existing.has(r.traceId + r.spanId));
       await this.appendSpans(fresh);
-      const acc = new RollupAccumulator();
+      const acc = new RollupAccumulator(this.levelWatermarks);
       for (const r of fresh) acc.add(r);
       await acc.flush(conn);
       await conn.run('COMMIT');

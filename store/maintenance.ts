@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DuckDbStore } from './DuckDbStore.js';
-import { compactionStatements, ROLLUP_TABLES } from './rollupLevels.js';
+import { ADVANCE_ALL_LEVELS, compactionStatements, ROLLUP_TABLES } from './rollupLevels.js';
 
 export interface ExportOptions {
   /** Only spans with start_ns >= sinceNs. */
@@ -63,11 +63,17 @@ export async function applyRetention(store: DuckDbStore, options: RetentionOptio
 const LATE_LOOKBACK = { minute: '1 HOUR', hour: '1 DAY', day: '7 DAYS' } as const;
 
 /**
- * Merges the partial rollup rows of closed periods (every minute, hour and day before the
- * newest one in each table) into one row per key, from where the last compaction stopped.
- * Answers do not change; queries read fewer rows. Returns the rows removed.
+ * Builds the hour and day rollups of newly closed periods, then merges the partial rollup rows
+ * of closed periods (every minute, hour and day before the newest one in each table) into one
+ * row per key, from where the last compaction stopped. Answers do not change; queries read
+ * fewer rows. Returns the rows removed. Prefer `store.maintainRollups()`, which also refreshes
+ * the writer's view of the level watermarks.
  */
 export async function compactRollups(store: DuckDbStore): Promise<number> {
+  // Hour and day levels of newly closed periods first (one transaction: levels and watermarks move together).
+  await store.transaction(async () => {
+    for (const sql of ADVANCE_ALL_LEVELS) await store.query(sql);
+  });
   let removed = 0;
   for (const { table, family, level } of ROLLUP_TABLES) {
     const [{ cutoff, before }] = await store.query(

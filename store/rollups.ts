@@ -38,9 +38,15 @@ class LevelAccumulator {
     private readonly sketchTable: string,
     /** Coarse levels keep only agent, operation and model in the sketch (see rollupLevels.ts). */
     private readonly coarseSketch: boolean,
+    /**
+     * Coarse levels are built by maintenance once a period closes; the writer adds only spans
+     * for periods already built (before this watermark, epoch ns). Minute level: everything.
+     */
+    private readonly onlyBeforeNs: bigint | null = null,
   ) {}
 
   add(s: NormalizedSpan, dims: Dims, dimsKey: string, durationNs: number, bucket: number): void {
+    if (this.onlyBeforeNs !== null && s.startNs >= this.onlyBeforeNs) return;
     const t = s.startNs - (s.startNs % this.unitNs);
     const key = `${t}\u0001${dimsKey}`;
     let m = this.measures.get(key);
@@ -127,9 +133,12 @@ class WorkAccumulator {
   constructor(
     private readonly unitNs: bigint,
     private readonly table: string,
+    /** As for LevelAccumulator: coarse levels take only spans of already-built periods. */
+    private readonly onlyBeforeNs: bigint | null = null,
   ) {}
 
   add(s: NormalizedSpan, durationNs: number): void {
+    if (this.onlyBeforeNs !== null && s.startNs >= this.onlyBeforeNs) return;
     const t = s.startNs - (s.startNs % this.unitNs);
     const isRoot = s.parentSpanId === null;
     const dims = [s.taskType, s.teamSignature, s.operation, isRoot, s.recoveryStrategy, s.recoveryOutcome, s.statusCode];
@@ -180,16 +189,26 @@ class WorkAccumulator {
  * appends them. Readers sum partials, so batches never read-modify-write the rollup tables.
  */
 export class RollupAccumulator {
-  private readonly levels = [
-    new LevelAccumulator(NS_PER_MINUTE, 'rollup_minute', 'rollup_sketch', false),
-    new LevelAccumulator(NS_PER_HOUR, 'rollup_minute_1h', 'rollup_sketch_1h', true),
-    new LevelAccumulator(NS_PER_DAY, 'rollup_minute_1d', 'rollup_sketch_1d', true),
-  ];
-  private readonly work = [
-    new WorkAccumulator(NS_PER_MINUTE, 'rollup_work'),
-    new WorkAccumulator(NS_PER_HOUR, 'rollup_work_1h'),
-    new WorkAccumulator(NS_PER_DAY, 'rollup_work_1d'),
-  ];
+  private readonly levels: LevelAccumulator[];
+  private readonly work: WorkAccumulator[];
+
+  /**
+   * @param watermarks per coarse table, the epoch-ns time before which maintenance has built it
+   * (`rollup_levels`); spans before it are late and go to that level directly. Absent = none built.
+   */
+  constructor(watermarks: ReadonlyMap<string, bigint> = new Map()) {
+    const wm = (t: string): bigint => watermarks.get(t) ?? 0n;
+    this.levels = [
+      new LevelAccumulator(NS_PER_MINUTE, 'rollup_minute', 'rollup_sketch', false),
+      new LevelAccumulator(NS_PER_HOUR, 'rollup_minute_1h', 'rollup_sketch_1h', true, wm('rollup_minute_1h')),
+      new LevelAccumulator(NS_PER_DAY, 'rollup_minute_1d', 'rollup_sketch_1d', true, wm('rollup_minute_1d')),
+    ];
+    this.work = [
+      new WorkAccumulator(NS_PER_MINUTE, 'rollup_work'),
+      new WorkAccumulator(NS_PER_HOUR, 'rollup_work_1h', wm('rollup_work_1h')),
+      new WorkAccumulator(NS_PER_DAY, 'rollup_work_1d', wm('rollup_work_1d')),
+    ];
+  }
 
   add(s: NormalizedSpan): void {
     const dims = [s.serviceName, s.agentName, s.operation, s.model, s.statusCode, s.errorType];

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ROLLUP_DIMENSIONS } from './rollupDimensions.js';
-import { ROLLUP_LEVEL_STATEMENTS, WORK_ROLLUP_STATEMENTS } from './rollupLevels.js';
+import { ROLLUP_LEVEL_STATEMENTS } from './rollupLevels.js';
 
 /** Column order of `spans`; the writer appends in exactly this order. */
 export const SPAN_COLUMNS = [
@@ -96,13 +96,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'hour and day rollups and the range macros that read the coarsest exact level',
-    statements: [...ROLLUP_LEVEL_STATEMENTS, `CREATE TABLE rollup_compaction (table_name VARCHAR PRIMARY KEY, compacted_before TIMESTAMP)`],
-  },
-  {
-    version: 3,
-    description: 'work rollups (task type, team, recovery, usage) at minute, hour and day resolution',
-    statements: [...WORK_ROLLUP_STATEMENTS],
+    description: 'work rollups, hour and day rollup levels with watermarks, and the range macros that read them',
+    statements: [...ROLLUP_LEVEL_STATEMENTS],
   },
 ];
 

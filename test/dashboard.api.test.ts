@@ -13,7 +13,7 @@ let collector: RunningCollector;
 
 beforeAll(async () => {
   store = await openStore(':memory:');
-  await fillSynthetic(store.connection, { spans: 80_000, days: 2, endMs: END, seed: 3 });
+  await fillSynthetic(store, { spans: 80_000, days: 2, endMs: END, seed: 3 });
   dash = createDashboard(store, { now: () => END + 30_000, live: { pollMs: 100 } });
   collector = await startCollector({ store, routes: dash.routes, port: 0 });
 });

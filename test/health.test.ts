@@ -24,7 +24,7 @@ beforeAll(async () => {
   stale = join(dir, 'stale.duckdb');
   for (const [path, endMs] of [[fresh, Date.now()], [stale, Date.now() - 2 * 3_600_000]] as const) {
     const store = await openStore(path);
-    await fillSynthetic(store.connection, { spans: 4_000, days: 0.05, endMs });
+    await fillSynthetic(store, { spans: 4_000, days: 0.05, endMs });
     await store.close();
   }
 }, 120_000);

@@ -11,7 +11,7 @@ beforeAll(async () => {
   build();
   db = join(tempDir('ap-top-'), 'top.duckdb');
   const store = await openStore(db);
-  await fillSynthetic(store.connection, { spans: 16_000, days: 0.01, seed: 5 });
+  await fillSynthetic(store, { spans: 16_000, days: 0.01, seed: 5 });
   await store.close();
 }, 120_000);
 
