@@ -104,7 +104,9 @@ export class DashboardApi {
   async agents(q: Query = {}) {
     const w = await this.window(q);
     const recentMs = this.options.recentMs ?? 300_000;
-    const sinceNs = BigInt(w.fromMs) * 1_000_000n;
+    // Breaker state is a "now" fact: the newest state within the last day of the window is enough,
+    // and bounding the raw-span scan keeps a 7-day view as fast as a 1-day one.
+    const sinceNs = BigInt(Math.max(w.fromMs, w.toMs - 86_400_000)) * 1_000_000n;
     const [rows, lat, breakers] = await Promise.all([
       this.run('dashboard_agents', { ...this.wparams(w), recent_ms: recentMs }),
       this.run('dashboard_latency_by_agent', this.wparams(w)),
