@@ -1,3 +1,4 @@
+import { toPlain } from '../store/plainValue.js';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { QueryError } from '../store/errors.js';
 
@@ -8,18 +9,6 @@ export interface SqlRunner {
   query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
 }
 
-/** DuckDB values to JSON-friendly ones: safe bigints to numbers, dates to epoch ms. */
-function plain(v: unknown): unknown {
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-  if (v instanceof Date) return v.getTime();
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === 'object') {
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
-    return o;
-  }
-  return v;
-}
 
 /**
  * A few read connections of their own on the store's DuckDB instance. The writer's
@@ -67,7 +56,7 @@ export class ReadPool implements SqlRunner {
     const conn = await this.acquire();
     try {
       const reader = await conn.runAndReadAll(sql, params as Record<string, DuckDBValue> | undefined);
-      return reader.getRowObjectsJS().map((r) => plain(r) as Row);
+      return reader.getRowObjectsJS().map((r) => toPlain(r, 'ms') as Row);
     } catch (err) {
       throw new QueryError(err instanceof Error ? err.message : String(err), err);
     } finally {

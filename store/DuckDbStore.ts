@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBValue } from '@duckdb/node-api';
+import { toPlain } from './plainValue.js';
+import { uniqueBatch } from './uniqueBatch.js';
 import { QueryError, StoreLockedError, StoreMissingError, isLockConflict, lockHolderPid } from './errors.js';
 import { ResourceMemo, normalizeSpanWith } from './normalize.js';
 import type { NormalizedSpan } from './normalize.js';
@@ -29,18 +31,6 @@ export type Row = Record<string, unknown>;
 
 const COMPACTION_INTERVAL_MS = 60_000;
 
-/** Converts DuckDB JS values into JSON-friendly ones: safe bigints to numbers, others to strings. */
-function plain(v: unknown): unknown {
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-  if (Array.isArray(v)) return v.map(plain);
-  if (v instanceof Date) return v.toISOString();
-  if (v && typeof v === 'object') {
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
-    return o;
-  }
-  return v;
-}
 
 /**
  * The DuckDB trace store: one writer per file. Writes are batched transactions that
@@ -162,19 +152,9 @@ export class DuckDbStore {
     if (this.readOnly) throw new Error('store is read-only');
     if (spans.length === 0) return { inserted: 0, duplicates: 0 };
     // Normalise first: a bad span fails here, before any transaction is open.
-    const rows: NormalizedSpan[] = [];
-    const seen = new Set<string>();
+    const { unique, lo, hi } = uniqueBatch(spans);
     const memo = new ResourceMemo();
-    let lo = spans[0].startNs;
-    let hi = spans[0].startNs;
-    for (const s of spans) {
-      const key = s.traceId + s.spanId;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      rows.push(normalizeSpanWith(s, memo));
-      if (s.startNs < lo) lo = s.startNs;
-      if (s.startNs > hi) hi = s.startNs;
-    }
+    const rows: NormalizedSpan[] = unique.map((s) => normalizeSpanWith(s, memo));
     const conn = this.connection;
     await conn.run('BEGIN TRANSACTION');
     try {
@@ -277,7 +257,7 @@ export class DuckDbStore {
     return this.exclusive(async () => {
       try {
         const reader = await this.connection.runAndReadAll(sql, params as Record<string, DuckDBValue> | DuckDBValue[] | undefined);
-        return { columns: reader.columnNames(), rows: reader.getRowObjectsJS().map((r) => plain(r) as Row) };
+        return { columns: reader.columnNames(), rows: reader.getRowObjectsJS().map((r) => toPlain(r) as Row) };
       } catch (err) {
         throw new QueryError(err instanceof Error ? err.message : String(err), err);
       }

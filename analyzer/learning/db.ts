@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { bindParams, loadQuery } from '../../store/namedQueries.js';
+import { toPlain } from '../../store/plainValue.js';
 
 export type Row = Record<string, unknown>;
 
@@ -19,20 +20,13 @@ export function fromReader(reader: { query(sql: string, params?: Record<string, 
   return { query: async (sql, params) => (await reader.query(sql, params)).rows };
 }
 
-function plain(v: unknown): unknown {
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-  if (Array.isArray(v)) return v.map(plain);
-  if (v instanceof Date) return v.toISOString();
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  return v;
-}
 
 /** Adapts a raw DuckDB connection (e.g. the collector's instance in the feedback route). */
 export function fromConnection(conn: DuckDBConnection): LearningDb {
   return {
     async query(sql, params) {
       const r = await conn.runAndReadAll(sql, params as Record<string, DuckDBValue> | undefined);
-      return r.getRowObjectsJS().map((row) => plain(row) as Row);
+      return r.getRowObjectsJS().map((row) => toPlain(row) as Row);
     },
   };
 }

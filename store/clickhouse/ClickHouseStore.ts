@@ -1,3 +1,4 @@
+import { uniqueBatch } from '../uniqueBatch.js';
 import { QueryError } from '../errors.js';
 import { bindParams, loadQueryFor } from '../namedQueries.js';
 import type { RollupMinuteRow, TraceRow, TraceStore, TraceWriteResult } from '../TraceStore.js';
@@ -63,18 +64,7 @@ export class ClickHouseStore implements TraceStore {
   private async writeNow(spans: readonly SpanRecord[]): Promise<TraceWriteResult> {
     if (this.closed) throw new Error('store is closed');
     if (spans.length === 0) return { inserted: 0, duplicates: 0 };
-    const fresh: SpanRecord[] = [];
-    const seen = new Set<string>();
-    let lo = spans[0].startNs;
-    let hi = spans[0].startNs;
-    for (const s of spans) {
-      const key = s.traceId + s.spanId;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      fresh.push(s);
-      if (s.startNs < lo) lo = s.startNs;
-      if (s.startNs > hi) hi = s.startNs;
-    }
+    const { unique: fresh, lo, hi } = uniqueBatch(spans);
     // Replays are skipped like on DuckDB: the same span has the same start, so the batch's time
     // range bounds the probe. (Exact for one writer; concurrent writers replaying the same span
     // at the same instant can still both insert it — the exporter path never deduplicates.)
