@@ -132,7 +132,16 @@ export async function benchAnalyzer(opts: BenchAnalyzerOptions = {}): Promise<Be
     // A hash-based subset: unrelated to scope, time or latency (an every-k-th row would alias with the scope cycle).
     await store.query(`INSERT INTO cmp SELECT agent_name, operation, model, start_ns, duration_ns FROM spans WHERE hash(span_id) % $step = 0 ORDER BY start_ns LIMIT $m`, { step, m });
     const cmpRows = await store.query('SELECT agent_name, operation, model, start_ns, duration_ns FROM cmp ORDER BY start_ns');
-    const sqlite = new Database(join(dir, 'bench.sqlite'));
+    let sqlite: InstanceType<typeof Database>;
+    try {
+      sqlite = new Database(join(dir, 'bench.sqlite'));
+    } catch (err) {
+      // better-sqlite3 builds its native addon with an install script, which npm runs only when
+      // approved (`npm install-scripts approve better-sqlite3 && npm rebuild better-sqlite3`).
+      log(`SQLite comparison skipped: better-sqlite3 is not built here (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); approve and rebuild it to compare`);
+      await store.close();
+      return { spans: n, generateMs, reportMs, regressions: run.report.regressions.length, compareSpans: cmpRows.length, sqliteLoadMs: Number.NaN, queries: [], ratio: Number.NaN };
+    }
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = OFF');
     t0 = performance.now();
