@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { toPlain } from './plainValue.js';
+import { rangeMacroStatements } from './rollupLevels.js';
 import { uniqueBatch } from './uniqueBatch.js';
 import { QueryError, StoreLockedError, StoreMissingError, isLockConflict, lockHolderPid } from './errors.js';
 import { ResourceMemo, normalizeSpanWith } from './normalize.js';
@@ -142,9 +143,11 @@ export class DuckDbStore {
     });
   }
 
+  /** Reads the coarse levels' watermarks and redefines the range macros with them as constants. */
   private async loadLevelWatermarks(): Promise<void> {
     const r = await this.connection.runAndReadAll('SELECT table_name, epoch_ns(complete_before) AS ns FROM rollup_levels');
     this.levelWatermarks = new Map(r.getRows().map(([t, ns]) => [String(t), BigInt(ns as bigint)]));
+    for (const sql of rangeMacroStatements(this.levelWatermarks)) await this.connection.run(sql);
   }
 
   private async writeNow(spans: readonly SpanRecord[]): Promise<WriteResult> {

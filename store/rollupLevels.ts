@@ -63,15 +63,20 @@ const FAMILIES: Record<RollupFamily, Family> = {
 const EPOCH = `TIMESTAMP '1970-01-01'`;
 const watermarkOf = (table: string): string => `(SELECT complete_before FROM rollup_levels WHERE table_name = '${table}')`;
 
-function rangeMacro(family: Family): string {
+/**
+ * The range macro of one family with the levels' watermarks as literals. They are constants so
+ * DuckDB folds every branch's bounds and prunes row groups by zone maps; the writer redefines the
+ * macros whenever maintenance moves a watermark (`rangeMacroStatements`).
+ */
+function rangeMacro(family: Family, hourWatermark: string, dayWatermark: string): string {
   const base = family.base;
   // hf: first full hour at or after a. ht: end of the full hours, capped by the hour level's
   // watermark. df/dt: full days inside [hf, ht), capped by the day level's watermark. Each
   // branch is a plain range on `minute`, so zone maps prune every row group outside it.
   const hf = `(CASE WHEN date_trunc('hour', a) = a THEN a ELSE date_trunc('hour', a) + INTERVAL 1 HOUR END)`;
-  const ht = `least(date_trunc('hour', b), coalesce(${watermarkOf(`${base}_1h`)}, ${EPOCH}))`;
+  const ht = `least(date_trunc('hour', b), ${hourWatermark})`;
   const df = `(CASE WHEN date_trunc('day', ${hf}) = ${hf} THEN ${hf} ELSE date_trunc('day', ${hf}) + INTERVAL 1 DAY END)`;
-  const dt = `least(date_trunc('day', ${ht}), coalesce(${watermarkOf(`${base}_1d`)}, ${EPOCH}))`;
+  const dt = `least(date_trunc('day', ${ht}), ${dayWatermark})`;
   const hasH = `(${hf} < ${ht} AND (g IS NULL OR g % 3600000 = 0))`;
   const hasD = `(${hasH} AND ${df} < ${dt} AND (g IS NULL OR g % 86400000 = 0))`;
   return `CREATE OR REPLACE MACRO ${base}_range(a, b, g) AS TABLE
@@ -82,6 +87,18 @@ function rangeMacro(family: Family): string {
     UNION ALL SELECT * FROM ${base}_1h WHERE ${hasD} AND minute >= ${hf} AND minute < ${df}
     UNION ALL SELECT * FROM ${base}_1h WHERE ${hasD} AND minute >= ${dt} AND minute < ${ht}
     UNION ALL SELECT * FROM ${base}_1d WHERE ${hasD} AND minute >= ${df} AND minute < ${dt}`;
+}
+
+/**
+ * (Re)defines the three range macros for the given watermarks (coarse table → epoch ns; a
+ * missing table means that level is not built, so the macro never reads it).
+ */
+export function rangeMacroStatements(watermarks: ReadonlyMap<string, bigint>): string[] {
+  const lit = (table: string): string => {
+    const ns = watermarks.get(table);
+    return ns === undefined ? EPOCH : `make_timestamp(${ns / 1000n})`;
+  };
+  return Object.values(FAMILIES).map((f) => rangeMacro(f, lit(`${f.base}_1h`), lit(`${f.base}_1d`)));
 }
 
 /**
@@ -165,5 +182,6 @@ export const ROLLUP_LEVEL_STATEMENTS: readonly string[] = [
   `CREATE TABLE rollup_levels (table_name VARCHAR PRIMARY KEY, complete_before TIMESTAMP NOT NULL)`,
   `CREATE TABLE rollup_compaction (table_name VARCHAR PRIMARY KEY, compacted_before TIMESTAMP)`,
   ...ADVANCE_ALL_LEVELS,
-  ...Object.values(FAMILIES).map(rangeMacro),
+  // Placeholders until the writer defines them with the watermarks' values (DuckDbStore.open).
+  ...rangeMacroStatements(new Map()),
 ];
