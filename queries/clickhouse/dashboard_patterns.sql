@@ -3,5 +3,7 @@
 SELECT id, kind, task_type, signature, support, successes, success_rate, ci_low, ci_high, lift, confidence, status,
   toUnixTimestamp64Milli(first_seen) AS first_seen_ms, toUnixTimestamp64Milli(last_seen) AS last_seen_ms, toUnixTimestamp64Milli(updated_at) AS updated_ms
 FROM patterns FINAL
+-- Only tested patterns and antipatterns (see the DuckDB query).
+WHERE kind IN ('pattern', 'antipattern') AND status <> 'observed'
 ORDER BY multiIf(status = 'promoted', 0, status = 'candidate', 1, 2), kind, confidence DESC NULLS LAST, support DESC NULLS LAST
 LIMIT 200
