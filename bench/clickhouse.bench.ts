@@ -12,6 +12,7 @@
  * writer would), ClickHouse into `otel_traces` in the OTel exporter layout, with the rollup
  * materialized views firing on insert. Span counts are checked equal before timing.
  */
+import { workRollupInsert } from '../store/rollupLevels.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,9 @@ async function loadDuckDb(store: DuckDbStore, n: number): Promise<void> {
     sum(duration_ns), max(duration_ns), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cost_usd), 0) FROM spans GROUP BY ALL`);
   await store.query(`INSERT INTO rollup_sketch SELECT ${minute} AS minute, ${dims},
     CASE WHEN duration_ns > 0 THEN CAST(ceil(ln(duration_ns) / ${LN_GAMMA}) AS SMALLINT) ELSE -32768 END AS bucket, count(*) FROM spans GROUP BY ALL`);
+  await store.query(workRollupInsert('spans'));
+  // Hour and day levels, as the writer's maintenance builds them for closed periods.
+  await store.maintainRollups();
   await store.query('CHECKPOINT');
 }
 
