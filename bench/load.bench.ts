@@ -17,7 +17,7 @@ export async function benchLoad(opts: { tasksPerAgent?: number; quick?: boolean 
   try {
     const r = await runLoad({ db: join(dir, 'load.duckdb'), spoolDir: join(dir, 'spool'), processes: 4, agentsPerProcess: 125, tasksPerAgent: tasks });
     out.load = r;
-    console.log(`load: ${r.stored} spans, ${r.seconds.toFixed(1)} s, ${Math.round(r.spansPerSecond)} spans/s sustained, ack p99 ≤ ${r.ackP99Ms} ms, peak RSS ${r.peakCollectorRssMb} MB, lost ${r.lost}, crashed ${r.crashedProcesses}`);
+    console.log(`load: ${r.stored} spans, ${r.seconds.toFixed(1)} s, ${Math.round(r.spansPerSecond)} spans/s sustained, ack p99 ≤ ${r.ackP99Ms} ms, peak RSS ${r.peakCollectorRssMb} MB; acknowledged spans lost ${r.lost}; ended but dropped by the clients' bounded queues under overload ${r.droppedByClients}; crashed ${r.crashedProcesses}`);
     for (const rate of [0.05, 0.2, 0.5]) {
       const s = await runLoad({
         db: join(dir, `stress-${rate}.duckdb`),

@@ -32,7 +32,10 @@ export interface LoadOptions {
 export interface LoadResult {
   ended: number;
   stored: number;
+  /** Acknowledged (or spooled) by the clients' exporters but not in the store: must be 0. */
   lost: number;
+  /** Ended but never handed over: dropped by the SDK's bounded batch queue under overload (by design). */
+  droppedByClients: number;
   seconds: number;
   spansPerSecond: number;
   faults: number;
@@ -53,6 +56,10 @@ interface ChildOut {
   faults: number;
   recoveredCalls: number;
   failedCalls: number;
+  /** Spans the collector acknowledged to this process's exporter. */
+  acked: number | null;
+  /** Spans its exporter spooled to disk (collector down) for later delivery. */
+  spooled: number | null;
 }
 
 function runChild(i: number, url: string, o: LoadOptions): Promise<{ out: ChildOut | null; code: number | null; stderr: string }> {
@@ -141,10 +148,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const [{ r: recoverySpans }] = await running.store.query("SELECT count(*) AS r FROM spans WHERE scope_name = 'agentpulse.recovery'");
   await running.stop();
   const stored = Number(n);
+  const delivered = children.reduce((sum, c) => sum + (c.out?.acked ?? 0) + (c.out?.spooled ?? 0), 0);
   return {
     ended,
     stored,
-    lost: Math.max(0, ended - (stored - Number(recoverySpans))),
+    lost: Math.max(0, delivered - stored),
+    droppedByClients: Math.max(0, ended + Number(recoverySpans) - delivered),
     seconds,
     spansPerSecond: stored / seconds,
     faults: children.reduce((s, c) => s + (c.out?.faults ?? 0), 0),

@@ -33,6 +33,8 @@ export class SpoolingExporter implements SpanExporter {
   private collectorUp = false;
   dropped = 0;
   spooled = 0;
+  /** Spans the collector acknowledged (durable there), for load tests that count loss. */
+  acked = 0;
 
   constructor(
     private readonly inner: SpanExporter,
@@ -46,6 +48,7 @@ export class SpoolingExporter implements SpanExporter {
     this.inner.export(spans, (result) => {
       this.collectorUp = result.code === ExportResultCode.SUCCESS;
       if (this.collectorUp) {
+        this.acked += spans.length;
         resultCallback(result);
         return;
       }
