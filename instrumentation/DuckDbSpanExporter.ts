@@ -86,6 +86,8 @@ export class DuckDbSpanExporter implements SpanExporter {
     w.on('message', (m: WorkerToMain) => this.onWorkerMessage(m));
     w.on('error', (err: unknown) => this.notice(`agentpulse: store writer failed: ${err instanceof Error ? err.message : String(err)}`, 'error'));
     w.on('exit', () => {
+      // A writer that died (or was terminated) with batches it never committed: keep them on disk.
+      if (this.unwritten.size > 0) this.spoolUnwritten(Atomics.load(this.counters, 1), 'the store writer stopped before committing');
       this.worker = null;
       this.workerRefd = false;
       // Anything still waiting would wait forever: release it.
@@ -217,7 +219,7 @@ export class DuckDbSpanExporter implements SpanExporter {
       if (done >= target) return true;
       const left = deadline - Date.now();
       if (left <= 0) {
-        this.spoolUnwritten(done);
+        this.spoolUnwritten(done, 'the store writer did not finish in time at exit');
         return false;
       }
       Atomics.wait(this.counters, 1, done, left);
@@ -229,16 +231,19 @@ export class DuckDbSpanExporter implements SpanExporter {
    * confirmed to the spool from this thread, synchronously, so the spans survive the exit.
    * If the writer commits them after all, the next ingest skips them as duplicates.
    */
-  private spoolUnwritten(done: number): void {
+  private spoolUnwritten(done: number, why: string): void {
     try {
       const spans = [];
-      for (const [seq, payload] of this.unwritten) if (seq > done) spans.push(...decodeSpanBatch(payload));
+      for (const [seq, payload] of this.unwritten) {
+        if (seq > done) spans.push(...decodeSpanBatch(payload));
+        this.unwritten.delete(seq);
+      }
       if (spans.length > 0) {
         writeSpoolSegment(spoolDirFor(this.options.dbPath), spans);
-        this.notice(`agentpulse: the store writer did not finish in time at exit; ${spans.length} spans were spooled to ${spoolDirFor(this.options.dbPath)}/ and will be ingested later`, 'warn');
+        this.notice(`agentpulse: ${why}; ${spans.length} spans were spooled to ${spoolDirFor(this.options.dbPath)}/ and will be ingested later`, 'warn');
       }
     } catch (err) {
-      this.notice(`agentpulse: could not spool spans at exit: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      this.notice(`agentpulse: could not spool spans: ${err instanceof Error ? err.message : String(err)}`, 'error');
     }
   }
 

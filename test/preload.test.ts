@@ -104,6 +104,23 @@ describe('agentpulse/register preload', () => {
     expect(missing).toEqual([]);
   });
 
+  it('spools from the host thread when the writer cannot commit before the exit deadline', async () => {
+    const db = tempDb();
+    let signalled = false;
+    // A 1 ms deadline: the writer (which waits 10 ms to group batches) can never make it.
+    const run = await startApp('endless-app.mjs', { AGENTPULSE_DB: db, AGENTPULSE_EXIT_FLUSH_TIMEOUT_MS: '1' }, (out, kill) => {
+      if (out.length > 17 * 2000 && !signalled) {
+        signalled = true;
+        kill('SIGTERM');
+      }
+    });
+    expect(run.signal).toBe('SIGTERM');
+    expect(run.stderr).toMatch(/did not finish in time at exit; \d+ spans were spooled/);
+    const ended = run.stdout.split('\n').filter((l) => l.length === 16);
+    const stored = new Set((await readSpans(db, 'SELECT span_id FROM spans')).map((r) => r.span_id));
+    expect(ended.filter((id) => !stored.has(id))).toEqual([]);
+  });
+
   it('loses nothing when two instrumented processes write to the same file (the second spools)', async () => {
     const db = tempDb();
     const env = { AGENTPULSE_DB: db, MAX_SPANS: '20000', AGENTPULSE_LOCK_RETRY_MS: '200' };
