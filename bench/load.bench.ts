@@ -15,9 +15,13 @@ export async function benchLoad(opts: { tasksPerAgent?: number; quick?: boolean 
   const out: Record<string, unknown> = {};
   const dir = mkdtempSync(join(tmpdir(), 'ap-bench-load-'));
   try {
-    const r = await runLoad({ db: join(dir, 'load.duckdb'), spoolDir: join(dir, 'spool'), processes: 4, agentsPerProcess: 125, tasksPerAgent: tasks });
-    out.load = r;
-    console.log(`load: ${r.stored} spans, ${r.seconds.toFixed(1)} s, ${Math.round(r.spansPerSecond)} spans/s sustained, ack p99 ≤ ${r.ackP99Ms} ms, peak RSS ${r.peakCollectorRssMb} MB; acknowledged spans lost ${r.lost}; ended but dropped by the clients' bounded queues under overload ${r.droppedByClients}; crashed ${r.crashedProcesses}`);
+    // Paced: each call takes 50 ms, so 500 agents offer about what one collector on this machine
+    // sustains; then unpaced (1 ms calls), an overload that the clients' bounded queues absorb by dropping.
+    for (const [label, paceMs] of [['paced', 50], ['overload', 1]] as const) {
+      const r = await runLoad({ db: join(dir, `load-${label}.duckdb`), spoolDir: join(dir, `spool-${label}`), processes: 4, agentsPerProcess: 125, tasksPerAgent: tasks, paceMs });
+      out[`load_${label}`] = r;
+      console.log(`load (${label}, ${paceMs} ms calls): ${r.ended} spans ended, ${r.stored} stored, ${r.seconds.toFixed(1)} s, ${Math.round(r.spansPerSecond)} spans/s sustained, ack p99 ≤ ${r.ackP99Ms} ms, peak RSS ${r.peakCollectorRssMb} MB; acknowledged spans lost ${r.lost}; dropped by the clients' bounded queues ${r.droppedByClients}; crashed ${r.crashedProcesses}`);
+    }
     for (const rate of [0.05, 0.2, 0.5]) {
       const s = await runLoad({
         db: join(dir, `stress-${rate}.duckdb`),

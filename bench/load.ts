@@ -27,6 +27,8 @@ export interface LoadOptions {
   downMs?: number;
   spoolDir: string;
   seed?: number;
+  /** Milliseconds each simulated tool/LLM call takes (default 1: as fast as the machine goes). */
+  paceMs?: number;
 }
 
 export interface LoadResult {
@@ -77,6 +79,7 @@ function runChild(i: number, url: string, o: LoadOptions): Promise<{ out: ChildO
         FAULT_RATE: String(o.faultRate ?? 0),
         PROC: String(i),
         SEED: String(o.seed ?? 1),
+        PACE_MS: String(o.paceMs ?? 1),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
