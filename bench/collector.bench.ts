@@ -8,6 +8,7 @@
  * Run: npm run build && node dist/bench/collector.bench.js   (or via bench/run.js)
  * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32).
  */
+import { appendSpanRow } from '../store/appendSpanRow.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,18 +144,7 @@ async function rawAppenderRate(dbPath: string, rowsWanted: number): Promise<numb
   for (let i = 0; i < rows.length; i += 16_384) {
     await conn.run('BEGIN TRANSACTION');
     const ap = await conn.createAppender('raw_spans');
-    const vs = (v: string | null): void => (v === null ? ap.appendNull() : ap.appendVarchar(v));
-    const vi = (v: number | null): void => (v === null ? ap.appendNull() : ap.appendBigInt(BigInt(v)));
-    for (const r of rows.slice(i, i + 16_384)) {
-      ap.appendVarchar(r.traceId); ap.appendVarchar(r.spanId); vs(r.parentSpanId); ap.appendVarchar(r.name); ap.appendVarchar(r.kind);
-      ap.appendBigInt(r.startNs); ap.appendBigInt(r.endNs); ap.appendBigInt(r.durationNs); ap.appendVarchar(r.statusCode); vs(r.statusMessage);
-      vs(r.serviceName); vs(r.scopeName); vs(r.operation); vs(r.agentName); vs(r.provider); vs(r.model); vs(r.toolName); vs(r.taskId);
-      vs(r.taskType); vs(r.teamId); vs(r.teamSignature); vs(r.errorType); vi(r.inputTokens); vi(r.outputTokens);
-      r.costUsd === null ? ap.appendNull() : ap.appendDouble(r.costUsd);
-      vi(r.contextSize); vi(r.queueDepth); vs(r.recoveryStrategy); vs(r.recoveryOutcome);
-      ap.appendVarchar(r.attributesJson); ap.appendVarchar(r.resourceJson); ap.appendVarchar(r.eventsJson); ap.appendVarchar(r.linksJson);
-      ap.endRow();
-    }
+    for (const r of rows.slice(i, i + 16_384)) appendSpanRow(ap, r);
     ap.flushSync();
     ap.closeSync();
     await conn.run('COMMIT');

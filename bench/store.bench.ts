@@ -6,6 +6,7 @@
  *
  * Run: npm run build && node dist/bench/store.bench.js [--quick] [--spans N] [--batch N] [--rounds R]
  */
+import { appendSpanRow } from '../store/appendSpanRow.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,20 +90,6 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** The same per-value appender loop the collector bench uses as its raw baseline. */
-function appendRawRow(ap: DuckDBAppender, r: NormalizedSpan): void {
-  const vs = (v: string | null): void => (v === null ? ap.appendNull() : ap.appendVarchar(v));
-  const vi = (v: number | null): void => (v === null ? ap.appendNull() : ap.appendBigInt(BigInt(v)));
-  ap.appendVarchar(r.traceId); ap.appendVarchar(r.spanId); vs(r.parentSpanId); ap.appendVarchar(r.name); ap.appendVarchar(r.kind);
-  ap.appendBigInt(r.startNs); ap.appendBigInt(r.endNs); ap.appendBigInt(r.durationNs); ap.appendVarchar(r.statusCode); vs(r.statusMessage);
-  vs(r.serviceName); vs(r.scopeName); vs(r.operation); vs(r.agentName); vs(r.provider); vs(r.model); vs(r.toolName); vs(r.taskId);
-  vs(r.taskType); vs(r.teamId); vs(r.teamSignature); vs(r.errorType); vi(r.inputTokens); vi(r.outputTokens);
-  r.costUsd === null ? ap.appendNull() : ap.appendDouble(r.costUsd);
-  vi(r.contextSize); vi(r.queueDepth); vs(r.recoveryStrategy); vs(r.recoveryOutcome);
-  ap.appendVarchar(r.attributesJson); ap.appendVarchar(r.resourceJson); ap.appendVarchar(r.eventsJson); ap.appendVarchar(r.linksJson);
-  ap.endRow();
-}
-
 /** Raw appender rows/s: pre-normalised rows into a plain `spans`-shaped table, one transaction per batch. */
 async function rawRound(path: string, rows: NormalizedSpan[], batch: number): Promise<number> {
   const inst = await DuckDBInstance.create(path);
@@ -113,7 +100,7 @@ async function rawRound(path: string, rows: NormalizedSpan[], batch: number): Pr
     await conn.run('BEGIN TRANSACTION');
     const ap = await conn.createAppender('raw_spans');
     const end = Math.min(rows.length, i + batch);
-    for (let j = i; j < end; j++) appendRawRow(ap, rows[j]);
+    for (let j = i; j < end; j++) appendSpanRow(ap, rows[j]);
     ap.flushSync();
     ap.closeSync();
     await conn.run('COMMIT');

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBValue } from '@duckdb/node-api';
+import { appendSpanRow } from './appendSpanRow.js';
 import { toPlain } from './plainValue.js';
 import { rangeMacroStatements } from './rollupLevels.js';
 import { uniqueBatch } from './uniqueBatch.js';
@@ -205,45 +206,8 @@ export class DuckDbStore {
   private async appendSpans(rows: readonly NormalizedSpan[]): Promise<void> {
     if (rows.length === 0) return;
     const ap = await this.connection.createAppender('spans');
-    const vs = (v: string | null): void => (v === null ? ap.appendNull() : ap.appendVarchar(v));
-    const vi = (v: number | null): void => (v === null ? ap.appendNull() : ap.appendBigInt(BigInt(v)));
     try {
-      for (const r of rows) {
-        ap.appendVarchar(r.traceId);
-        ap.appendVarchar(r.spanId);
-        vs(r.parentSpanId);
-        ap.appendVarchar(r.name);
-        ap.appendVarchar(r.kind);
-        ap.appendBigInt(r.startNs);
-        ap.appendBigInt(r.endNs);
-        ap.appendBigInt(r.durationNs);
-        ap.appendVarchar(r.statusCode);
-        vs(r.statusMessage);
-        vs(r.serviceName);
-        vs(r.scopeName);
-        vs(r.operation);
-        vs(r.agentName);
-        vs(r.provider);
-        vs(r.model);
-        vs(r.toolName);
-        vs(r.taskId);
-        vs(r.taskType);
-        vs(r.teamId);
-        vs(r.teamSignature);
-        vs(r.errorType);
-        vi(r.inputTokens);
-        vi(r.outputTokens);
-        r.costUsd === null ? ap.appendNull() : ap.appendDouble(r.costUsd);
-        vi(r.contextSize);
-        vi(r.queueDepth);
-        vs(r.recoveryStrategy);
-        vs(r.recoveryOutcome);
-        ap.appendVarchar(r.attributesJson);
-        ap.appendVarchar(r.resourceJson);
-        ap.appendVarchar(r.eventsJson);
-        ap.appendVarchar(r.linksJson);
-        ap.endRow();
-      }
+      for (const r of rows) appendSpanRow(ap, r);
       ap.flushSync();
     } finally {
       ap.closeSync();
