@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Agent } from 'node:http';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { ensureBuilt, freshBatch, post, protoTemplate, spawnCollector, stopChild, type ChildCollector } from './collectorHelpers.js';
+import { ensureBuilt, freshBatch, post, protoTemplate, spawnCollector, stopChild, type ChildCollector, rssMb } from './collectorHelpers.js';
 
 const FUZZ_COUNT = 10_000;
 const MAX_BODY = 64 * 1024;
@@ -17,11 +17,6 @@ const RSS_BOUND_MB = 400;
 
 let dir: string;
 let c: ChildCollector;
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
 
 beforeAll(async () => {
   ensureBuilt();

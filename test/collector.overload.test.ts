@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'node:http';
-import { ensureBuilt, freshBatch, post, protoTemplate, spawnCollector, stopChild, type ChildCollector } from './collectorHelpers.js';
+import { ensureBuilt, freshBatch, post, protoTemplate, spawnCollector, stopChild, type ChildCollector, rssMb } from './collectorHelpers.js';
 
 /** Stated bound for the collector's resident memory under overload. */
 const RSS_BOUND_MB = 450;
@@ -13,11 +13,6 @@ const CLIENTS = 24;
 
 let dir: string;
 let c: ChildCollector;
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
 
 beforeAll(async () => {
   ensureBuilt();

@@ -1,6 +1,6 @@
 /** Shared helpers for the collector integration tests (child processes, payloads, requests). */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { request, Agent } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -11,20 +11,8 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 const ROOT = resolve(import.meta.dirname, '..');
 export const CHILD_ENTRY = join(ROOT, 'dist/collector/main.js');
 
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-    if (name.endsWith('.ts') && !name.endsWith('.test.ts')) t = Math.max(t, statSync(join(dir, name)).mtimeMs);
-  }
-  return t;
-}
-
 /** Children run compiled JS; `npm test` builds first, this covers running one test file directly. */
-export function ensureBuilt(): void {
-  const stale = !existsSync(CHILD_ENTRY) || statSync(CHILD_ENTRY).mtimeMs < Math.max(newestMtime(join(ROOT, 'collector')), newestMtime(join(ROOT, 'store')));
-  if (stale) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore', timeout: 180_000 });
-  if (!existsSync(CHILD_ENTRY)) throw new Error(`build did not produce ${CHILD_ENTRY}`);
-}
+export { ensureBuilt } from './build.js';
 
 export interface ChildCollector {
   url: string;
@@ -100,4 +88,10 @@ export function post(url: string, body: Buffer | string, headers: Record<string,
     req.on('error', () => res({ status: 0, headers: {}, body: Buffer.alloc(0) }));
     req.end(body);
   });
+}
+
+/** Resident set size of a process, in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
 }
