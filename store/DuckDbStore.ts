@@ -42,7 +42,10 @@ const COMPACTION_INTERVAL_MS = 60_000;
 export class DuckDbStore {
   private writeChain: Promise<unknown> = Promise.resolve();
   private readonly inExclusive = new AsyncLocalStorage<boolean>();
-  private lastCompactionMs = 0;
+  /** First maintenance a minute after opening, then at most once a minute, and at close. */
+  private lastCompactionMs = Date.now();
+  /** Spans written since the last rollup maintenance. */
+  private unmaintained = false;
   /** Per coarse rollup table, the time (epoch ns) before which it is built (see store/rollupLevels.ts). */
   private levelWatermarks = new Map<string, bigint>();
   private closed = false;
@@ -124,7 +127,7 @@ export class DuckDbStore {
    */
   private async maybeCompact(): Promise<void> {
     const now = Date.now();
-    if (this.closed || now - this.lastCompactionMs < COMPACTION_INTERVAL_MS) return;
+    if (this.closed || !this.unmaintained || now - this.lastCompactionMs < COMPACTION_INTERVAL_MS) return;
     this.lastCompactionMs = now;
     try {
       await this.maintainRollups();
@@ -137,6 +140,7 @@ export class DuckDbStore {
   maintainRollups(): Promise<number> {
     return this.exclusive(async () => {
       try {
+        this.unmaintained = false;
         return await compactRollups(this);
       } finally {
         await this.loadLevelWatermarks();
@@ -169,6 +173,7 @@ export class DuckDbStore {
       for (const r of fresh) acc.add(r);
       await acc.flush(conn);
       await conn.run('COMMIT');
+      if (fresh.length > 0) this.unmaintained = true;
       return { inserted: fresh.length, duplicates: spans.length - fresh.length };
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
@@ -255,6 +260,9 @@ export class DuckDbStore {
   /** Waits for queued writes, then closes. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
+    // Leave the hour/day levels built for everything written (a short-lived writer, like the demo,
+    // never reaches the once-a-minute maintenance).
+    if (this.unmaintained) await this.maintainRollups().catch(() => undefined);
     await this.writeChain;
     this.closed = true;
     this.connection.closeSync();
