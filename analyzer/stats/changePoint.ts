@@ -37,6 +37,17 @@ export interface PeltResult {
   penalty: number;
 }
 
+/** The defaults both segmenters share, and the no-change answer for series too short or flat to split. */
+function resolveOptions(series: ArrayLike<number>, options: PeltOptions): { n: number; minSeg: number; penalty: number; variance: number; trivial: PeltResult | null } {
+  const n = series.length;
+  const minSeg = Math.max(1, Math.floor(options.minSegmentLength ?? 2));
+  const penalty = options.penalty ?? 2 * Math.log(Math.max(n, 2));
+  const variance = options.variance ?? estimateNoiseVariance(series);
+  const whole: Segment[] = n > 0 ? [{ start: 0, end: n, mean: mean(series, 0, n) }] : [];
+  const trivial = n < 2 * minSeg || !(variance > 0) ? { changePoints: [], segments: whole, variance, penalty } : null;
+  return { n, minSeg, penalty, variance, trivial };
+}
+
 /**
  * PELT (Killick, Fearnhead & Eckley 2012) for changes in mean: minimises
  * Σ_segments SSE/σ² + penalty·(#changes) exactly, like optimal partitioning,
@@ -52,12 +63,8 @@ export interface PeltResult {
  * const { changePoints } = peltMeanChanges(p95PerMinute); // e.g. [412]
  */
 export function peltMeanChanges(series: ArrayLike<number>, options: PeltOptions = {}): PeltResult {
-  const n = series.length;
-  const minSeg = Math.max(1, Math.floor(options.minSegmentLength ?? 2));
-  const penalty = options.penalty ?? 2 * Math.log(Math.max(n, 2));
-  const variance = options.variance ?? estimateNoiseVariance(series);
-  const whole: Segment[] = n > 0 ? [{ start: 0, end: n, mean: mean(series, 0, n) }] : [];
-  if (n < 2 * minSeg || !(variance > 0)) return { changePoints: [], segments: whole, variance, penalty };
+  const { n, minSeg, penalty, variance, trivial } = resolveOptions(series, options);
+  if (trivial) return trivial;
 
   const { s1, s2, offset } = prefixSums(series);
   const invVar = 1 / variance;
@@ -117,12 +124,8 @@ export function peltMeanChanges(series: ArrayLike<number>, options: PeltOptions 
  * differently from the exact PELT optimum when changes are close together.
  */
 export function binarySegmentation(series: ArrayLike<number>, options: PeltOptions = {}): PeltResult {
-  const n = series.length;
-  const minSeg = Math.max(1, Math.floor(options.minSegmentLength ?? 2));
-  const penalty = options.penalty ?? 2 * Math.log(Math.max(n, 2));
-  const variance = options.variance ?? estimateNoiseVariance(series);
-  const whole: Segment[] = n > 0 ? [{ start: 0, end: n, mean: mean(series, 0, n) }] : [];
-  if (n < 2 * minSeg || !(variance > 0)) return { changePoints: [], segments: whole, variance, penalty };
+  const { n, minSeg, penalty, variance, trivial } = resolveOptions(series, options);
+  if (trivial) return trivial;
   const { s1, offset } = prefixSums(series);
   const threshold = penalty * variance;
   const changePoints: number[] = [];
