@@ -69,6 +69,11 @@ export class DuckDbSpanExporter implements SpanExporter {
   /** Spans handed to the writer so far (for tests and metrics). */
   exportedSpans = 0;
 
+  /** Batches posted to the writer and not yet confirmed committed: the host's only retained copies. */
+  get unconfirmedBatches(): number {
+    return this.unwritten.size;
+  }
+
   constructor(private readonly options: DuckDbSpanExporterOptions) {
     this.maxInFlight = options.maxInFlight ?? 8;
     this.sliceSpans = Math.max(1, options.sliceSpans ?? 512);
@@ -113,6 +118,12 @@ export class DuckDbSpanExporter implements SpanExporter {
 
   private onWorkerMessage(m: WorkerToMain): void {
     if (m.type === 'ack') {
+      // Committed (or spooled by the writer): the host's copy is no longer needed. Keys are
+      // inserted in increasing seq order, so the committed ones are at the front.
+      for (const seq of this.unwritten.keys()) {
+        if (seq > m.seq) break;
+        this.unwritten.delete(seq);
+      }
       // Acks are cumulative: the writer may commit several messages in one transaction.
       while (this.unacked.length > 0 && this.unacked[0] <= m.seq) {
         this.unacked.shift();

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ensureBuilt } from '../test/build.js';
+import { DuckDbStore } from '../store/DuckDbStore.js';
+import { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
+
+describe('DuckDbSpanExporter', () => {
+  let dir: string;
+  beforeAll(() => {
+    ensureBuilt(); // the writer thread runs the compiled worker
+    dir = mkdtempSync(join(tmpdir(), 'ap-exporter-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps no copy of a batch once the writer has committed it (host memory stays bounded)', async () => {
+    const dbPath = join(dir, 'bounded.duckdb');
+    const exporter = new DuckDbSpanExporter({ dbPath, sliceSpans: 16, onNotice: () => undefined });
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'exporter-test' }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const tracer = provider.getTracer('t');
+    for (let i = 0; i < 300; i++) tracer.startSpan(`op ${i}`, { attributes: { 'gen_ai.operation.name': 'chat' } }).end();
+    await provider.forceFlush();
+    await exporter.forceFlush();
+    expect(exporter.exportedSpans).toBe(300);
+    // Every batch was acknowledged, so none may stay retained on the host thread.
+    expect(exporter.unconfirmedBatches).toBe(0);
+    await provider.shutdown();
+    const store = await DuckDbStore.open(dbPath, { readOnly: true });
+    const [{ n }] = (await store.query("SELECT count(*) AS n FROM spans WHERE service_name = 'exporter-test'")) as [{ n: number }];
+    await store.close();
+    expect(Number(n)).toBe(300);
+  });
+});
