@@ -7,8 +7,10 @@
  * loaded shared machine does not inflate it), event-loop active (wall) time from
  * `performance.eventLoopUtilization()`, total process CPU from `process.cpuUsage()`
  * (all threads, DuckDB included), and p50/p99/max event-loop delay from
- * `monitorEventLoopDelay` while exporting. Rounds alternate the order; medians are
- * reported. Every agentpulse span must land in the DB (rows are counted).
+ * `monitorEventLoopDelay` while exporting. Each round runs both pipelines back to back
+ * (alternating which goes first); the main-thread ratio is the median over rounds of the
+ * ratio within each round, so slow drifts in machine speed (these VMs drift by ±20 % over
+ * minutes) cancel within a pair. Per-pipeline medians are reported too. Every agentpulse span must land in the DB (rows are counted).
  *
  * Spans are produced at a fixed rate (default 20 000 spans/s, below what the writer
  * sustains on the 2-core box) in small slices, so the event loop runs between slices
@@ -24,7 +26,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Tracer } from '@opentelemetry/api';
@@ -173,6 +175,8 @@ interface PhaseResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Main-thread garbage-collection pause time per span (µs), from the `gc` performance entries. */
+  gcUsPerSpan: number;
   stored: number;
   produced: number;
 }
@@ -216,6 +220,11 @@ async function phase(kind: Kind, spans: number, rate: number, dir: string, round
   const tickMs = 5;
   const perTick = Math.max(1, Math.round((rate * tickMs) / 1000 / SPANS_PER_TRACE));
   const delay = monitorEventLoopDelay({ resolution: 1 });
+  let gcMs = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const main0 = threadCpuNs();
@@ -232,6 +241,7 @@ async function phase(kind: Kind, spans: number, rate: number, dir: string, round
   await exporter.forceFlush?.();
   delay.disable();
   const main1 = threadCpuNs();
+  gcObserver.disconnect();
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   const produced = traces * SPANS_PER_TRACE;
@@ -257,6 +267,7 @@ async function phase(kind: Kind, spans: number, rate: number, dir: string, round
     p50Ms: delay.percentile(50) / 1e6,
     p99Ms: delay.percentile(99) / 1e6,
     maxMs: delay.max / 1e6,
+    gcUsPerSpan: (gcMs * 1000) / produced,
     stored,
     produced,
   };
@@ -279,9 +290,9 @@ export interface InstrumentationBenchOptions {
 
 /** Runs the baseline/agentpulse comparison; returns the figures (also printed when run directly). */
 export async function benchInstrumentation(opts: InstrumentationBenchOptions = {}): Promise<Record<string, number | string | boolean>> {
-  const spans = opts.spans ?? (opts.quick ? 24_000 : 60_000);
+  const spans = opts.spans ?? (opts.quick ? 24_000 : 40_000);
   const rate = opts.rate ?? 20_000;
-  const rounds = opts.rounds ?? (opts.quick ? 3 : 5);
+  const rounds = opts.rounds ?? (opts.quick ? 3 : 9);
   const workload = opts.workload ?? 'sdk';
   const dir = mkdtempSync(join(tmpdir(), 'ap-bench-instr-'));
   const res: Record<Kind, PhaseResult[]> = { noop: [], agentpulse: [] };
@@ -304,6 +315,7 @@ export async function benchInstrumentation(opts: InstrumentationBenchOptions = {
   const cpuBase = m('noop', 'cpuUsPerSpan');
   const cpuAp = m('agentpulse', 'cpuUsPerSpan');
   const p99 = Math.max(...res.agentpulse.map((x) => x.p99Ms));
+  const pairedMain = median(res.agentpulse.map((x, i) => x.mainCpuUsPerSpan / res.noop[i].mainCpuUsPerSpan));
   return {
     bench: 'instrumentation.overhead',
     workload,
@@ -313,7 +325,8 @@ export async function benchInstrumentation(opts: InstrumentationBenchOptions = {
     main_thread_clock: threadCpuNs() === null ? 'event-loop active time' : 'thread CPU (schedstat)',
     baseline_main_us_per_span: r3(mainBase),
     agentpulse_main_us_per_span: r3(mainAp),
-    ratio_main_thread: r3(mainAp / mainBase),
+    ratio_main_thread: r3(pairedMain),
+    ratio_main_thread_of_medians: r3(mainAp / mainBase),
     target_ratio_main_thread: 1.3,
     baseline_loop_active_us_per_span: r3(eluBase),
     agentpulse_loop_active_us_per_span: r3(eluAp),
@@ -321,6 +334,8 @@ export async function benchInstrumentation(opts: InstrumentationBenchOptions = {
     baseline_cpu_us_per_span: r3(cpuBase),
     agentpulse_cpu_us_per_span: r3(cpuAp),
     ratio_process_cpu: r3(cpuAp / cpuBase),
+    baseline_gc_us_per_span: r3(m('noop', 'gcUsPerSpan')),
+    agentpulse_gc_us_per_span: r3(m('agentpulse', 'gcUsPerSpan')),
     baseline_loop_delay_p99_ms: r3(m('noop', 'p99Ms')),
     agentpulse_loop_delay_p50_ms: r3(m('agentpulse', 'p50Ms')),
     agentpulse_loop_delay_p99_ms_median: r3(m('agentpulse', 'p99Ms')),

@@ -12,8 +12,14 @@ import type { MainToWorker, WorkerToMain, WriterWorkerData } from './writerProto
 
 export interface DuckDbSpanExporterOptions {
   dbPath: string;
-  /** Batches handed to the writer but not yet committed before export() starts waiting (bounds memory). */
-  maxInFlight?: number;
+  /**
+   * Encoded bytes handed to the writer and not yet committed before export() stops
+   * completing at once (default 32 MiB ≈ 350 000 typical spans). Encoded spans are about a
+   * tenth of the size of live span objects, so the host's memory stays bounded and spans die
+   * young even when the writer falls behind for a while; past the budget the batch processor
+   * queues (and, when its queue is full, drops) as with any slow exporter.
+   */
+  maxUnwrittenBytes?: number;
   idleCloseMs?: number;
   lockRetryMs?: number;
   /**
@@ -21,6 +27,11 @@ export interface DuckDbSpanExporterOptions {
    * slice by slice across event-loop turns, so one export never blocks the host for long.
    */
   sliceSpans?: number;
+  /**
+   * Linux niceness of the writer thread (default 10): the host's own threads get a busy
+   * core first. 0 runs the writer at the host's priority.
+   */
+  writerNice?: number;
   /** Where notices (locked file, failing disk) go; default stderr. Called at most once per kind of problem. */
   onNotice?: (message: string, level: 'info' | 'warn' | 'error') => void;
 }
@@ -44,7 +55,7 @@ interface PendingExport {
 
 /**
  * Span exporter that writes to the embedded DuckDB store. The host thread only encodes
- * each batch into one JSON string and posts it; a worker thread owns the DuckDB
+ * each batch into one small byte array (spanCodec.ts) and posts it; a worker thread owns the DuckDB
  * connection. Never throws into the host; when the file is locked by another process
  * the worker spools to `<db>.spool/` and ingests later.
  */
@@ -53,11 +64,9 @@ export class DuckDbSpanExporter implements SpanExporter {
   private readonly shared = new SharedArrayBuffer(12);
   private readonly counters = new Int32Array(this.shared);
   private seq = 0;
-  private inFlight = 0;
   /** Payloads posted and not yet committed, by seq: what an exit that cannot wait spools itself. */
-  private readonly unwritten = new Map<number, string>();
-  /** Last message seq of each export() handed over and not yet acknowledged, oldest first. */
-  private readonly unacked: number[] = [];
+  private readonly unwritten = new Map<number, Uint8Array>();
+  private unwrittenBytes = 0;
   private readonly pending: PendingExport[] = [];
   private drainScheduled = false;
   private workerRefd = false;
@@ -65,7 +74,7 @@ export class DuckDbSpanExporter implements SpanExporter {
   private readonly waiting: ((r: ExportResult) => void)[] = [];
   private readonly ackWaiters: { seq: number; resolve: () => void }[] = [];
   private shutdownPromise: Promise<void> | null = null;
-  private readonly maxInFlight: number;
+  private readonly maxUnwrittenBytes: number;
   /** Spans handed to the writer so far (for tests and metrics). */
   exportedSpans = 0;
 
@@ -75,7 +84,7 @@ export class DuckDbSpanExporter implements SpanExporter {
   }
 
   constructor(private readonly options: DuckDbSpanExporterOptions) {
-    this.maxInFlight = options.maxInFlight ?? 8;
+    this.maxUnwrittenBytes = options.maxUnwrittenBytes ?? 32 * 1024 * 1024;
     this.sliceSpans = Math.max(1, options.sliceSpans ?? 512);
   }
 
@@ -86,6 +95,7 @@ export class DuckDbSpanExporter implements SpanExporter {
       shared: this.shared,
       idleCloseMs: this.options.idleCloseMs ?? 3000,
       lockRetryMs: this.options.lockRetryMs ?? 2000,
+      writerNice: this.options.writerNice ?? 10,
     };
     const w = new Worker(workerUrl(), { workerData: data, stdout: false, stderr: false });
     w.on('message', (m: WorkerToMain) => this.onWorkerMessage(m));
@@ -96,8 +106,6 @@ export class DuckDbSpanExporter implements SpanExporter {
       this.worker = null;
       this.workerRefd = false;
       // Anything still waiting would wait forever: release it.
-      this.unacked.length = 0;
-      this.inFlight = 0;
       for (const cb of this.waiting.splice(0)) cb({ code: ExportResultCode.FAILED, error: new Error('store writer exited') });
       for (const a of this.ackWaiters.splice(0)) a.resolve();
     });
@@ -120,17 +128,13 @@ export class DuckDbSpanExporter implements SpanExporter {
     if (m.type === 'ack') {
       // Committed (or spooled by the writer): the host's copy is no longer needed. Keys are
       // inserted in increasing seq order, so the committed ones are at the front.
-      for (const seq of this.unwritten.keys()) {
+      // Acks are cumulative: the writer may commit several messages in one transaction.
+      for (const [seq, payload] of this.unwritten) {
         if (seq > m.seq) break;
         this.unwritten.delete(seq);
+        this.unwrittenBytes -= payload.byteLength;
       }
-      // Acks are cumulative: the writer may commit several messages in one transaction.
-      while (this.unacked.length > 0 && this.unacked[0] <= m.seq) {
-        this.unacked.shift();
-        this.inFlight--;
-        const cb = this.waiting.shift();
-        if (cb) cb({ code: ExportResultCode.SUCCESS });
-      }
+      while (this.waiting.length > 0 && this.unwrittenBytes <= this.maxUnwrittenBytes) this.waiting.shift()!({ code: ExportResultCode.SUCCESS });
       // Idle writer: let the host exit whenever it wants again.
       if (m.seq >= this.seq && this.workerRefd) {
         this.workerRefd = false;
@@ -181,6 +185,7 @@ export class DuckDbSpanExporter implements SpanExporter {
         Atomics.store(this.counters, 0, seq);
         worker.postMessage({ type: 'batch', seq, payload } satisfies MainToWorker);
         this.unwritten.set(seq, payload);
+        this.unwrittenBytes += payload.byteLength;
         // While a batch is unwritten the worker keeps the process alive, so an awaited
         // flush completes and a host whose loop drains still gets its spans stored.
         if (!this.workerRefd) {
@@ -192,9 +197,7 @@ export class DuckDbSpanExporter implements SpanExporter {
       if (job.next < job.spans.length) return;
       this.pending.shift();
       this.exportedSpans += job.spans.length;
-      this.inFlight++;
-      this.unacked.push(this.seq);
-      if (this.inFlight <= this.maxInFlight) job.resultCallback({ code: ExportResultCode.SUCCESS });
+      if (this.unwrittenBytes <= this.maxUnwrittenBytes) job.resultCallback({ code: ExportResultCode.SUCCESS });
       else this.waiting.push(job.resultCallback);
     } catch (err) {
       this.pending.shift();
@@ -248,6 +251,7 @@ export class DuckDbSpanExporter implements SpanExporter {
       for (const [seq, payload] of this.unwritten) {
         if (seq > done) spans.push(...decodeSpanBatch(payload));
         this.unwritten.delete(seq);
+        this.unwrittenBytes -= payload.byteLength;
       }
       if (spans.length > 0) {
         writeSpoolSegment(spoolDirFor(this.options.dbPath), spans);

@@ -2,6 +2,8 @@
  * Writer thread for the embedded exporter: owns the DuckDB connection so that store
  * writes never run on the host application's event loop.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 import { isStoreLocked } from '../store/errors.js';
@@ -12,6 +14,23 @@ import { WRITER_CLOSED, WRITER_STATE } from './writerProtocol.js';
 import type { WorkerToMain, MainToWorker, WriterWorkerData } from './writerProtocol.js';
 
 const data = workerData as WriterWorkerData;
+
+/**
+ * The writer is background work: on Linux, lower this thread's (and only this thread's)
+ * scheduling priority, so the host's own threads (its event loop and V8's garbage-collector
+ * helpers) get a core first on a busy machine and the writer uses what is left. Unbounded
+ * lag is not possible: the host's batch processor bounds what is queued.
+ */
+function lowerWriterPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, data.writerNice);
+  } catch {
+    /* not permitted or not available: run at the host's priority */
+  }
+}
+lowerWriterPriority();
 const counters = new Int32Array(data.shared);
 const spoolDir = spoolDirFor(data.dbPath);
 let store: DuckDbStore | null = null;
@@ -117,7 +136,7 @@ const MAX_GROUP_MESSAGES = 64;
  * cost: probe, appenders, commit), which halves the writer's CPU per span at small batches.
  */
 const COALESCE_MS = 10;
-const queue: { seq: number; payload: string }[] = [];
+const queue: { seq: number; payload: Uint8Array }[] = [];
 let draining = false;
 
 /** Decodes and writes queued batches, several per transaction when the writer is behind; acks cumulatively. */

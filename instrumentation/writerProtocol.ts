@@ -1,5 +1,6 @@
 /** Messages between the host thread and the store writer thread. */
-export type MainToWorker = { type: 'batch'; seq: number; payload: string } | { type: 'shutdown' };
+/** `payload` is one batch in the binary format of spanCodec.ts. */
+export type MainToWorker = { type: 'batch'; seq: number; payload: Uint8Array } | { type: 'shutdown' };
 
 export type WorkerToMain =
   | { type: 'ack'; seq: number; spans: number }
@@ -15,6 +16,8 @@ export interface WriterWorkerData {
   shared: SharedArrayBuffer;
   idleCloseMs: number;
   lockRetryMs: number;
+  /** Niceness for the writer thread on Linux (0–19; 0 keeps the host's priority). */
+  writerNice: number;
 }
 
 /** Index of the writer-state slot in the shared counters, and its values. */
