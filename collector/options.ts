@@ -44,6 +44,13 @@ const numbers = z.object({
   maxQueueSpans: z.number().int().positive().default(100_000),
   maxQueueBytes: z.number().int().positive().default(64 * 1024 * 1024),
   maxBatchSpans: z.number().int().positive().default(16_384),
+  /**
+   * With a spool, requests are acknowledged once fsynced to its write-ahead log and the store
+   * commits once a transaction holds this many spans (a DuckDB row group: appended data is then
+   * written straight to the database file) or `maxCommitDelayMs` after it opened.
+   */
+  commitSpans: z.number().int().positive().default(122_880),
+  maxCommitDelayMs: z.number().int().positive().default(1_000),
   maxSpoolBytes: z.number().int().nonnegative().default(1024 * 1024 * 1024),
   retryAfterSeconds: z.number().int().positive().default(1),
   headersTimeoutMs: z.number().int().positive().default(10_000),

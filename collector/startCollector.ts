@@ -8,6 +8,8 @@ import { compileRoutes, matchRoute } from './http/router.js';
 import { send, sendJson } from './http/send.js';
 import { IngestQueue } from './ingest/IngestQueue.js';
 import { Spool } from './ingest/Spool.js';
+import { WriteAheadLog } from './ingest/WriteAheadLog.js';
+import { join } from 'node:path';
 import { resolveCollectorSettings, type ApiHandler, type CollectorOptions, type CollectorSettings } from './options.js';
 import { decodeSpooled, encodingOf, handleTraces, sendOtlpError } from './routes/tracesRoute.js';
 import { sqlRoute } from './routes/sqlRoute.js';
@@ -39,6 +41,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const settings = resolveCollectorSettings(options);
   const onError = options.onError ?? defaultOnError;
   const spool = settings.spoolDir && settings.maxSpoolBytes > 0 ? await Spool.open({ dir: settings.spoolDir, maxBytes: settings.maxSpoolBytes }) : null;
+  // Write-ahead log frames a previous run left uncommitted are replayed like spooled requests.
+  const walDir = spool ? join(spool.dir, 'live') : null;
+  if (spool && walDir) await spool.adopt(await WriteAheadLog.leftovers(walDir));
+  const wal = walDir ? await WriteAheadLog.open({ dir: walDir }) : null;
   let inflight = 0;
   const budget = {
     reserve(n: number): boolean {
@@ -62,8 +68,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     maxQueueBytes: settings.maxQueueBytes,
     maxBatchSpans: settings.maxBatchSpans,
     retryAfterSeconds: settings.retryAfterSeconds,
+    commitSpans: settings.commitSpans,
+    maxCommitDelayMs: settings.maxCommitDelayMs,
     onError,
-  });
+  }, wal);
   const bodyOpts = { maxBytes: settings.maxBodyBytes, maxDecompressedBytes: settings.maxDecompressedBytes, budget };
   const auth = bearerAuth({ token: settings.token, publicPaths: ['/healthz'] });
   const builtins: Record<string, ApiHandler> = {
@@ -93,6 +101,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     }
     const m = matchRoute(routes, req.method ?? 'GET', path);
     if (!('route' in m)) throw m.methodMismatch ? new HttpError(405, `method ${req.method} not allowed on ${path}`) : new HttpError(404, `no route ${path}`);
+    // Spans acknowledged from the write-ahead log may not be committed yet: API readers see them.
+    await queue.visible();
     const url = new URL(req.url ?? '/', 'http://collector');
     const result = await m.route.handler({
       req,
@@ -193,6 +203,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
           setTimeout(() => server.closeAllConnections(), 2_000).unref();
         });
         await queue.close();
+        await wal?.close();
         await spool?.close();
       })()),
   };

@@ -31,6 +31,22 @@ export interface WriteResult {
 
 export type Row = Record<string, unknown>;
 
+/** What one `stage` call did, and which staged transaction (epoch) now holds its spans. */
+export interface StageResult extends WriteResult {
+  epoch: number;
+}
+
+/** Called once per staged transaction when it ends: `err` is null when it committed. */
+export type StagedSettledListener = (epoch: number, err: unknown) => void;
+
+/** The transaction `stage` keeps open across calls, with the rollup partials of everything in it. */
+interface StagedTransaction {
+  epoch: number;
+  acc: RollupAccumulator;
+  rows: number;
+  openedAtMs: number;
+}
+
 const COMPACTION_INTERVAL_MS = 60_000;
 
 
@@ -49,6 +65,10 @@ export class DuckDbStore {
   /** Per coarse rollup table, the time (epoch ns) before which it is built (see store/rollupLevels.ts). */
   private levelWatermarks = new Map<string, bigint>();
   private closed = false;
+  /** Open bulk transaction of `stage` calls; every other operation on the connection commits it first. */
+  private staged: StagedTransaction | null = null;
+  private stagedEpoch = 0;
+  private readonly stagedListeners = new Set<StagedSettledListener>();
 
   private constructor(
     readonly path: string,
@@ -90,15 +110,116 @@ export class DuckDbStore {
   }
 
   /**
+   * Appends spans inside a transaction that stays open across calls (opened by the first call)
+   * and resolves once they are appended, **not** committed. Dedup, normalisation and rollups are
+   * exactly as in `writeBatch`; the staged rollup partials are appended at commit. The transaction
+   * commits on `commitStaged()` or before any other operation on the store (query, write,
+   * maintenance, close); `onStagedSettled` listeners hear how it ended. Large transactions are
+   * what make DuckDB cheap: from a full row group (122 880 rows) on, appended data is written
+   * straight to the database file instead of through its WAL and a later checkpoint.
+   * A caller must keep its own durable copy of staged spans until their epoch commits.
+   */
+  stage(spans: readonly SpanRecord[]): Promise<StageResult> {
+    return this.exclusive(() => this.stageNow(spans), true);
+  }
+
+  /** Commits the staged transaction, if any; rejects with the commit's error (listeners hear it too). */
+  commitStaged(): Promise<void> {
+    const run = this.exclusive(async () => {
+      const err = await this.settleStaged();
+      if (err !== null) throw err;
+    }, true);
+    void this.exclusive(() => this.maybeCompact());
+    return run;
+  }
+
+  /** Spans appended to the open staged transaction (0 when none is open). */
+  get stagedRows(): number {
+    return this.staged?.rows ?? 0;
+  }
+
+  /** When the open staged transaction began (epoch ms), or null. */
+  get stagedSinceMs(): number | null {
+    return this.staged?.openedAtMs ?? null;
+  }
+
+  /** Hears the end of every staged transaction; returns a dispose function. */
+  onStagedSettled(listener: StagedSettledListener): () => void {
+    this.stagedListeners.add(listener);
+    return () => this.stagedListeners.delete(listener);
+  }
+
+  /**
    * Runs `fn` alone on the writer connection: after every queued write, query and
    * transaction, before any later one. Inside `fn`, `query` runs directly (no queueing),
    * so a transaction's statements can never interleave with another caller's.
+   * Unless `keepStaged`, the staged transaction is committed first.
    */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  private exclusive<T>(fn: () => Promise<T>, keepStaged = false): Promise<T> {
     if (this.inExclusive.getStore()) return fn();
-    const run = this.writeChain.then(() => this.inExclusive.run(true, fn));
+    const body = keepStaged
+      ? fn
+      : async () => {
+          await this.settleStaged();
+          return fn();
+        };
+    const run = this.writeChain.then(() => this.inExclusive.run(true, body));
     this.writeChain = run.catch(() => undefined);
     return run;
+  }
+
+  /** Commits the staged transaction (rolls it back if that fails); returns the error or null. */
+  private async settleStaged(): Promise<unknown> {
+    const st = this.staged;
+    if (!st) return null;
+    this.staged = null;
+    let failure: unknown = null;
+    try {
+      await st.acc.flush(this.connection);
+      await this.connection.run('COMMIT');
+      if (st.rows > 0) this.unmaintained = true;
+    } catch (err) {
+      failure = err;
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+    }
+    this.emitStaged(st.epoch, failure);
+    return failure;
+  }
+
+  private emitStaged(epoch: number, err: unknown): void {
+    for (const l of this.stagedListeners) {
+      try {
+        l(epoch, err);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
+  }
+
+  private async stageNow(spans: readonly SpanRecord[]): Promise<StageResult> {
+    if (this.closed) throw new Error('store is closed');
+    if (this.readOnly) throw new Error('store is read-only');
+    if (spans.length === 0) return { inserted: 0, duplicates: 0, epoch: this.staged?.epoch ?? this.stagedEpoch };
+    // Normalise before touching the transaction: a bad span must not abort what is already staged.
+    const { unique, lo, hi } = uniqueBatch(spans);
+    const memo = new ResourceMemo();
+    const rows: NormalizedSpan[] = unique.map((s) => normalizeSpanWith(s, memo));
+    if (!this.staged) {
+      await this.connection.run('BEGIN TRANSACTION');
+      this.staged = { epoch: ++this.stagedEpoch, acc: new RollupAccumulator(this.levelWatermarks), rows: 0, openedAtMs: Date.now() };
+    }
+    const st = this.staged;
+    try {
+      // The probe sees rows staged earlier in this transaction too, so dedup holds across calls.
+      const inserted = await this.appendFresh(rows, lo, hi, st.acc);
+      st.rows += inserted;
+      return { inserted, duplicates: spans.length - inserted, epoch: st.epoch };
+    } catch (err) {
+      this.staged = null;
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      this.emitStaged(st.epoch, err);
+      throw err;
+    }
   }
 
   /**
@@ -166,19 +287,25 @@ export class DuckDbStore {
     const conn = this.connection;
     await conn.run('BEGIN TRANSACTION');
     try {
-      const existing = await this.existingKeys(rows, lo, hi);
-      const fresh = existing.size === 0 ? rows : rows.filter((r) => !existing.has(r.traceId + r.spanId));
-      await this.appendSpans(fresh);
       const acc = new RollupAccumulator(this.levelWatermarks);
-      for (const r of fresh) acc.add(r);
+      const inserted = await this.appendFresh(rows, lo, hi, acc);
       await acc.flush(conn);
       await conn.run('COMMIT');
-      if (fresh.length > 0) this.unmaintained = true;
-      return { inserted: fresh.length, duplicates: spans.length - fresh.length };
+      if (inserted > 0) this.unmaintained = true;
+      return { inserted, duplicates: spans.length - inserted };
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Appends the rows whose keys are not stored yet and adds them to `acc`; returns how many. */
+  private async appendFresh(rows: readonly NormalizedSpan[], lo: bigint, hi: bigint, acc: RollupAccumulator): Promise<number> {
+    const existing = await this.existingKeys(rows, lo, hi);
+    const fresh = existing.size === 0 ? rows : rows.filter((r) => !existing.has(r.traceId + r.spanId));
+    await this.appendSpans(fresh);
+    for (const r of fresh) acc.add(r);
+    return fresh.length;
   }
 
   /** Keys of `rows` already in `spans`. Same span ⇒ same start, so the time range bounds the probe. */
@@ -260,6 +387,7 @@ export class DuckDbStore {
   /** Waits for queued writes, then closes. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.exclusive(async () => undefined); // commits anything staged
     // Leave the hour/day levels built for everything written (a short-lived writer, like the demo,
     // never reaches the once-a-minute maintenance).
     if (this.unmaintained) await this.maintainRollups().catch(() => undefined);

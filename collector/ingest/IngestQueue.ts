@@ -1,11 +1,28 @@
 import type { SpanRecord } from '../../store/types.js';
 import type { Spool } from './Spool.js';
+import type { WriteAheadLog } from './WriteAheadLog.js';
 import type { CollectorMetrics } from '../CollectorMetrics.js';
 import { HttpError } from '../HttpError.js';
 
 /** The one thing the collector needs from a store to ingest: a durable, idempotent batch write. */
 export interface SpanSink {
   writeBatch(spans: SpanRecord[]): Promise<{ inserted: number; duplicates?: number }>;
+}
+
+/**
+ * A sink that can keep one transaction open across writes (see `DuckDbStore.stage`): the queue
+ * then acknowledges requests once they are in the write-ahead log and commits in large batches.
+ */
+export interface StagingSpanSink extends SpanSink {
+  stage(spans: SpanRecord[]): Promise<{ inserted: number; duplicates?: number; epoch: number }>;
+  commitStaged(): Promise<void>;
+  onStagedSettled(listener: (epoch: number, err: unknown) => void): () => void;
+  readonly stagedRows: number;
+}
+
+export function isStagingSink(sink: SpanSink): sink is StagingSpanSink {
+  const s = sink as Partial<StagingSpanSink>;
+  return typeof s.stage === 'function' && typeof s.commitStaged === 'function' && typeof s.onStagedSettled === 'function';
 }
 
 /** Decodes a spooled request body back into spans (the spool stores bodies, not objects). */
@@ -17,20 +34,35 @@ export interface IngestQueueOptions {
   maxBatchSpans: number;
   retryAfterSeconds: number;
   onError: (err: unknown, context: string) => void;
+  /** With a write-ahead log: commit the staged transaction once it holds this many spans. */
+  commitSpans?: number;
+  /** With a write-ahead log: and at the latest this long after it opened. */
+  maxCommitDelayMs?: number;
 }
 
-export type IngestOutcome = 'committed' | 'spooled';
+/** `logged`: fsynced to the write-ahead log, spans held in memory and committed shortly after. */
+export type IngestOutcome = 'committed' | 'spooled' | 'logged';
 
 interface Item {
   spans: SpanRecord[];
   bytes: number;
   /** Raw request body for the spool fallback; null for spans that came from the spool. */
   raw: { kind: number; payload: Buffer } | null;
+  /** Write-ahead log file holding this request's frame (already acknowledged), or null. */
+  walSeq: number | null;
   resolve: (o: IngestOutcome) => void;
   reject: (e: unknown) => void;
 }
 
 const MAX_BACKOFF_MS = 30_000;
+const noop = (): void => undefined;
+
+/** What one staged transaction holds, settled when the store reports how it ended. */
+interface EpochLedger {
+  items: Item[];
+  spans: number;
+  startedMs: number;
+}
 
 /**
  * Bounded ingest queue with a single writer that group-commits several requests
@@ -49,14 +81,40 @@ export class IngestQueue {
   private replaying: Promise<void> | null = null;
   private replayTimer: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
+  /** Staged transactions not yet settled, by epoch (write-ahead mode). */
+  private readonly ledgers = new Map<number, EpochLedger>();
+  private commitTimer: NodeJS.Timeout | null = null;
+  private committing: Promise<void> | null = null;
+  private failing: Promise<void> | null = null;
+  private readonly staging: StagingSpanSink | null;
+  private readonly disposeSettled: (() => void) | null = null;
+  /** Items ever queued, and items the writer has taken (or dropped): the read barrier's clock. */
+  private pushedItems = 0;
+  private takenItems = 0;
 
+  /**
+   * With a write-ahead log and a staging sink, requests are acknowledged once fsynced to the
+   * log and committed in large transactions; otherwise once their group commit is done.
+   */
   constructor(
     private readonly sink: SpanSink,
     private readonly spool: Spool | null,
     private readonly decodeSpooled: SpoolDecoder,
     private readonly metrics: CollectorMetrics,
     private readonly opts: IngestQueueOptions,
-  ) {}
+    private readonly wal: WriteAheadLog | null = null,
+  ) {
+    this.staging = wal !== null && isStagingSink(sink) ? sink : null;
+    if (this.staging) this.disposeSettled = this.staging.onStagedSettled((epoch, err) => this.settled(epoch, err));
+  }
+
+  private get commitSpans(): number {
+    return this.opts.commitSpans ?? 122_880;
+  }
+
+  private get maxCommitDelayMs(): number {
+    return this.opts.maxCommitDelayMs ?? 1_000;
+  }
 
   get depthSpans(): number {
     return this.queuedSpans;
@@ -90,17 +148,43 @@ export class IngestQueue {
   submit(spans: SpanRecord[], raw: { kind: number; payload: Buffer }): Promise<IngestOutcome> {
     if (this.closed) return Promise.reject(this.unavailable('collector is shutting down'));
     const bytes = raw.payload.length;
-    if (this.storeHealthy && this.hasRoom(spans.length, bytes)) return this.enqueue(spans, bytes, raw);
+    if (this.storeHealthy && this.hasRoom(spans.length, bytes)) {
+      return this.staging ? this.logThenEnqueue(spans, bytes, raw) : this.enqueue(spans, bytes, raw);
+    }
     return this.spoolOrReject(spans.length, raw, this.storeHealthy ? 'queue_full' : 'store_unavailable');
   }
 
   private enqueue(spans: SpanRecord[], bytes: number, raw: Item['raw']): Promise<IngestOutcome> {
     return new Promise<IngestOutcome>((resolve, reject) => {
-      this.items.push({ spans, bytes, raw, resolve, reject });
-      this.queuedSpans += spans.length;
-      this.queuedBytes += bytes;
-      if (!this.writing) void this.runWriter();
+      this.push({ spans, bytes, raw, walSeq: null, resolve, reject });
     });
+  }
+
+  private push(item: Item): void {
+    this.pushedItems++;
+    this.items.push(item);
+    this.queuedSpans += item.spans.length;
+    this.queuedBytes += item.bytes;
+    if (!this.writing) void this.runWriter();
+  }
+
+  /** Write-ahead mode: durable once the frame is fsynced; the spans wait in memory for the writer. */
+  private async logThenEnqueue(spans: SpanRecord[], bytes: number, raw: { kind: number; payload: Buffer }): Promise<IngestOutcome> {
+    // Room is held while the frame is written, so concurrent requests cannot overshoot the bounds.
+    this.queuedSpans += spans.length;
+    this.queuedBytes += bytes;
+    let seq: number;
+    try {
+      seq = await this.wal!.append(raw.kind, raw.payload);
+    } catch (err) {
+      this.opts.onError(err, 'write-ahead log append failed');
+      throw this.unavailable('the write-ahead log could not persist the request');
+    } finally {
+      this.queuedSpans -= spans.length;
+      this.queuedBytes -= bytes;
+    }
+    this.push({ spans, bytes, raw, walSeq: seq, resolve: noop, reject: noop });
+    return 'logged';
   }
 
   private async spoolOrReject(count: number, raw: { kind: number; payload: Buffer }, reason: 'queue_full' | 'store_unavailable'): Promise<IngestOutcome> {
@@ -127,6 +211,7 @@ export class IngestQueue {
   }
 
   private async runWriter(): Promise<void> {
+    if (this.staging) return this.runStagingWriter();
     this.writing = true;
     try {
       while (this.items.length > 0) {
@@ -181,6 +266,148 @@ export class IngestQueue {
     this.notifyIdle();
   }
 
+  /**
+   * Write-ahead mode: stages queued spans into the store's open transaction as they come and
+   * commits it once it holds `commitSpans` spans, or `maxCommitDelayMs` after it opened.
+   */
+  private async runStagingWriter(): Promise<void> {
+    const sink = this.staging!;
+    this.writing = true;
+    try {
+      while (this.items.length > 0 && this.failing === null) {
+        const batch: Item[] = [];
+        let n = 0;
+        while (this.items.length > 0 && (batch.length === 0 || n + this.items[0]!.spans.length <= this.opts.maxBatchSpans)) {
+          const it = this.items.shift()!;
+          batch.push(it);
+          n += it.spans.length;
+        }
+        const spans = batch.length === 1 ? batch[0]!.spans : batch.flatMap((it) => it.spans);
+        for (const it of batch) {
+          this.queuedSpans -= it.spans.length;
+          this.queuedBytes -= it.bytes;
+        }
+        this.takenItems += batch.length;
+        try {
+          const { epoch } = await sink.stage(spans);
+          let ledger = this.ledgers.get(epoch);
+          if (!ledger) {
+            ledger = { items: [], spans: 0, startedMs: performance.now() };
+            this.ledgers.set(epoch, ledger);
+          }
+          for (const it of batch) ledger.items.push(it);
+          ledger.spans += spans.length;
+        } catch (err) {
+          await this.failStaging(err, batch);
+          break;
+        }
+        if (sink.stagedRows >= this.commitSpans || this.oldestStagedMs() + this.maxCommitDelayMs <= performance.now()) await this.commitStaged();
+      }
+    } finally {
+      this.writing = false;
+    }
+    if (this.ledgers.size > 0) this.scheduleCommit(this.closed ? 0 : this.maxCommitDelayMs);
+    if (this.spool?.hasBacklog) this.scheduleReplay(0);
+    this.notifyIdle();
+  }
+
+  /** Commits the staged transaction; failures are handled by `settled` (through the sink's listener). */
+  private commitStaged(): Promise<void> {
+    if (this.commitTimer) {
+      clearTimeout(this.commitTimer);
+      this.commitTimer = null;
+    }
+    this.committing ??= this.staging!.commitStaged()
+      .catch(() => undefined)
+      .finally(() => {
+        this.committing = null;
+        this.notifyIdle();
+      });
+    return this.committing;
+  }
+
+  private oldestStagedMs(): number {
+    let t = Infinity;
+    for (const l of this.ledgers.values()) t = Math.min(t, l.startedMs);
+    return t;
+  }
+
+  private scheduleCommit(delayMs: number): void {
+    if (this.commitTimer || this.ledgers.size === 0) return;
+    const wait = Math.max(0, Math.min(delayMs, this.oldestStagedMs() + this.maxCommitDelayMs - performance.now()));
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = null;
+      // A running writer commits on its own schedule; it re-arms the timer when it goes idle.
+      if (!this.writing) void this.commitStaged();
+    }, wait);
+    this.commitTimer.unref();
+  }
+
+  /** The store reports how a staged transaction ended (whoever committed it). */
+  private settled(epoch: number, err: unknown): void {
+    const ledger = this.ledgers.get(epoch);
+    if (!ledger) return;
+    this.ledgers.delete(epoch);
+    if (err === null) {
+      this.metrics.observeWrite((performance.now() - ledger.startedMs) / 1000);
+      this.metrics.spansWritten += ledger.spans;
+      this.metrics.batchesWritten++;
+      this.storeRetryAt = 0;
+      this.backoffMs = 500;
+      const perFile = new Map<number, number>();
+      for (const it of ledger.items) {
+        if (it.walSeq === null) it.resolve('committed');
+        else perFile.set(it.walSeq, (perFile.get(it.walSeq) ?? 0) + 1);
+      }
+      for (const [seq, frames] of perFile) {
+        this.wal!.markCommitted(seq, frames).catch((e: unknown) => this.opts.onError(e, 'write-ahead log cleanup'));
+      }
+    } else {
+      void this.failStaging(err, ledger.items);
+    }
+  }
+
+  /**
+   * A staged transaction (or a stage call) failed: everything acknowledged from the write-ahead
+   * log and not committed is moved, as whole log files, into the spool's backlog and replayed
+   * after the backoff; spans held in memory for those frames are dropped.
+   */
+  private failStaging(err: unknown, lost: Item[]): Promise<void> {
+    for (const it of lost) if (it.walSeq === null) it.reject(err);
+    if (this.failing) return this.failing;
+    this.metrics.writeErrors++;
+    this.opts.onError(err, 'store write failed; acknowledged spans go to the spool for replay');
+    this.storeRetryAt = Date.now() + this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    this.failing = (async () => {
+      // Whatever is still staged is settled first, so its ledger cannot outlive the hand-over.
+      await this.staging!.commitStaged().catch(() => undefined);
+      const waiting = this.items.splice(0);
+      this.takenItems += waiting.length;
+      for (const it of waiting) {
+        this.queuedSpans -= it.spans.length;
+        this.queuedBytes -= it.bytes;
+        if (it.walSeq === null) it.reject(err);
+      }
+      for (const [epoch, ledger] of [...this.ledgers]) {
+        this.ledgers.delete(epoch);
+        for (const it of ledger.items) if (it.walSeq === null) it.reject(err);
+      }
+      try {
+        const files = await this.wal!.handOver();
+        if (this.spool) await this.spool.adopt(files);
+        else if (files.length > 0) this.opts.onError(new Error(`${files.length} write-ahead log file(s) kept on disk for the next start`), 'no spool');
+      } catch (e) {
+        this.opts.onError(e, 'moving the write-ahead log to the spool');
+      }
+    })().finally(() => {
+      this.failing = null;
+      this.scheduleReplay(this.backoffMs);
+      this.notifyIdle();
+    });
+    return this.failing;
+  }
+
   private scheduleReplay(delayMs: number): void {
     if (!this.spool || this.closed || this.replaying) return;
     if (this.replayTimer) {
@@ -211,12 +438,22 @@ export class IngestQueue {
       if (!file) return;
       if (file.tornBytes > 0) this.opts.onError(new Error(`ignored a torn tail of ${file.tornBytes} bytes`), `spool file ${file.seq}`);
       let pending: SpanRecord[] = [];
+      // In write-ahead mode a chunk settles only when its transaction commits, so a few chunks
+      // are in flight at once and the commit is asked for when the window is full.
+      const window: Promise<IngestOutcome>[] = [];
+      const windowSize = this.staging ? 4 : 1;
+      const settleWindow = async () => {
+        if (this.staging) void this.whenWriterIdle().then(() => this.commitStaged());
+        await Promise.all(window.splice(0));
+      };
       const flush = async () => {
         const spans = pending;
         pending = [];
-        if (spans.length === 0) return;
-        await this.enqueue(spans, 0, null);
-        this.metrics.spansReplayed += spans.length;
+        if (spans.length > 0) {
+          window.push(this.enqueue(spans, 0, null));
+          this.metrics.spansReplayed += spans.length;
+        }
+        if (window.length >= windowSize) await settleWindow();
       };
       try {
         for (const frame of file.frames) {
@@ -231,7 +468,9 @@ export class IngestQueue {
           if (pending.length >= this.opts.maxBatchSpans) await flush();
         }
         await flush();
+        await settleWindow();
       } catch {
+        await Promise.allSettled(window.splice(0));
         // The store failed; the file stays and is replayed again after the backoff.
         this.scheduleReplayAfterReplay = true;
         return;
@@ -251,7 +490,46 @@ export class IngestQueue {
   }
 
   private isIdle(): boolean {
-    return this.items.length === 0 && !this.writing && !this.replaying && !(this.spool?.hasBacklog ?? false);
+    return (
+      this.items.length === 0 &&
+      !this.writing &&
+      !this.replaying &&
+      this.ledgers.size === 0 &&
+      this.committing === null &&
+      this.failing === null &&
+      !(this.spool?.hasBacklog ?? false)
+    );
+  }
+
+  /**
+   * Read barrier for API readers: resolves once every request acknowledged before the call is
+   * committed (write-ahead mode), so a client that got its 200 can read its spans back.
+   * Returns false if that took longer than `timeoutMs` (the read then sees what is committed).
+   */
+  async visible(timeoutMs = 5_000): Promise<boolean> {
+    if (!this.staging) return true;
+    const target = this.pushedItems;
+    const deadline = Date.now() + timeoutMs;
+    while (this.takenItems < target) {
+      if (Date.now() > deadline) return false;
+      await new Promise<void>((resolve) => {
+        this.idleWaiters.push(resolve);
+        setTimeout(resolve, 5).unref();
+      });
+    }
+    // Their stage calls are queued on the store ahead of this commit, so it includes them.
+    if (this.ledgers.size > 0 || this.writing) await this.staging.commitStaged().catch(() => undefined);
+    return true;
+  }
+
+  /** Resolves once the writer has staged everything queued so far. */
+  private async whenWriterIdle(): Promise<void> {
+    while (this.writing || this.items.length > 0) {
+      await new Promise<void>((resolve) => {
+        this.idleWaiters.push(resolve);
+        setTimeout(resolve, 20).unref();
+      });
+    }
   }
 
   /** Starts replaying spool files (e.g. left by a previous process) in the background. */
@@ -265,6 +543,7 @@ export class IngestQueue {
     while (!this.isIdle()) {
       if (Date.now() > deadline) return false;
       if (this.spool?.hasBacklog && !this.replaying && !this.writing) this.scheduleReplay(0);
+      if (this.ledgers.size > 0 && !this.writing) void this.commitStaged();
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 50);
         t.unref();
@@ -278,11 +557,16 @@ export class IngestQueue {
   async close(): Promise<void> {
     this.closed = true;
     if (this.replayTimer) clearTimeout(this.replayTimer);
-    while (this.writing || this.replaying) {
+    while (this.writing || this.replaying || this.failing || this.items.length > 0) {
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
         setTimeout(resolve, 20).unref();
       });
+    }
+    if (this.staging) {
+      if (this.ledgers.size > 0) await this.commitStaged();
+      while (this.failing) await this.failing;
+      this.disposeSettled?.();
     }
   }
 }

@@ -1,4 +1,4 @@
-import { open, mkdir, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, mkdir, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 
@@ -90,12 +90,7 @@ export class Spool {
    */
   append(kind: number, payload: Buffer): Promise<void> {
     if (!this.canAccept(payload.length)) return Promise.reject(new Error('spool is full'));
-    const frame = Buffer.allocUnsafe(HEADER + payload.length);
-    frame.writeUInt32LE(MAGIC, 0);
-    frame.writeUInt32LE(payload.length, 4);
-    frame.writeUInt8(kind, 12);
-    payload.copy(frame, HEADER);
-    frame.writeUInt32LE(crc32(frame.subarray(12)), 8);
+    const frame = encodeFrame(kind, payload);
     this.reserved += frame.length;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ frame, resolve, reject });
@@ -167,6 +162,33 @@ export class Spool {
   }
 
   /**
+   * Moves files written in this spool's frame format (e.g. a write-ahead log's) into the
+   * backlog, after everything already queued for replay. Each rename is atomic, so after a
+   * crash a file is in one directory or the other and is found either way.
+   */
+  async adopt(paths: readonly string[]): Promise<void> {
+    if (paths.length === 0) return;
+    for (const from of paths) {
+      const seq = this.nextSeq++;
+      const to = this.path(seq);
+      await rename(from, to);
+      const { size } = await stat(to);
+      if (size === 0) {
+        await unlink(to).catch(() => undefined);
+        continue;
+      }
+      this.sealed.push({ seq, size });
+      this.bytes += size;
+    }
+    const dirFh = await open(this.dir, 'r');
+    try {
+      await dirFh.sync();
+    } finally {
+      await dirFh.close();
+    }
+  }
+
+  /**
    * Takes the oldest spooled file for replay (sealing the active one if it is the
    * only data left). Returns null when the spool is empty. The caller must call
    * `release(file)` after every frame was committed.
@@ -216,6 +238,17 @@ async function readWhole(path: string): Promise<Buffer> {
   } finally {
     await fh.close();
   }
+}
+
+/** One frame: header (magic, length, crc32 of kind + payload, kind) and payload. */
+export function encodeFrame(kind: number, payload: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(HEADER + payload.length);
+  frame.writeUInt32LE(MAGIC, 0);
+  frame.writeUInt32LE(payload.length, 4);
+  frame.writeUInt8(kind, 12);
+  payload.copy(frame, HEADER);
+  frame.writeUInt32LE(crc32(frame.subarray(12)), 8);
+  return frame;
 }
 
 /** Reads frames up to the first damaged one; a torn tail is expected after a crash. */
