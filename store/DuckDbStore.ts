@@ -187,13 +187,17 @@ export class DuckDbStore {
   }
 
   private emitStaged(epoch: number, err: unknown): void {
-    for (const l of this.stagedListeners) {
-      try {
-        l(epoch, err);
-      } catch {
-        /* a listener's failure is its own */
+    // Listeners run outside the writer's context: whatever they start (timers, promises, retries)
+    // must queue on the write chain like any caller, not run inside this operation's transaction.
+    this.inExclusive.exit(() => {
+      for (const l of this.stagedListeners) {
+        try {
+          l(epoch, err);
+        } catch {
+          /* a listener's failure is its own */
+        }
       }
-    }
+    });
   }
 
   private async stageNow(spans: readonly SpanRecord[]): Promise<StageResult> {

@@ -90,3 +90,42 @@ describe('DuckDbStore.stage', () => {
     await store.close();
   });
 });
+
+describe('DuckDbStore.stage failures', () => {
+  it('runs settle listeners outside the write chain: store calls they schedule are still serialised', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    const conn = store.connection as unknown as { run: (sql: string, ...rest: unknown[]) => Promise<unknown> };
+    const realRun = conn.run.bind(conn);
+    let failNextCommit = true;
+    conn.run = (sql: string, ...rest: unknown[]) => {
+      if (sql === 'COMMIT' && failNextCommit) {
+        failNextCommit = false;
+        return Promise.reject(new Error('IO Error: No space left on device'));
+      }
+      return realRun(sql, ...rest);
+    };
+    let retried: Promise<unknown> | null = null;
+    let releaseTx!: () => void;
+    const txHeld = new Promise<void>((res) => (releaseTx = res));
+    store.onStagedSettled((_epoch, err) => {
+      if (err === null) return;
+      // What IngestQueue does after a failed commit: retry later, from a timer.
+      retried = new Promise((res, rej) => setTimeout(() => store.stage([makeSpan({ traceId: hex(7, 32), spanId: hex(2, 16) })]).then(res, rej), 5));
+      retried.catch(() => undefined); // asserted below
+    });
+    await store.stage([makeSpan({ traceId: hex(7, 32), spanId: hex(1, 16) })]);
+    await expect(store.commitStaged()).rejects.toThrow(/No space/);
+    // Another caller holds a transaction while the retry fires; the retry must wait its turn.
+    const tx = store.transaction(async () => {
+      await txHeld;
+    });
+    await new Promise((res) => setTimeout(res, 30));
+    releaseTx();
+    await tx;
+    expect(retried).not.toBeNull();
+    await expect(retried).resolves.toMatchObject({ inserted: 1 });
+    await store.commitStaged();
+    expect(await store.query('SELECT span_id FROM spans ORDER BY span_id')).toEqual([{ span_id: hex(2, 16) }]);
+    await store.close();
+  });
+});
