@@ -104,18 +104,26 @@ export class Spool {
         const batch = this.queue;
         this.queue = [];
         const total = batch.reduce((n, p) => n + p.frame.length, 0);
+        let cur: { seq: number; fh: FileHandle; size: number } | null = null;
+        let ok = false;
         try {
-          const cur = await this.currentFile();
-          await cur.fh.writev(batch.map((p) => p.frame));
+          cur = await this.currentFile();
+          const { bytesWritten } = await cur.fh.writev(batch.map((p) => p.frame));
+          // libuv reports a write that failed part-way (disk full) as a short count, not an error.
+          if (bytesWritten !== total) throw new Error(`short write to the spool (${bytesWritten} of ${total} bytes)`);
           await cur.fh.datasync();
+          ok = true;
+        } catch (err) {
+          this.reserved -= total;
+          if (cur) await this.abandon(cur);
+          for (const p of batch) p.reject(err);
+        }
+        if (ok && cur) {
           cur.size += total;
           this.bytes += total;
           this.reserved -= total;
           for (const p of batch) p.resolve();
-          if (cur.size >= this.maxFileBytes) await this.seal();
-        } catch (err) {
-          this.reserved -= total;
-          for (const p of batch) p.reject(err);
+          if (cur.size >= this.maxFileBytes) await this.seal().catch(() => undefined);
         }
         // Sealing between batches keeps a steady stream of appends from starving replay.
         if (this.sealWaiters.length > 0) await this.sealNow();
@@ -149,6 +157,17 @@ export class Spool {
     }
     this.current = { seq, fh, size: 0 };
     return this.current;
+  }
+
+  /**
+   * After a failed write or fsync: cut the file back to its acknowledged frames and never append
+   * to it again, so no later frame sits behind a torn one (replay stops at the first bad frame).
+   */
+  private async abandon(cur: { seq: number; fh: FileHandle; size: number }): Promise<void> {
+    if (this.current !== cur) return;
+    await cur.fh.truncate(cur.size).catch(() => undefined);
+    await cur.fh.datasync().catch(() => undefined);
+    await this.seal().catch(() => undefined);
   }
 
   /** Closes the file being appended to so it can be replayed; new appends go to a new file. */

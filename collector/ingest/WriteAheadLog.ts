@@ -91,17 +91,23 @@ export class WriteAheadLog {
       while (this.queue.length > 0) {
         const batch = this.queue;
         this.queue = [];
+        const total = batch.reduce((n, p) => n + p.frame.length, 0);
+        let cur: LogFile | null = null;
         try {
-          const cur = await this.currentFile();
-          await cur.fh!.writev(batch.map((p) => p.frame));
+          cur = await this.currentFile();
+          const { bytesWritten } = await cur.fh!.writev(batch.map((p) => p.frame));
+          // libuv reports a write that failed part-way (disk full) as a short count, not an error.
+          if (bytesWritten !== total) throw new Error(`short write to the write-ahead log (${bytesWritten} of ${total} bytes)`);
           await cur.fh!.datasync();
-          for (const p of batch) cur.size += p.frame.length;
-          cur.frames += batch.length;
-          for (const p of batch) p.resolve(cur.seq);
-          if (cur.size >= this.maxFileBytes) await this.seal();
         } catch (err) {
+          if (cur) await this.abandon(cur);
           for (const p of batch) p.reject(err);
+          continue;
         }
+        cur.size += total;
+        cur.frames += batch.length;
+        for (const p of batch) p.resolve(cur.seq);
+        if (cur.size >= this.maxFileBytes) await this.seal().catch(() => undefined);
       }
     } finally {
       this.flushing = null;
@@ -121,6 +127,18 @@ export class WriteAheadLog {
     }
     this.current = { seq, fh, size: 0, frames: 0, committed: 0 };
     return this.current;
+  }
+
+  /**
+   * After a failed write or fsync: the file may end in part of the failed batch, and after a failed
+   * fsync the state of its unsynced pages is unknown. Cut it back to its acknowledged frames and
+   * never append to it again, so no later frame sits behind a torn one (replay stops there).
+   */
+  private async abandon(cur: LogFile): Promise<void> {
+    if (this.current !== cur) return;
+    await cur.fh!.truncate(cur.size).catch(() => undefined);
+    await cur.fh!.datasync().catch(() => undefined);
+    await this.seal().catch(() => undefined);
   }
 
   private async seal(): Promise<void> {
