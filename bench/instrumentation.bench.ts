@@ -2,7 +2,10 @@
  * Instrumentation overhead benchmark (issue 2, bench a). Same process, same span
  * workload, same pacing, two pipelines:
  *   baseline  = OTel SDK (BasicTracerProvider + BatchSpanProcessor) with a no-op exporter
- *   agentpulse = the same SDK + DuckDbSpanExporter (worker-thread writer, temp DB file)
+ *   agentpulse = the same SDK with the span processors startAgentpulse installs (adapter
+ *                enrichment + DuckDbSpanProcessor → DuckDbSpanExporter's worker-thread writer,
+ *                temp DB file), with every framework adapter's hooks installed as the preload
+ *                does; `--pipeline exporter` puts DuckDbSpanExporter in the SDK's BatchSpanProcessor instead
  * Reported per span: main-thread CPU time (Linux `/proc/thread-self/schedstat`, so a
  * loaded shared machine does not inflate it), event-loop active (wall) time from
  * `performance.eventLoopUtilization()`, total process CPU from `process.cpuUsage()`
@@ -20,7 +23,7 @@
  * baseline, so the strictest ratio) and `api` (agentpulse's traceAgent/traceChat/traceTool
  * under NodeTracerProvider's AsyncLocalStorage context manager, as agent code runs).
  *
- * Run: npm run build && node dist/bench/instrumentation.bench.js [--quick] [--workload sdk|api] [--spans N] [--rate R] [--rounds K]
+ * Run: npm run build && node dist/bench/instrumentation.bench.js [--quick] [--workload sdk|api] [--pipeline processor|exporter] [--spans N] [--rate R] [--rounds K]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +41,8 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { recordError, recordUsage, traceAgent, traceChat, traceTool } from '../instrumentation/api.js';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig } from '../instrumentation/config.js';
+import { installAdapters } from '../instrumentation/adapters/install.js';
+import { agentpulseSpanProcessors } from '../instrumentation/sdk.js';
 import { DuckDbSpanExporter } from '../instrumentation/DuckDbSpanExporter.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 
@@ -183,20 +188,25 @@ interface PhaseResult {
 
 type Kind = 'noop' | 'agentpulse';
 
-async function phase(kind: Kind, spans: number, rate: number, dir: string, round: number, workload: Workload = 'sdk'): Promise<PhaseResult> {
+type Pipeline = 'processor' | 'exporter';
+
+async function phase(kind: Kind, spans: number, rate: number, dir: string, round: number, workload: Workload, pipeline: Pipeline): Promise<PhaseResult> {
   const cfg = resolveConfig({});
   const dbPath = join(dir, `instr-${round}.duckdb`);
   const exporter: SpanExporter & { forceFlush?: () => Promise<void> } =
     kind === 'noop' ? new NoopExporter() : new DuckDbSpanExporter({ dbPath, onNotice: (m) => console.error(m) });
+  const batch = (): BatchSpanProcessor =>
+    new BatchSpanProcessor(exporter, {
+      maxQueueSize: cfg.maxQueueSize,
+      maxExportBatchSize: cfg.maxExportBatchSize,
+      scheduledDelayMillis: cfg.scheduledDelayMs,
+    });
   const options = {
     resource: resourceFromAttributes({ 'service.name': 'bench-agents', 'service.version': '1.0.0', 'host.name': 'bench' }),
-    spanProcessors: [
-      new BatchSpanProcessor(exporter, {
-        maxQueueSize: cfg.maxQueueSize,
-        maxExportBatchSize: cfg.maxExportBatchSize,
-        scheduledDelayMillis: cfg.scheduledDelayMs,
-      }),
-    ],
+    // agentpulse: exactly what startAgentpulse installs (adapter enrichment + the store's processor),
+    // or, with pipeline 'exporter', the DuckDbSpanExporter inside the SDK's own batch processor.
+    spanProcessors:
+      kind === 'noop' ? [batch()] : pipeline === 'exporter' ? [batch()] : agentpulseSpanProcessors(cfg, exporter).spanProcessors,
   };
   let provider: BasicTracerProvider | NodeTracerProvider;
   if (workload === 'api') {
@@ -286,6 +296,8 @@ export interface InstrumentationBenchOptions {
   rounds?: number;
   /** 'sdk': tracer.startSpan with explicit parent contexts (leanest baseline); 'api': agentpulse's traceAgent/traceChat/traceTool. */
   workload?: Workload;
+  /** 'processor' (default): the pipeline startAgentpulse installs; 'exporter': DuckDbSpanExporter inside the SDK's BatchSpanProcessor. */
+  pipeline?: Pipeline;
 }
 
 /** Runs the baseline/agentpulse comparison; returns the figures (also printed when run directly). */
@@ -294,15 +306,18 @@ export async function benchInstrumentation(opts: InstrumentationBenchOptions = {
   const rate = opts.rate ?? 20_000;
   const rounds = opts.rounds ?? (opts.quick ? 3 : 9);
   const workload = opts.workload ?? 'sdk';
+  const pipeline = opts.pipeline ?? 'processor';
+  // As the preload does: every framework adapter's loader and require hooks are installed.
+  installAdapters();
   const dir = mkdtempSync(join(tmpdir(), 'ap-bench-instr-'));
   const res: Record<Kind, PhaseResult[]> = { noop: [], agentpulse: [] };
   try {
     // One untimed pair first so both pipelines run JIT-compiled code in the timed rounds.
-    await phase('noop', 6000, rate, dir, -1, workload);
-    await phase('agentpulse', 6000, rate, dir, -1, workload);
+    await phase('noop', 6000, rate, dir, -1, workload, pipeline);
+    await phase('agentpulse', 6000, rate, dir, -1, workload, pipeline);
     for (let r = 0; r < rounds; r++) {
       const order: Kind[] = r % 2 === 0 ? ['noop', 'agentpulse'] : ['agentpulse', 'noop'];
-      for (const k of order) res[k].push(await phase(k, spans, rate, dir, r, workload));
+      for (const k of order) res[k].push(await phase(k, spans, rate, dir, r, workload, pipeline));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -319,6 +334,8 @@ export async function benchInstrumentation(opts: InstrumentationBenchOptions = {
   return {
     bench: 'instrumentation.overhead',
     workload,
+    pipeline,
+    adapters_installed: true,
     spans_per_round: res.noop[0]?.produced ?? 0,
     rate_spans_per_s: rate,
     rounds,
@@ -358,7 +375,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const w = process.argv.indexOf('--workload');
   const only = w >= 0 ? (process.argv[w + 1] as Workload) : undefined;
   for (const workload of only ? [only] : (['sdk', 'api'] as Workload[])) {
-    const r = await benchInstrumentation({ quick, spans: arg('spans'), rate: arg('rate'), rounds: arg('rounds'), workload });
+    const p = process.argv.indexOf('--pipeline');
+    const pipeline = p >= 0 ? (process.argv[p + 1] as Pipeline) : undefined;
+    const r = await benchInstrumentation({ quick, spans: arg('spans'), rate: arg('rate'), rounds: arg('rounds'), workload, pipeline });
     console.log(JSON.stringify(r, null, 2));
   }
 }

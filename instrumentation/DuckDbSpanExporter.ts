@@ -72,6 +72,7 @@ export class DuckDbSpanExporter implements SpanExporter {
   private workerRefd = false;
   private readonly sliceSpans: number;
   private readonly waiting: ((r: ExportResult) => void)[] = [];
+  private readonly flushSources: (() => void)[] = [];
   private readonly ackWaiters: { seq: number; resolve: () => void }[] = [];
   private shutdownPromise: Promise<void> | null = null;
   private readonly maxUnwrittenBytes: number;
@@ -172,6 +173,37 @@ export class DuckDbSpanExporter implements SpanExporter {
     });
   }
 
+  /**
+   * Hands one encoded batch (spanCodec.ts) to the writer. Used by export() and by
+   * {@link DuckDbSpanProcessor}, which encodes spans as they end; `spans` is added to
+   * {@link exportedSpans}.
+   */
+  postEncoded(payload: Uint8Array, spans: number): void {
+    const worker = this.ensureWorker();
+    const seq = ++this.seq;
+    Atomics.store(this.counters, 0, seq);
+    worker.postMessage({ type: 'batch', seq, payload } satisfies MainToWorker);
+    this.unwritten.set(seq, payload);
+    this.unwrittenBytes += payload.byteLength;
+    this.exportedSpans += spans;
+    // While a batch is unwritten the worker keeps the process alive, so an awaited
+    // flush completes and a host whose loop drains still gets its spans stored.
+    if (!this.workerRefd) {
+      this.workerRefd = true;
+      worker.ref();
+    }
+  }
+
+  /** True while more encoded bytes wait for the writer than the budget allows (producers should shed load). */
+  get overBudget(): boolean {
+    return this.unwrittenBytes > this.maxUnwrittenBytes;
+  }
+
+  /** Registers a producer's "post what you hold" hook, run by every flush path (forceFlush, flushSync, shutdown). */
+  addFlushSource(seal: () => void): void {
+    this.flushSources.push(seal);
+  }
+
   /** Encodes and posts the next slice of the oldest pending export; completes it after its last slice. */
   private encodeSlice(): void {
     const job = this.pending[0];
@@ -179,19 +211,7 @@ export class DuckDbSpanExporter implements SpanExporter {
     try {
       const end = Math.min(job.spans.length, job.next + this.sliceSpans);
       if (end > job.next) {
-        const payload = encodeSpanBatch(job.spans, job.next, end);
-        const worker = this.ensureWorker();
-        const seq = ++this.seq;
-        Atomics.store(this.counters, 0, seq);
-        worker.postMessage({ type: 'batch', seq, payload } satisfies MainToWorker);
-        this.unwritten.set(seq, payload);
-        this.unwrittenBytes += payload.byteLength;
-        // While a batch is unwritten the worker keeps the process alive, so an awaited
-        // flush completes and a host whose loop drains still gets its spans stored.
-        if (!this.workerRefd) {
-          this.workerRefd = true;
-          worker.ref();
-        }
+        this.postEncoded(encodeSpanBatch(job.spans, job.next, end), 0);
         job.next = end;
       }
       if (job.next < job.spans.length) return;
@@ -207,6 +227,13 @@ export class DuckDbSpanExporter implements SpanExporter {
 
   /** Encodes and posts every pending slice now (flush paths must not leave spans behind). */
   private drainNow(): void {
+    for (const seal of this.flushSources) {
+      try {
+        seal();
+      } catch {
+        /* a producer that cannot seal loses only its own open batch */
+      }
+    }
     while (this.pending.length > 0) this.encodeSlice();
   }
 

@@ -1,10 +1,12 @@
 export { traceAgent, traceTool, traceChat, traceTask, traceTeam, recordUsage, recordError } from './api.js';
 export type { AgentOptions, ToolOptions, ChatOptions, TaskOptions, TeamOptions, Usage } from './api.js';
-export { startAgentpulse, currentAgentpulse } from './sdk.js';
+export { startAgentpulse, currentAgentpulse, agentpulseSpanProcessors } from './sdk.js';
 export type { AgentpulseHandle } from './sdk.js';
 export { resolveConfig } from './config.js';
 export type { AgentpulseConfig, AgentpulseOptions, ExporterKind } from './config.js';
 export { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
 export type { DuckDbSpanExporterOptions } from './DuckDbSpanExporter.js';
-export { encodeSpanBatch, decodeSpanBatch } from './spanCodec.js';
+export { DuckDbSpanProcessor } from './DuckDbSpanProcessor.js';
+export type { DuckDbSpanProcessorOptions } from './DuckDbSpanProcessor.js';
+export { encodeSpanBatch, decodeSpanBatch, SpanBatchEncoder } from './spanCodec.js';
 export { errorTypeOf } from './errorType.js';

@@ -6,6 +6,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { resolveConfig } from './config.js';
 import type { AgentpulseConfig, AgentpulseOptions } from './config.js';
 import { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
+import { DuckDbSpanProcessor } from './DuckDbSpanProcessor.js';
 import { AdapterSpanProcessor } from './adapters/AdapterSpanProcessor.js';
 import { SpoolingExporter } from './SpoolingExporter.js';
 
@@ -61,6 +62,29 @@ class NoopExporter implements SpanExporter {
   }
 }
 
+/**
+ * The span processors startAgentpulse installs for `exporter`: adapter enrichment (cost,
+ * Vercel AI mapping) first, then the exporting one. The embedded store encodes spans as they
+ * end (DuckDbSpanProcessor); any other exporter goes through the SDK's batch processor.
+ * The instrumentation benchmark measures exactly this pipeline.
+ */
+export function agentpulseSpanProcessors(
+  config: AgentpulseConfig,
+  exporter: SpanExporter,
+): { processor: CountingBatchProcessor | DuckDbSpanProcessor; spanProcessors: SpanProcessor[] } {
+  const processor =
+    exporter instanceof DuckDbSpanExporter
+      ? new DuckDbSpanProcessor(exporter, { maxBatchSpans: config.maxExportBatchSize, scheduledDelayMs: config.scheduledDelayMs })
+      : new CountingBatchProcessor(exporter, {
+          maxQueueSize: config.maxQueueSize,
+          maxExportBatchSize: config.maxExportBatchSize,
+          scheduledDelayMillis: config.scheduledDelayMs,
+          exportTimeoutMillis: 30_000,
+        });
+  const adapterProcessor = new AdapterSpanProcessor({ captureContent: config.captureContent, contentMaxChars: config.contentMaxChars });
+  return { processor, spanProcessors: [adapterProcessor, processor] };
+}
+
 let active: AgentpulseHandle | null = null;
 
 /**
@@ -87,14 +111,7 @@ export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<
       : config.exporter === 'otlp'
         ? await createOtlpExporter(config)
         : new NoopExporter();
-  const processor = new CountingBatchProcessor(exporter, {
-    maxQueueSize: config.maxQueueSize,
-    maxExportBatchSize: config.maxExportBatchSize,
-    scheduledDelayMillis: config.scheduledDelayMs,
-    exportTimeoutMillis: 30_000,
-  });
-  const adapterProcessor = new AdapterSpanProcessor({ captureContent: config.captureContent, contentMaxChars: config.contentMaxChars });
-  const spanProcessors: SpanProcessor[] = [adapterProcessor, processor];
+  const { processor, spanProcessors } = agentpulseSpanProcessors(config, exporter);
   const provider = new NodeTracerProvider({ resource, spanProcessors });
   provider.register();
 
@@ -116,7 +133,7 @@ export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<
 
   /** Flushes synchronously; with `close`, also has the writer close the store (the process is ending). */
   const flushSync = (close: boolean): void => {
-    // BatchSpanProcessor hands its buffer to export() synchronously; then block until stored.
+    // Both processors hand what they hold to the exporter synchronously; then block until stored.
     void processor.forceFlush().catch(() => undefined);
     if (exporter instanceof DuckDbSpanExporter) {
       const started = Date.now();

@@ -11,7 +11,7 @@ import { KIND_NAMES, STATUS_NAMES } from '../store/types.js';
  * for the garbage collector. Everything else (bigint times, normalisation, DuckDB)
  * happens on the writer thread.
  *
- * Batch  = VERSION:u8, baseSec:f64, spanCount:varint, span*
+ * Batch  = VERSION:u8, baseSec:f64, spanCount:u32, span*
  * Span   = trace:(0 traceId:str | 1 = the previous span's), spanId:str,
  *          parent:(0 = none | 1 spanId:str | 2 = the previous parent written), name:str, kind:u8,
  *          start:time, end:time, statusCode:u8, statusMessage:(0 | 1 str), attributes:obj,
@@ -29,7 +29,7 @@ import { KIND_NAMES, STATUS_NAMES } from '../store/types.js';
  * (undefined attributes are skipped; NaN, ±Infinity, undefined in arrays become null; a
  * bigint becomes its decimal string), so every ingest path stores the same thing.
  */
-const VERSION = 1;
+const VERSION = 2;
 const TAG_NULL = 0;
 const TAG_FALSE = 1;
 const TAG_TRUE = 2;
@@ -42,11 +42,20 @@ const TAG_OBJ = 7;
 const SHORT = 64;
 const utf8 = new TextEncoder();
 
-/** Reused across calls (the host thread is single-threaded); grows for large batches. */
-let buf = new Uint8Array(1 << 16);
+/**
+ * State of the batch being encoded. The hot helpers below use these module-level
+ * variables (cheapest to reach from JavaScript); each {@link SpanBatchEncoder} swaps its
+ * own batch in for the duration of one call, so encoders never see each other's state.
+ */
+let buf = new Uint8Array(0);
 let view = new DataView(buf.buffer);
 let pos = 0;
-const table = new Map<string, number>();
+let table = new Map<string, number>();
+let resources = new Map<unknown, number>();
+let scopes = new Map<unknown, number>();
+let prevTrace = '';
+let prevParent = '';
+let base = 0;
 
 function ensure(n: number): void {
   if (pos + n <= buf.length) return;
@@ -163,90 +172,188 @@ function time(sec: number, nanos: number, base: number): void {
   varint(nanos);
 }
 
-/** Encodes ended SDK spans `spans[from..to)`. Runs on the host thread: keep it lean. */
-export function encodeSpanBatch(spans: readonly ReadableSpan[], from = 0, to = spans.length): Uint8Array {
-  pos = 0;
-  table.clear();
-  const resources = new Map<unknown, number>();
-  const scopes = new Map<unknown, number>();
-  const base = to > from ? spans[from].startTime[0] : 0;
-  ensure(16);
-  buf[pos++] = VERSION;
-  view.setFloat64(pos, base, true);
-  pos += 8;
-  varint(to - from);
-  let prevTrace = '';
-  let prevParent = '';
-  for (let i = from; i < to; i++) {
-    const s = spans[i];
-    const ctx = s.spanContext();
-    // Spans of one trace mostly sit next to each other, and siblings share a parent:
-    // "same as the span before" is one byte and costs no hashing of fresh id strings.
-    const traceId = ctx.traceId;
-    const parent = s.parentSpanContext?.spanId;
+/** Bytes before the first span: VERSION:u8, baseSec:f64, spanCount:u32. */
+const HEADER = 13;
+
+/** Appends one span to the current batch. */
+function encodeSpan(s: ReadableSpan): void {
+  const ctx = s.spanContext();
+  // Spans of one trace mostly sit next to each other, and siblings share a parent:
+  // "same as the span before" is one byte and costs no hashing of fresh id strings.
+  const traceId = ctx.traceId;
+  const parent = s.parentSpanContext?.spanId;
+  ensure(1);
+  if (traceId === prevTrace) buf[pos++] = 1;
+  else {
+    buf[pos++] = 0;
+    str(traceId, false);
+    prevTrace = traceId;
+  }
+  str(ctx.spanId, false);
+  ensure(1);
+  if (!parent) buf[pos++] = 0;
+  else if (parent === prevParent) buf[pos++] = 2;
+  else {
+    buf[pos++] = 1;
+    str(parent, false);
+    prevParent = parent;
+  }
+  str(s.name);
+  ensure(1);
+  buf[pos++] = s.kind;
+  time(s.startTime[0], s.startTime[1], base);
+  time(s.endTime[0], s.endTime[1], base);
+  const message = s.status.message;
+  ensure(2);
+  buf[pos++] = s.status.code;
+  if (message) {
+    buf[pos++] = 1;
+    str(message);
+  } else buf[pos++] = 0;
+  obj(s.attributes);
+  const res = resources.get(s.resource);
+  if (res !== undefined) varint(res * 2);
+  else {
+    resources.set(s.resource, resources.size);
+    varint(1);
+    obj(s.resource.attributes);
+  }
+  const scope = scopes.get(s.instrumentationScope);
+  if (scope !== undefined) varint(scope * 2);
+  else {
+    scopes.set(s.instrumentationScope, scopes.size);
+    varint(1);
+    str(s.instrumentationScope.name);
+    const version = s.instrumentationScope.version;
     ensure(1);
-    if (traceId === prevTrace) buf[pos++] = 1;
-    else {
-      buf[pos++] = 0;
-      str(traceId, false);
-      prevTrace = traceId;
-    }
-    str(ctx.spanId, false);
-    ensure(1);
-    if (!parent) buf[pos++] = 0;
-    else if (parent === prevParent) buf[pos++] = 2;
-    else {
+    if (version) {
       buf[pos++] = 1;
-      str(parent, false);
-      prevParent = parent;
-    }
-    str(s.name);
-    ensure(1);
-    buf[pos++] = s.kind;
-    time(s.startTime[0], s.startTime[1], base);
-    time(s.endTime[0], s.endTime[1], base);
-    const message = s.status.message;
-    ensure(2);
-    buf[pos++] = s.status.code;
-    if (message) {
-      buf[pos++] = 1;
-      str(message);
+      str(version);
     } else buf[pos++] = 0;
-    obj(s.attributes);
-    const res = resources.get(s.resource);
-    if (res !== undefined) varint(res * 2);
-    else {
-      resources.set(s.resource, resources.size);
-      varint(1);
-      obj(s.resource.attributes);
+  }
+  varint(s.events.length);
+  for (const e of s.events) {
+    str(e.name);
+    time(e.time[0], e.time[1], base);
+    obj(e.attributes);
+  }
+  varint(s.links.length);
+  for (const l of s.links) {
+    str(l.context.traceId);
+    str(l.context.spanId);
+    obj(l.attributes);
+  }
+}
+
+/**
+ * Builds one batch span by span (a span processor encodes each span as it ends, while it
+ * is still in the CPU cache, instead of keeping span objects alive until an export).
+ * `add` is all-or-nothing: a span that cannot be encoded leaves the batch as it was.
+ * @example
+ * const enc = new SpanBatchEncoder();
+ * enc.add(span);
+ * const bytes = enc.seal(); // decodeSpanBatch(bytes) on the writer thread
+ */
+export class SpanBatchEncoder {
+  private buf = new Uint8Array(1 << 14);
+  private view = new DataView(this.buf.buffer);
+  private pos = HEADER;
+  private readonly table = new Map<string, number>();
+  private readonly resources = new Map<unknown, number>();
+  private readonly scopes = new Map<unknown, number>();
+  private prevTrace = '';
+  private prevParent = '';
+  private base = 0;
+  /** Set by a failed add: the batch takes no more spans until sealed. */
+  private poisoned = false;
+  /** Spans in the open batch. */
+  count = 0;
+
+  /** Encoded bytes in the open batch. */
+  get byteLength(): number {
+    return this.count === 0 ? 0 : this.pos;
+  }
+
+  private load(): void {
+    buf = this.buf;
+    view = this.view;
+    pos = this.pos;
+    table = this.table;
+    resources = this.resources;
+    scopes = this.scopes;
+    prevTrace = this.prevTrace;
+    prevParent = this.prevParent;
+    base = this.base;
+  }
+
+  private save(): void {
+    this.buf = buf;
+    this.view = view;
+    this.pos = pos;
+    this.prevTrace = prevTrace;
+    this.prevParent = prevParent;
+  }
+
+  /**
+   * Appends one ended span. Throws (leaving the batch valid, without the span) if the span
+   * cannot be encoded; the caller then seals the batch before adding more.
+   */
+  add(span: ReadableSpan): void {
+    if (this.poisoned) throw new Error('SpanBatchEncoder: seal() the batch after a failed add before adding more');
+    if (this.count === 0) {
+      this.table.clear();
+      this.resources.clear();
+      this.scopes.clear();
+      this.prevTrace = '';
+      this.prevParent = '';
+      this.base = span.startTime[0];
+      this.pos = HEADER;
     }
-    const scope = scopes.get(s.instrumentationScope);
-    if (scope !== undefined) varint(scope * 2);
-    else {
-      scopes.set(s.instrumentationScope, scopes.size);
-      varint(1);
-      str(s.instrumentationScope.name);
-      const version = s.instrumentationScope.version;
-      ensure(1);
-      if (version) {
-        buf[pos++] = 1;
-        str(version);
-      } else buf[pos++] = 0;
+    this.load();
+    const start = pos;
+    try {
+      encodeSpan(span);
+    } catch (err) {
+      // Intern-table entries made by the failed span now refer to bytes that are gone:
+      // keep what was complete and take no more spans into this batch.
+      this.pos = start;
+      this.poisoned = true;
+      throw err;
     }
-    varint(s.events.length);
-    for (const e of s.events) {
-      str(e.name);
-      time(e.time[0], e.time[1], base);
-      obj(e.attributes);
-    }
-    varint(s.links.length);
-    for (const l of s.links) {
-      str(l.context.traceId);
-      str(l.context.spanId);
-      obj(l.attributes);
+    this.save();
+    this.count++;
+  }
+
+  /** Closes the open batch and returns its bytes (a copy the caller owns), or null when empty. */
+  seal(): Uint8Array | null {
+    this.poisoned = false;
+    if (this.count === 0) return null;
+    const out = this.buf.slice(0, this.pos);
+    out[0] = VERSION;
+    const dv = new DataView(out.buffer);
+    dv.setFloat64(1, this.base, true);
+    dv.setUint32(9, this.count, true);
+    this.count = 0;
+    this.pos = HEADER;
+    return out;
+  }
+}
+
+const shared = new SpanBatchEncoder();
+const EMPTY_BATCH = Uint8Array.of(VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+/** Encodes ended SDK spans `spans[from..to)` as one batch. Runs on the host thread: keep it lean. */
+export function encodeSpanBatch(spans: readonly ReadableSpan[], from = 0, to = spans.length): Uint8Array {
+  shared.seal(); // a batch left open by a throwing call is abandoned
+  for (let i = from; i < to; i++) {
+    try {
+      shared.add(spans[i]);
+    } catch (err) {
+      shared.seal();
+      throw err;
     }
   }
-  return buf.slice(0, pos);
+  return shared.seal() ?? EMPTY_BATCH.slice();
 }
 
 const toNs = (sec: number, nanos: number): bigint => BigInt(sec) * 1_000_000_000n + BigInt(nanos);
@@ -378,7 +485,9 @@ class Reader {
     const version = this.u8();
     if (version !== VERSION) throw new Error(`span batch has unknown version ${version}`);
     const base = this.f64();
-    const n = this.varint();
+    this.need(4);
+    const n = this.dv.getUint32(this.p, true);
+    this.p += 4;
     const resources: Attributes[] = [];
     const scopes: [string, string | null][] = [];
     const out: SpanRecord[] = [];
