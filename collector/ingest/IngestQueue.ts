@@ -56,6 +56,7 @@ interface Item {
 
 const MAX_BACKOFF_MS = 30_000;
 const noop = (): void => undefined;
+const NO_SPANS: SpanRecord[] = [];
 
 /** What one staged transaction holds, settled when the store reports how it ended. */
 interface EpochLedger {
@@ -288,6 +289,12 @@ export class IngestQueue {
           this.queuedBytes -= it.bytes;
         }
         this.takenItems += batch.length;
+        if (spans.length === 0) {
+          // Nothing to stage: the store would answer with the last (already settled) epoch, and a
+          // ledger under it would never settle, pinning its log files forever.
+          this.commitItems(batch);
+          continue;
+        }
         try {
           const { epoch } = await sink.stage(spans);
           let ledger = this.ledgers.get(epoch);
@@ -295,7 +302,13 @@ export class IngestQueue {
             ledger = { items: [], spans: 0, startedMs: performance.now() };
             this.ledgers.set(epoch, ledger);
           }
-          for (const it of batch) ledger.items.push(it);
+          for (const it of batch) {
+            // From here on only the log position and the callbacks are needed: a staged transaction
+            // holds up to `commitSpans` spans, which need not stay in memory a second time.
+            it.spans = NO_SPANS;
+            it.raw = null;
+            ledger.items.push(it);
+          }
           ledger.spans += spans.length;
         } catch (err) {
           await this.failStaging(err, batch);
@@ -354,16 +367,21 @@ export class IngestQueue {
       this.metrics.batchesWritten++;
       this.storeRetryAt = 0;
       this.backoffMs = 500;
-      const perFile = new Map<number, number>();
-      for (const it of ledger.items) {
-        if (it.walSeq === null) it.resolve('committed');
-        else perFile.set(it.walSeq, (perFile.get(it.walSeq) ?? 0) + 1);
-      }
-      for (const [seq, frames] of perFile) {
-        this.wal!.markCommitted(seq, frames).catch((e: unknown) => this.opts.onError(e, 'write-ahead log cleanup'));
-      }
+      this.commitItems(ledger.items);
     } else {
       void this.failStaging(err, ledger.items);
+    }
+  }
+
+  /** Settles items whose spans are committed: requests resolve, log frames count as committed. */
+  private commitItems(items: readonly Item[]): void {
+    const perFile = new Map<number, number>();
+    for (const it of items) {
+      if (it.walSeq === null) it.resolve('committed');
+      else perFile.set(it.walSeq, (perFile.get(it.walSeq) ?? 0) + 1);
+    }
+    for (const [seq, frames] of perFile) {
+      this.wal!.markCommitted(seq, frames).catch((e: unknown) => this.opts.onError(e, 'write-ahead log cleanup'));
     }
   }
 
@@ -402,6 +420,9 @@ export class IngestQueue {
       }
     })().finally(() => {
       this.failing = null;
+      // Requests logged while the hand-over ran were pushed to a writer that would not start
+      // (it stops while failing); nothing else restarts it, and close() would wait for them forever.
+      if (this.items.length > 0 && !this.writing) void this.runWriter();
       this.scheduleReplay(this.backoffMs);
       this.notifyIdle();
     });
