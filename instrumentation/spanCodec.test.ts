@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { KIND_NAMES, STATUS_NAMES } from '../store/types.js';
-import { decodeSpanBatch, encodeSpanBatch } from './spanCodec.js';
+import { SpanBatchEncoder, decodeSpanBatch, encodeSpanBatch } from './spanCodec.js';
 
 /** What JSON would have carried: the host-to-writer format must store exactly this. */
 const viaJson = (v: unknown): unknown => (v === undefined ? {} : JSON.parse(JSON.stringify(v)));
@@ -134,6 +134,21 @@ describe('span codec (host → writer thread)', () => {
     g.attributes = { big: 12n as never, nan: NaN, inf: [Infinity, undefined, 1], gone: undefined, lone: 'a\ud800b', date: new Date(0) as never };
     const [d] = decodeSpanBatch(encodeSpanBatch([toReadable(g)]));
     expect(d.attributes).toEqual({ big: '12', nan: null, inf: [null, null, 1], lone: 'a\ufffdb', date: '1970-01-01T00:00:00.000Z' });
+  });
+
+  it('streams spans into one batch; a span that cannot be encoded leaves the batch valid and closes it', () => {
+    const [ok1, bad, ok2] = fc.sample(span, { numRuns: 3, seed: 11 });
+    // The bad span shares strings with the good one, so a half-written intern table would show.
+    bad.attributes = { ...ok1.attributes, [`${ok1.name}!`]: ok1.name, boom: { toJSON: () => { throw new Error('nope'); } } as never };
+    const enc = new SpanBatchEncoder();
+    enc.add(toReadable(ok1));
+    expect(() => enc.add(toReadable(bad))).toThrow('nope');
+    expect(() => enc.add(toReadable(ok2))).toThrow(/seal/);
+    const bytes = enc.seal()!;
+    expect(decodeSpanBatch(bytes).map((d) => d.spanId)).toEqual([ok1.spanId]);
+    expect(enc.seal()).toBeNull();
+    enc.add(toReadable(ok2));
+    expect(decodeSpanBatch(enc.seal()!).map((d) => d.spanId)).toEqual([ok2.spanId]);
   });
 
   it('rejects damaged bytes with an error instead of returning wrong spans', () => {
