@@ -28,6 +28,17 @@ const MAGIC = 0x31575041; // 'APW1' little-endian
 const HEADER = 13;
 const FILE_RE = /^collector-wal-(\d{12})\.bin$/;
 
+/**
+ * Writes `frames` (`total` bytes) with one writev and one fdatasync: the group commit shared by
+ * the spool and the write-ahead log. libuv reports a write that failed part-way (disk full) as a
+ * short count, not an error, so a short count is turned into one here.
+ */
+export async function writeFramesDurably(fh: FileHandle, frames: Buffer[], total: number, what: string): Promise<void> {
+  const { bytesWritten } = await fh.writev(frames);
+  if (bytesWritten !== total) throw new Error(`short write to ${what} (${bytesWritten} of ${total} bytes)`);
+  await fh.datasync();
+}
+
 interface PendingAppend {
   frame: Buffer;
   resolve: () => void;
@@ -108,10 +119,7 @@ export class Spool {
         let ok = false;
         try {
           cur = await this.currentFile();
-          const { bytesWritten } = await cur.fh.writev(batch.map((p) => p.frame));
-          // libuv reports a write that failed part-way (disk full) as a short count, not an error.
-          if (bytesWritten !== total) throw new Error(`short write to the spool (${bytesWritten} of ${total} bytes)`);
-          await cur.fh.datasync();
+          await writeFramesDurably(cur.fh, batch.map((p) => p.frame), total, 'the spool');
           ok = true;
         } catch (err) {
           this.reserved -= total;

@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeFrame } from './Spool.js';
+import { encodeFrame, writeFramesDurably } from './Spool.js';
 
 export interface WriteAheadLogOptions {
   dir: string;
@@ -95,10 +95,7 @@ export class WriteAheadLog {
         let cur: LogFile | null = null;
         try {
           cur = await this.currentFile();
-          const { bytesWritten } = await cur.fh!.writev(batch.map((p) => p.frame));
-          // libuv reports a write that failed part-way (disk full) as a short count, not an error.
-          if (bytesWritten !== total) throw new Error(`short write to the write-ahead log (${bytesWritten} of ${total} bytes)`);
-          await cur.fh!.datasync();
+          await writeFramesDurably(cur.fh!, batch.map((p) => p.frame), total, 'the write-ahead log');
         } catch (err) {
           if (cur) await this.abandon(cur);
           for (const p of batch) p.reject(err);
