@@ -216,14 +216,7 @@ export class IngestQueue {
     this.writing = true;
     try {
       while (this.items.length > 0) {
-        const batch: Item[] = [];
-        let n = 0;
-        while (this.items.length > 0 && (batch.length === 0 || n + this.items[0]!.spans.length <= this.opts.maxBatchSpans)) {
-          const it = this.items.shift()!;
-          batch.push(it);
-          n += it.spans.length;
-        }
-        const spans = batch.length === 1 ? batch[0]!.spans : batch.flatMap((it) => it.spans);
+        const { batch, spans } = this.takeBatch();
         const t0 = performance.now();
         let failed: unknown = null;
         try {
@@ -267,6 +260,18 @@ export class IngestQueue {
     this.notifyIdle();
   }
 
+  /** Takes queued requests, oldest first, up to `maxBatchSpans` spans (always at least one request). */
+  private takeBatch(): { batch: Item[]; spans: SpanRecord[] } {
+    const batch: Item[] = [];
+    let n = 0;
+    while (this.items.length > 0 && (batch.length === 0 || n + this.items[0]!.spans.length <= this.opts.maxBatchSpans)) {
+      const it = this.items.shift()!;
+      batch.push(it);
+      n += it.spans.length;
+    }
+    return { batch, spans: batch.length === 1 ? batch[0]!.spans : batch.flatMap((it) => it.spans) };
+  }
+
   /**
    * Write-ahead mode: stages queued spans into the store's open transaction as they come and
    * commits it once it holds `commitSpans` spans, or `maxCommitDelayMs` after it opened.
@@ -276,14 +281,7 @@ export class IngestQueue {
     this.writing = true;
     try {
       while (this.items.length > 0 && this.failing === null) {
-        const batch: Item[] = [];
-        let n = 0;
-        while (this.items.length > 0 && (batch.length === 0 || n + this.items[0]!.spans.length <= this.opts.maxBatchSpans)) {
-          const it = this.items.shift()!;
-          batch.push(it);
-          n += it.spans.length;
-        }
-        const spans = batch.length === 1 ? batch[0]!.spans : batch.flatMap((it) => it.spans);
+        const { batch, spans } = this.takeBatch();
         for (const it of batch) {
           this.queuedSpans -= it.spans.length;
           this.queuedBytes -= it.bytes;
