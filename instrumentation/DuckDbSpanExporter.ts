@@ -75,6 +75,9 @@ export class DuckDbSpanExporter implements SpanExporter {
   private readonly flushSources: (() => void)[] = [];
   private readonly ackWaiters: { seq: number; resolve: () => void }[] = [];
   private shutdownPromise: Promise<void> | null = null;
+  /** Set once shutdown() has flushed and let the writer go: later batches are dropped, not re-opening the store. */
+  private writerReleased = false;
+  private lateNoticeSent = false;
   private readonly maxUnwrittenBytes: number;
   /** Spans handed to the writer so far (for tests and metrics). */
   exportedSpans = 0;
@@ -127,9 +130,8 @@ export class DuckDbSpanExporter implements SpanExporter {
 
   private onWorkerMessage(m: WorkerToMain): void {
     if (m.type === 'ack') {
-      // Committed (or spooled by the writer): the host's copy is no longer needed. Keys are
-      // inserted in increasing seq order, so the committed ones are at the front.
-      // Acks are cumulative: the writer may commit several messages in one transaction.
+      // Committed (or spooled by the writer): the host's copies are no longer needed. Acks are
+      // cumulative (one transaction may hold several batches) and keys are in seq order.
       for (const [seq, payload] of this.unwritten) {
         if (seq > m.seq) break;
         this.unwritten.delete(seq);
@@ -179,6 +181,12 @@ export class DuckDbSpanExporter implements SpanExporter {
    * {@link exportedSpans}.
    */
   postEncoded(payload: Uint8Array, spans: number): void {
+    if (this.writerReleased) {
+      // After shutdown there is no writer to hand to (and starting one again would outlive the host's intent).
+      if (!this.lateNoticeSent) this.notice('agentpulse: spans ended after the exporter was shut down were not stored', 'warn');
+      this.lateNoticeSent = true;
+      return;
+    }
     const worker = this.ensureWorker();
     const seq = ++this.seq;
     Atomics.store(this.counters, 0, seq);
@@ -311,6 +319,7 @@ export class DuckDbSpanExporter implements SpanExporter {
     if (this.shutdownPromise) return this.shutdownPromise;
     this.shutdownPromise = (async () => {
       await this.forceFlush();
+      this.writerReleased = true;
       const w = this.worker;
       if (!w) return;
       await new Promise<void>((resolve) => {

@@ -73,6 +73,18 @@ describe('DuckDbSpanProcessor', () => {
     expect(await storedNames(dbPath)).toEqual(['after', 'before', 'template']);
   });
 
+  it('does not reopen the store for spans that end after the exporter was shut down', async () => {
+    const { dbPath, exporter, tracer, notices } = setup('late', { scheduledDelayMs: 20 });
+    tracer.startSpan('in time').end();
+    await exporter.shutdown();
+    tracer.startSpan('too late').end();
+    tracer.startSpan('later still').end();
+    for (let i = 0; i < 50 && !notices.some((n) => n.includes('after the exporter was shut down')); i++) await sleep(10);
+    expect(notices.filter((n) => n.includes('after the exporter was shut down'))).toHaveLength(1);
+    expect(exporter.unconfirmedBatches).toBe(0);
+    expect(await storedNames(dbPath)).toEqual(['in time']);
+  });
+
   it('sheds load instead of growing without bound when the writer is behind its byte budget', async () => {
     // A budget smaller than one batch: after the first batch is handed over, everything else is shed
     // until the writer confirms it.
