@@ -103,6 +103,20 @@ describe('span codec (host → writer thread)', () => {
     );
   });
 
+  it('stays exact while its buffer grows at any point of any value (tiny starting buffers)', () => {
+    fc.assert(
+      fc.property(fc.array(span, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 64 }), (gens, initial) => {
+        const enc = new SpanBatchEncoder(initial);
+        const spans = gens.map(toReadable);
+        for (const s of spans) enc.add(s);
+        const viaShared = encodeSpanBatch(spans);
+        expect(Buffer.from(enc.seal()!).equals(Buffer.from(viaShared))).toBe(true);
+        expect(decodeSpanBatch(viaShared).map((d) => d.name)).toEqual(gens.map((g) => g.name));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('is smaller than the JSON it replaces for a typical agent batch, and reuses its buffer safely', () => {
     const attributes = { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.agent.name': 'planner', 'gen_ai.usage.input_tokens': 1234 };
     const gens = Array.from({ length: 200 }, (_, i) => ({

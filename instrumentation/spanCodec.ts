@@ -96,17 +96,21 @@ function str(s: string, intern = true): void {
     if (ref !== undefined) return varint(ref * 4 + 2);
   }
   ensure(n + 2);
-  const header = n < 32 ? 1 : 2; // bytes of varint(n * 4 + flag)
   const b = buf;
-  const at = pos + header;
+  const h = n * 4 + (intern ? 1 : 0);
+  const at = pos + (h < 0x80 ? 1 : 2); // the header is written after the bytes, in place (no growth in between)
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c > 0x7f) return longStr(s); // not ASCII: UTF-8, not interned
     b[at + i] = c;
   }
   if (intern) table.set(s, table.size);
-  varint(n * 4 + (intern ? 1 : 0));
-  pos += n;
+  if (h < 0x80) b[pos] = h;
+  else {
+    b[pos] = (h & 0x7f) | 0x80;
+    b[pos + 1] = h >> 7;
+  }
+  pos = at + n;
 }
 
 function value(v: unknown): void {
@@ -255,8 +259,8 @@ function encodeSpan(s: ReadableSpan): void {
  * const bytes = enc.seal(); // decodeSpanBatch(bytes) on the writer thread
  */
 export class SpanBatchEncoder {
-  private buf = new Uint8Array(1 << 14);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array<ArrayBuffer>;
+  private view: DataView<ArrayBuffer>;
   private pos = HEADER;
   private readonly table = new Map<string, number>();
   private readonly resources = new Map<unknown, number>();
@@ -268,6 +272,12 @@ export class SpanBatchEncoder {
   private poisoned = false;
   /** Spans in the open batch. */
   count = 0;
+
+  /** `initialBytes`: starting buffer size (it doubles as needed and is kept between batches). */
+  constructor(initialBytes = 1 << 14) {
+    this.buf = new Uint8Array(Math.max(HEADER, initialBytes));
+    this.view = new DataView(this.buf.buffer);
+  }
 
   /** Encoded bytes in the open batch. */
   get byteLength(): number {
