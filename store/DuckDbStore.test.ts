@@ -57,6 +57,23 @@ describe('DuckDbStore', () => {
     await store.close();
   });
 
+  it('stores a span whose values overflow the typed columns instead of failing its batch', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    const good = makeSpan({ attributes: { 'gen_ai.usage.input_tokens': 7 } });
+    const wild = makeSpan({
+      startNs: 2n ** 63n + 1n,
+      endNs: 2n ** 64n - 1n,
+      attributes: { 'gen_ai.usage.input_tokens': 1e20, 'gen_ai.usage.output_tokens': -(2 ** 60), 'agentpulse.context.size': '1e30', 'agentpulse.queue.depth': 2 ** 53 },
+    });
+    expect(await store.writeBatch([good, wild])).toEqual({ inserted: 2, duplicates: 0 });
+    const rows = await store.query('SELECT span_id, input_tokens, output_tokens, context_size, queue_depth, start_ns, attributes::VARCHAR AS attrs FROM spans ORDER BY input_tokens NULLS LAST');
+    expect(rows[0]).toMatchObject({ span_id: good.spanId, input_tokens: 7 });
+    // Out-of-range numbers become NULL in the typed columns (the raw value stays in the JSON); times are clamped.
+    expect(rows[1]).toMatchObject({ span_id: wild.spanId, input_tokens: null, output_tokens: null, context_size: null, queue_depth: null, start_ns: (2n ** 63n - 1n).toString() });
+    expect(JSON.parse(rows[1].attrs as string)['gen_ai.usage.input_tokens']).toBe(1e20);
+    await store.close();
+  });
+
   it('ignores replays of the same (trace_id, span_id), in one batch and across batches', async () => {
     const store = await DuckDbStore.open(':memory:');
     const spans = Array.from({ length: 50 }, (_, i) => makeSpan({ startNs: 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000n }));

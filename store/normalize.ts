@@ -144,9 +144,20 @@ function errorTypeOf(span: SpanRecord, a: Attributes): string | null {
   return '_OTHER';
 }
 
+/**
+ * Integer columns are BIGINT: a value no double can hold exactly (beyond ±2^53, e.g. a bogus
+ * token count of 1e20) is stored as NULL (the raw value stays in attributes_json) instead of
+ * failing the append and, with it, every other span of the batch.
+ */
 function trunc(v: number | null): number | null {
-  return v === null ? null : Math.trunc(v);
+  if (v === null) return null;
+  const t = Math.trunc(v);
+  return Number.isSafeInteger(t) ? t : null;
 }
+
+/** Largest time a BIGINT nanosecond column holds (2262-04-11); later (or negative) times are clamped. */
+const MAX_NS = 0x7fff_ffff_ffff_ffffn;
+const clampNs = (ns: bigint): bigint => (ns < 0n ? 0n : ns > MAX_NS ? MAX_NS : ns);
 
 /**
  * Per-batch memo of the resource's JSON text and service name: spans of one batch share
@@ -191,7 +202,9 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
   const inTok = num(a[ATTR.inputTokens]) ?? num(a[ATTR.inputTokensLegacy]);
   const outTok = num(a[ATTR.outputTokens]) ?? num(a[ATTR.outputTokensLegacy]);
   const toolName = str(a[ATTR.toolName]);
-  const duration = span.endNs >= span.startNs ? span.endNs - span.startNs : 0n;
+  const startNs = clampNs(span.startNs);
+  const endNs = clampNs(span.endNs);
+  const duration = endNs >= startNs ? endNs - startNs : 0n;
   memo.lookup(span.resource);
   return {
     traceId: span.traceId,
@@ -199,8 +212,8 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
     parentSpanId: span.parentSpanId,
     name: span.name,
     kind: span.kind,
-    startNs: span.startNs,
-    endNs: span.endNs,
+    startNs,
+    endNs,
     durationNs: duration,
     statusCode: span.statusCode,
     statusMessage: span.statusMessage,

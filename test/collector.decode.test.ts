@@ -127,6 +127,28 @@ describe('decodeTraceRequestProtobuf', () => {
   });
 });
 
+describe('times the store cannot hold', () => {
+  it('rejects (partial success) a span ending after 2262, from protobuf and JSON, keeping the others', () => {
+    const ld = (field: number, bytes: number[]): number[] => [(field << 3) | 2, bytes.length, ...bytes];
+    const fixed = (field: number, v: bigint): number[] => {
+      const out = [(field << 3) | 1];
+      for (let i = 0n; i < 8n; i++) out.push(Number((v >> (8n * i)) & 0xffn));
+      return out;
+    };
+    const span = (id: number, end: bigint): number[] => [...ld(1, Array(16).fill(1)), ...ld(2, Array(8).fill(id)), ...fixed(7, 10n), ...fixed(8, end)];
+    const req = ld(1, ld(2, [...ld(2, span(2, 2n ** 63n)), ...ld(2, span(3, 2n ** 63n - 1n))]));
+    const proto = decodeTraceRequestProtobuf(Buffer.from(req));
+    expect(proto.rejected).toBe(1);
+    expect(proto.spans.map((x) => x.spanId)).toEqual(['0303030303030303']);
+    expect(proto.errorMessage).toMatch(/2262/);
+    const json = (end: string, id: string) => ({ traceId: '01'.repeat(16), spanId: id, name: 'x', startTimeUnixNano: '10', endTimeUnixNano: end });
+    const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [json('18446744073709551615', '02'.repeat(8)), json('20', '03'.repeat(8))] }] }] });
+    const viaJson = decodeTraceRequestJson(Buffer.from(body));
+    expect(viaJson.rejected).toBe(1);
+    expect(viaJson.spans.map((x) => x.spanId)).toEqual(['0303030303030303']);
+  });
+});
+
 describe('decodeTraceRequestJson', () => {
   it('decodes what the official OTLP JSON serializer writes, field for field', () => {
     const spans = makeSpans();

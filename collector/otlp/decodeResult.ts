@@ -29,6 +29,8 @@ export class RejectionLog {
 }
 
 const ZERO_TRACE = '0'.repeat(32);
+/** The store keeps times as signed 64-bit nanoseconds. */
+const MAX_STORED_NS = 0x7fff_ffff_ffff_ffffn;
 const ZERO_SPAN = '0'.repeat(16);
 
 /** Returns why a decoded span is invalid, or null when it may be stored. */
@@ -40,6 +42,7 @@ export function spanProblem(s: SpanRecord): string | null {
   }
   if (s.startNs <= 0n) return `span ${s.spanId}: start_time_unix_nano is missing`;
   if (s.endNs < s.startNs) return `span ${s.spanId}: end_time_unix_nano is before start_time_unix_nano`;
+  if (s.endNs > MAX_STORED_NS) return `span ${s.spanId}: end_time_unix_nano is past 2262-04-11 (times are stored as signed 64-bit nanoseconds)`;
   for (const l of s.links) {
     if (l.traceId.length !== 32 || l.spanId.length !== 16) return `span ${s.spanId}: link ids have the wrong length`;
   }
