@@ -150,6 +150,16 @@ describe('span codec (host → writer thread)', () => {
     expect(d.attributes).toEqual({ big: '12', nan: null, inf: [null, null, 1], lone: 'a\ufffdb', date: '1970-01-01T00:00:00.000Z' });
   });
 
+  it('never produces a batch the writer cannot decode, even from a hand-made span with odd times', () => {
+    const g = fc.sample(span, { numRuns: 1, seed: 5 })[0];
+    const odd = { ...toReadable(g), spanContext: () => ({ traceId: g.traceId, spanId: g.spanId, traceFlags: 1 }) } as ReadableSpan;
+    Object.assign(odd, { startTime: [1_700_000_000.5, 12.7], endTime: [NaN, -3], events: [{ name: 'e', time: [Infinity, 2e9] }] });
+    const [d] = decodeSpanBatch(encodeSpanBatch([odd]));
+    expect(d.startNs).toBe(1_700_000_000_000_000_012n);
+    expect(d.endNs).toBe(1_700_000_000_000_000_000n);
+    expect(d.events[0].timeNs).toBe(1_700_000_000_000_000_000n);
+  });
+
   it('streams spans into one batch; a span that cannot be encoded leaves the batch valid and closes it', () => {
     const [ok1, bad, ok2] = fc.sample(span, { numRuns: 3, seed: 11 });
     // The bad span shares strings with the good one, so a half-written intern table would show.

@@ -171,9 +171,15 @@ function obj(o: Record<string, unknown> | undefined): void {
   varint(0);
 }
 
+/**
+ * An HrTime relative to the batch's base second. The SDK always gives integers; anything else
+ * (NaN, fractions from a hand-made span) is coerced here, because a value the writer cannot turn
+ * into a BigInt would cost the whole batch.
+ */
 function time(sec: number, nanos: number, base: number): void {
-  varint(zigzag(sec - base));
-  varint(nanos);
+  const rel = sec - base;
+  varint(zigzag(Number.isFinite(rel) ? Math.trunc(rel) : 0));
+  varint(nanos >= 0 && nanos < 1e9 ? Math.trunc(nanos) : 0);
 }
 
 /** Bytes before the first span: VERSION:u8, baseSec:f64, spanCount:u32. */
@@ -316,7 +322,8 @@ export class SpanBatchEncoder {
       this.scopes.clear();
       this.prevTrace = '';
       this.prevParent = '';
-      this.base = span.startTime[0];
+      const first = span.startTime[0];
+      this.base = Number.isFinite(first) ? Math.trunc(first) : 0;
       this.pos = HEADER;
     }
     this.load();
