@@ -17,6 +17,9 @@ export interface CollectFlags {
   token?: string;
 }
 
+/** Longest a local collector may take to stop (commit, close the log and the store) before the process gives up waiting. */
+const STOP_TIMEOUT_MS = 60_000;
+
 /**
  * Opens the store as the single writer and starts the OTLP/HTTP collector on it, serving the
  * dashboard (page, API, live updates) too unless `dashboard: false`.
@@ -42,12 +45,33 @@ export async function startLocalCollector(
     collector,
     store,
     dashboard,
-    stop: () => (stopped ??= (async () => {
-      // Live streams end first, or the collector would wait out its grace period for them.
-      dashboard?.close();
-      await collector.close();
-      await store.close();
-    })()),
+    stop: () =>
+      (stopped ??= (async () => {
+        // While stopping, this process has nothing else to do: hold it open until the queue, the
+        // write-ahead log and the store have settled. Some of their waits use unreferenced timers
+        // (so a running collector never keeps a host alive on their account); with the server
+        // closed, nothing else would, and Node would quit mid-shutdown (exit code 13).
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            process.stderr.write(`agentpulse: the collector did not stop within ${STOP_TIMEOUT_MS / 1000} s; what it acknowledged stays in ${spoolDirFor(db)}/ and is stored at the next start\n`);
+            resolve();
+          }, STOP_TIMEOUT_MS);
+        });
+        try {
+          await Promise.race([
+            (async () => {
+              // Live streams end first, or the collector would wait out its grace period for them.
+              dashboard?.close();
+              await collector.close();
+              await store.close();
+            })(),
+            deadline,
+          ]);
+        } finally {
+          clearTimeout(timer);
+        }
+      })()),
   };
 }
 

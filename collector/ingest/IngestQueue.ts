@@ -577,9 +577,12 @@ export class IngestQueue {
     this.closed = true;
     if (this.replayTimer) clearTimeout(this.replayTimer);
     while (this.writing || this.replaying || this.failing || this.items.length > 0) {
+      // A referenced timer: while closing, this wait is what keeps the process alive. The writer
+      // and replay may be waiting on the (unreferenced) commit timer; with the server already
+      // closed nothing else would, and Node would exit mid-close (exit code 13, with a top-level await).
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
-        setTimeout(resolve, 20).unref();
+        setTimeout(resolve, 20);
       });
     }
     if (this.staging) {
