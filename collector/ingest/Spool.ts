@@ -39,6 +39,32 @@ export async function writeFramesDurably(fh: FileHandle, frames: Buffer[], total
   await fh.datasync();
 }
 
+/** fsyncs a directory, so files created in it or renamed into it survive a crash. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const dirFh = await open(dir, 'r');
+  try {
+    await dirFh.sync();
+  } finally {
+    await dirFh.close();
+  }
+}
+
+/** Opens a new file for appending, with its directory entry made durable (or a crash could lose the whole file). */
+export async function openDurableAppend(path: string, dir: string): Promise<FileHandle> {
+  const fh = await open(path, 'a');
+  await syncDirectory(dir);
+  return fh;
+}
+
+/**
+ * After a failed write or fsync: cut the file back to its acknowledged bytes, best effort (the
+ * caller stops appending to it either way, so nothing later sits behind a torn frame).
+ */
+export async function cutBackTo(fh: FileHandle, size: number): Promise<void> {
+  await fh.truncate(size).catch(() => undefined);
+  await fh.datasync().catch(() => undefined);
+}
+
 interface PendingAppend {
   frame: Buffer;
   resolve: () => void;
@@ -155,14 +181,7 @@ export class Spool {
   private async currentFile(): Promise<{ seq: number; fh: FileHandle; size: number }> {
     if (this.current) return this.current;
     const seq = this.nextSeq++;
-    const fh = await open(this.path(seq), 'a');
-    // The new directory entry must be durable too, or a crash could lose the whole file.
-    const dirFh = await open(this.dir, 'r');
-    try {
-      await dirFh.sync();
-    } finally {
-      await dirFh.close();
-    }
+    const fh = await openDurableAppend(this.path(seq), this.dir);
     this.current = { seq, fh, size: 0 };
     return this.current;
   }
@@ -173,8 +192,7 @@ export class Spool {
    */
   private async abandon(cur: { seq: number; fh: FileHandle; size: number }): Promise<void> {
     if (this.current !== cur) return;
-    await cur.fh.truncate(cur.size).catch(() => undefined);
-    await cur.fh.datasync().catch(() => undefined);
+    await cutBackTo(cur.fh, cur.size);
     await this.seal().catch(() => undefined);
   }
 
@@ -207,12 +225,7 @@ export class Spool {
       this.sealed.push({ seq, size });
       this.bytes += size;
     }
-    const dirFh = await open(this.dir, 'r');
-    try {
-      await dirFh.sync();
-    } finally {
-      await dirFh.close();
-    }
+    await syncDirectory(this.dir);
   }
 
   /**

@@ -1,6 +1,6 @@
-import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeFrame, writeFramesDurably } from './Spool.js';
+import { cutBackTo, encodeFrame, openDurableAppend, writeFramesDurably } from './Spool.js';
 
 export interface WriteAheadLogOptions {
   dir: string;
@@ -114,14 +114,7 @@ export class WriteAheadLog {
   private async currentFile(): Promise<LogFile> {
     if (this.current) return this.current;
     const seq = this.nextSeq++;
-    const fh = await open(this.path(seq), 'a');
-    // The directory entry must be durable too, or a crash could lose the whole file.
-    const dirFh = await open(this.dir, 'r');
-    try {
-      await dirFh.sync();
-    } finally {
-      await dirFh.close();
-    }
+    const fh = await openDurableAppend(this.path(seq), this.dir);
     this.current = { seq, fh, size: 0, frames: 0, committed: 0 };
     return this.current;
   }
@@ -133,8 +126,7 @@ export class WriteAheadLog {
    */
   private async abandon(cur: LogFile): Promise<void> {
     if (this.current !== cur) return;
-    await cur.fh!.truncate(cur.size).catch(() => undefined);
-    await cur.fh!.datasync().catch(() => undefined);
+    await cutBackTo(cur.fh!, cur.size);
     await this.seal().catch(() => undefined);
   }
 
