@@ -1,6 +1,6 @@
 /**
  * Host-thread cost of the span pipeline without pacing: spans are created in a tight loop
- * (30 000 per run, `invoke_agent` → 5 children as in the instrumentation bench) and the
+ * (30 000 per run, the instrumentation bench's own agent traces: `invoke_agent` → 3 chat + 2 tools) and the
  * calling thread's CPU time is read around the loop. Variants alternate, 8 rounds; min and
  * median are reported:
  *   bare      the SDK with no span processor (the floor)
@@ -17,8 +17,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
-import type { Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -26,40 +24,13 @@ import { resolveConfig } from '../instrumentation/config.js';
 import { DuckDbSpanExporter } from '../instrumentation/DuckDbSpanExporter.js';
 import { agentpulseSpanProcessors } from '../instrumentation/sdk.js';
 import { SpanBatchEncoder } from '../instrumentation/spanCodec.js';
+import { SPANS_PER_TRACE, agentTrace } from './instrumentation.bench.js';
 
 const TRACES = 5000;
-const SPANS = TRACES * 6;
+const SPANS = TRACES * SPANS_PER_TRACE;
 
 function threadCpuNs(): number {
   return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
-}
-
-let seq = 0;
-function agentTrace(t: Tracer): void {
-  const n = seq++;
-  const root = t.startSpan('invoke_agent planner', {
-    attributes: {
-      'gen_ai.operation.name': 'invoke_agent',
-      'gen_ai.agent.name': 'planner',
-      'gen_ai.agent.id': 'planner-1',
-      'agentpulse.task.id': `task-${n}`,
-      'agentpulse.task.type': 'feature',
-      'agentpulse.team.id': `team-${n % 11}`,
-      'agentpulse.team.members': ['coder', 'planner'],
-      'agentpulse.context.size': 4000 + (n % 900),
-    },
-  });
-  const ctx = trace.setSpan(ROOT_CONTEXT, root);
-  for (let c = 0; c < 5; c++) {
-    const s = t.startSpan(
-      'chat gpt-4o',
-      { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.agent.name': 'planner', 'agentpulse.task.id': `task-${n}` } },
-      ctx,
-    );
-    s.setAttributes({ 'gen_ai.usage.input_tokens': 1000 + (n % 3000), 'gen_ai.usage.output_tokens': 100 + (n % 400), 'agentpulse.cost.usd': 0.0001 * (1 + (n % 50)) });
-    s.end();
-  }
-  root.end();
 }
 
 const noopExporter = { export: (_s: ReadableSpan[], cb: (r: { code: number }) => void) => cb({ code: 0 }), shutdown: () => Promise.resolve() };

@@ -46,7 +46,7 @@ import { agentpulseSpanProcessors } from '../instrumentation/sdk.js';
 import { DuckDbSpanExporter } from '../instrumentation/DuckDbSpanExporter.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 
-const SPANS_PER_TRACE = 6;
+export const SPANS_PER_TRACE = 6;
 const AGENTS = ['planner', 'coder', 'reviewer', 'researcher', 'tester'];
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4'];
 const TOOLS = ['web_search', 'read_file', 'run_tests'];
@@ -63,7 +63,7 @@ class NoopExporter implements SpanExporter {
 let traceSeq = 0;
 
 /** One agent run: invoke_agent root → 3 chat + 2 execute_tool children, ~8 GenAI attributes each. */
-function agentTrace(tracer: Tracer): void {
+export function agentTrace(tracer: Tracer): void {
   const n = traceSeq++;
   const agent = AGENTS[n % AGENTS.length];
   const task = `task-${n}`;
