@@ -119,22 +119,13 @@ export async function updatePatternDb(db: LearningDb, options: UpdatePatternsOpt
   });
 }
 
-/** A row of the pattern database. */
-export interface StoredPattern {
-  id: string;
-  kind: 'pattern' | 'antipattern';
-  taskType: string;
-  signature: string;
-  support: number;
-  successes: number;
-  successRate: number;
-  ciLow: number;
-  ciHigh: number;
+/** A row of the pattern database: a mined pattern's identity and statistics, its status and evidence. */
+export type StoredPattern = Pick<MinedPattern, 'id' | 'kind' | 'taskType' | 'signature' | 'support' | 'successes' | 'successRate' | 'ciLow' | 'ciHigh' | 'confidence'> & {
+  /** As stored: a NULL column reads as null. */
   lift: number | null;
-  confidence: number;
   status: string;
   evidence: Record<string, unknown>;
-}
+};
 
 export interface PatternFilter {
   taskType?: string;
