@@ -28,8 +28,9 @@ export interface DuckDbSpanExporterOptions {
    */
   sliceSpans?: number;
   /**
-   * Linux niceness of the writer thread (default 10): the host's own threads get a busy
-   * core first. 0 runs the writer at the host's priority.
+   * Linux niceness of the writer thread (default 0: the host's priority). Higher values let
+   * the host's own threads get a busy core first, at the cost of slower flushes at exit on a
+   * loaded machine.
    */
   writerNice?: number;
   /** Where notices (locked file, failing disk) go; default stderr. Called at most once per kind of problem. */
@@ -99,7 +100,7 @@ export class DuckDbSpanExporter implements SpanExporter {
       shared: this.shared,
       idleCloseMs: this.options.idleCloseMs ?? 3000,
       lockRetryMs: this.options.lockRetryMs ?? 2000,
-      writerNice: this.options.writerNice ?? 10,
+      writerNice: this.options.writerNice ?? 0,
     };
     const w = new Worker(workerUrl(), { workerData: data, stdout: false, stderr: false });
     w.on('message', (m: WorkerToMain) => this.onWorkerMessage(m));
