@@ -1,4 +1,6 @@
 import { diag } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -7,6 +9,7 @@ import { resolveConfig } from './config.js';
 import type { AgentpulseConfig, AgentpulseOptions } from './config.js';
 import { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
 import { DuckDbSpanProcessor } from './DuckDbSpanProcessor.js';
+import { blindCopiesNotice, registerGlobally } from './globalApi.js';
 import { AdapterSpanProcessor } from './adapters/AdapterSpanProcessor.js';
 import { SpoolingExporter } from './SpoolingExporter.js';
 
@@ -88,6 +91,24 @@ export function agentpulseSpanProcessors(
 let active: AgentpulseHandle | null = null;
 
 /**
+ * What `provider.register()` does, but through the newest `@opentelemetry/api` copy in the
+ * process (the app may pin its own), so that the app's copy sees the provider; see globalApi.ts.
+ */
+function registerProvider(provider: NodeTracerProvider): void {
+  try {
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    const propagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+    const registration = registerGlobally(provider, contextManager, propagator);
+    if (!registration) return provider.register();
+    const notice = blindCopiesNotice(registration);
+    if (notice) process.stderr.write(notice + '\n');
+  } catch (err) {
+    diag.error('agentpulse: registering through the app\'s @opentelemetry/api failed', err);
+    provider.register();
+  }
+}
+
+/**
  * Sets up the OpenTelemetry SDK for this process: resource from OTEL_SERVICE_NAME /
  * OTEL_RESOURCE_ATTRIBUTES, sampler from OTEL_TRACES_SAMPLER(_ARG), spans to the embedded
  * DuckDB store (default) or to an OTLP endpoint, and exit/signal hooks that flush.
@@ -113,7 +134,7 @@ export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<
         : new NoopExporter();
   const { processor, spanProcessors } = agentpulseSpanProcessors(config, exporter);
   const provider = new NodeTracerProvider({ resource, spanProcessors });
-  provider.register();
+  registerProvider(provider);
 
   let shutdownPromise: Promise<void> | null = null;
   const forceFlush = async (): Promise<void> => {
