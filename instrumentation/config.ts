@@ -1,4 +1,4 @@
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export type ExporterKind = 'duckdb' | 'otlp' | 'none';
@@ -9,7 +9,7 @@ export interface AgentpulseConfig {
   exporter: ExporterKind;
   dbPath: string;
   otlpEndpoint: string | null;
-  /** Where OTLP batches the collector did not take wait to be re-sent. */
+  /** Where OTLP batches the collector did not take wait to be re-sent (one subfolder per endpoint). */
   spoolDir: string;
   serviceName: string | null;
   captureContent: boolean;
@@ -40,6 +40,17 @@ function int(v: string | undefined): number | undefined {
   return Number.isFinite(n) && n >= 0 ? Math.trunc(n) : undefined;
 }
 
+/** Who owns the default spool folder: the uid where there is one, else the user name. */
+function currentUser(): string {
+  const uid = process.getuid?.();
+  if (uid !== undefined) return String(uid);
+  try {
+    return userInfo().username.replace(/[^A-Za-z0-9._-]/g, '_');
+  } catch {
+    return 'user';
+  }
+}
+
 /** Resolves configuration in one place, honouring the standard OTEL_* variables. */
 export function resolveConfig(options: AgentpulseOptions = {}, env: Env = process.env): AgentpulseConfig {
   const otlpEndpoint = options.otlpEndpoint ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null;
@@ -52,7 +63,7 @@ export function resolveConfig(options: AgentpulseOptions = {}, env: Env = proces
     exporter,
     dbPath: resolve(options.dbPath ?? env.AGENTPULSE_DB ?? 'agentpulse.duckdb'),
     otlpEndpoint,
-    spoolDir: resolve(options.spoolDir ?? env.AGENTPULSE_SPOOL_DIR ?? join(tmpdir(), 'agentpulse-otlp-spool')),
+    spoolDir: resolve(options.spoolDir ?? env.AGENTPULSE_SPOOL_DIR ?? join(tmpdir(), `agentpulse-otlp-spool-${currentUser()}`)),
     serviceName: options.serviceName ?? env.OTEL_SERVICE_NAME ?? null,
     captureContent: options.captureContent ?? bool(env.AGENTPULSE_CAPTURE_CONTENT) ?? false,
     contentMaxChars: options.contentMaxChars ?? int(env.AGENTPULSE_CONTENT_MAX_CHARS) ?? 4096,

@@ -152,7 +152,10 @@ export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<
     })()),
   };
 
-  /** Flushes synchronously; with `close`, also has the writer close the store (the process is ending). */
+  /**
+   * Flushes synchronously; with `close` the process is ending: the writer closes the store, and
+   * OTLP batches the collector has not taken (sending, or between retries) are spooled.
+   */
   const flushSync = (close: boolean): void => {
     // Both processors hand what they hold to the exporter synchronously; then block until stored.
     void processor.forceFlush().catch(() => undefined);
@@ -160,6 +163,8 @@ export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<
       const started = Date.now();
       exporter.flushSync(config.exitFlushTimeoutMs);
       if (close) exporter.closeSync(Math.max(1000, config.exitFlushTimeoutMs - (Date.now() - started)));
+    } else if (close && exporter instanceof SpoolingExporter) {
+      exporter.spoolPendingSync();
     }
   };
   let flushedAt = -1;
@@ -177,7 +182,14 @@ export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<
     if (sole) {
       removeHooks();
       if (config.exporter === 'duckdb') process.kill(process.pid, signal);
-      else void forceFlush().finally(() => process.kill(process.pid, signal));
+      else if (exporter instanceof SpoolingExporter) {
+        // A collector that answers gets a moment to take what is in flight; one that does not
+        // (the exporter is between retries) would hold the spans for its whole timeout: spool them now.
+        void settle(exporter, exporter.lastExportSucceeded ? config.exitFlushTimeoutMs : 0).finally(() => {
+          exporter.spoolPendingSync();
+          process.kill(process.pid, signal);
+        });
+      } else void forceFlush().finally(() => process.kill(process.pid, signal));
     }
   };
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
@@ -192,6 +204,18 @@ export async function startAgentpulse(options: AgentpulseOptions = {}): Promise<
 
   active = handle;
   return handle;
+}
+
+/** Resolves once `exporter` holds no unacknowledged batch, or after `ms`. The timer is ref'd: the exit waits on it. */
+function settle(exporter: SpoolingExporter, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (exporter.pendingSpans === 0 || Date.now() >= deadline) resolve();
+      else setTimeout(check, 20);
+    };
+    check();
+  });
 }
 
 /** The handle of the running SDK, if agentpulse started it. */

@@ -46,12 +46,13 @@ describe('OTLP export with the collector down', () => {
     expect(down.code, down.stderr).toBe(0);
     expect(down.stdout).toContain('done');
     expect(down.stderr).toMatch(/spooling them to/);
-    expect(readdirSync(spool).filter((f) => f.endsWith('.json')).length).toBeGreaterThan(0);
+    expect(readdirSync(spool, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).length).toBeGreaterThan(0);
 
     const db = join(dir, 'collector.duckdb');
-    const up = await startLocalCollector(db, { port: 0 });
+    // The collector comes back where the spans were meant to go (a spool is only re-sent to its own endpoint).
+    const up = await startLocalCollector(db, { port: deadPort });
     try {
-      const second = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: up.collector.url, AGENTPULSE_SPOOL_DIR: spool, SPANS: '100', OTEL_SERVICE_NAME: 'second' });
+      const second = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${deadPort}`, AGENTPULSE_SPOOL_DIR: spool, SPANS: '100', OTEL_SERVICE_NAME: 'second' });
       expect(second.code, second.stderr).toBe(0);
       await up.collector.flush();
       const rows = await up.store.query('SELECT service_name, count(*) AS n FROM spans GROUP BY 1 ORDER BY 1');
@@ -59,7 +60,7 @@ describe('OTLP export with the collector down', () => {
         { service_name: 'first', n: 200 },
         { service_name: 'second', n: 200 },
       ]);
-      expect(readdirSync(spool).filter((f) => f.endsWith('.json'))).toEqual([]);
+      expect(readdirSync(spool, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'))).toEqual([]);
     } finally {
       await up.stop();
     }
