@@ -37,8 +37,8 @@ interface Run {
   stderr: string;
 }
 
-/** `node --import agentpulse/register <fixture>`; with `sigtermAfterDoneMs`, SIGTERM that long after the app printed "done". */
-function runApp(fixture: string, env: Record<string, string>, sigtermAfterDoneMs?: number): Promise<Run> {
+/** `node --import agentpulse/register <fixture>`; with `signalAfterDoneMs`, `signal` that long after the app printed "done". */
+function runApp(fixture: string, env: Record<string, string>, signalAfterDoneMs?: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'agentpulse/register', join(repoRoot, 'test', 'fixtures', fixture)], {
       cwd: repoRoot,
@@ -51,9 +51,9 @@ function runApp(fixture: string, env: Record<string, string>, sigtermAfterDoneMs
     const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (sigtermAfterDoneMs !== undefined && !armed && stdout.includes('done')) {
+      if (signalAfterDoneMs !== undefined && !armed && stdout.includes('done')) {
         armed = true;
-        setTimeout(() => child.kill('SIGTERM'), sigtermAfterDoneMs);
+        setTimeout(() => child.kill(signal), signalAfterDoneMs);
       }
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -100,6 +100,19 @@ describe('SpoolingExporter at exit', () => {
       await up.stop();
     }
   }, 90_000);
+
+  for (const how of ['SIGINT', 'process.exit()'] as const) {
+    it(`spools what the exporter is still retrying on ${how}`, async () => {
+      const dir = tempDir();
+      const spool = join(dir, 'spool');
+      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await deadPort()}`, AGENTPULSE_SPOOL_DIR: spool, SPANS: '100' };
+      const run = how === 'SIGINT' ? await runApp('lingering-app.mjs', env, 2500, 'SIGINT') : await runApp('lingering-app.mjs', { ...env, EXIT_AFTER_MS: '2500' });
+      if (how === 'SIGINT') expect(run.signal, run.stderr).toBe('SIGINT');
+      else expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/exiting before the collector at \S+ accepted 200 spans; spooled them to/);
+      expect(spooledFiles(spool).length).toBeGreaterThan(0);
+    }, 60_000);
+  }
 
   it('re-sends a spooled batch only to the endpoint it was meant for', async () => {
     const dir = tempDir();
