@@ -1,4 +1,5 @@
 import Module, { register } from 'node:module';
+import { loadHookSync } from './loaderHooks.js';
 import { __agentpulseAdapters, enableOnly, instrumentModule, isEnabled } from './registry.js';
 import type { AdapterId } from './registry.js';
 
@@ -64,10 +65,11 @@ export function installAdapters(): void {
   // (tool_use names, recovery-aligned error.type), so switch the built-in ones off unless the user chose.
   if (isEnabled('anthropic') && process.env.ANTHROPIC_OPEN_TELEMETRY === undefined) process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
   try {
-    register(new URL('./loaderHooks.js', import.meta.url), {
-      parentURL: import.meta.url,
-      data: { registryUrl: new URL('./registry.js', import.meta.url).href },
-    });
+    const registryUrl = new URL('./registry.js', import.meta.url).href;
+    // Synchronous in-thread hooks where Node has them (module.register is deprecated there, DEP0205).
+    const { registerHooks } = Module as unknown as { registerHooks?: (hooks: { load: ReturnType<typeof loadHookSync> }) => unknown };
+    if (typeof registerHooks === 'function') registerHooks({ load: loadHookSync(registryUrl) });
+    else register(new URL('./loaderHooks.js', import.meta.url), { parentURL: import.meta.url, data: { registryUrl } });
   } catch (err) {
     process.stderr.write(`agentpulse: ESM adapters unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
   }

@@ -1,6 +1,6 @@
 /**
- * Node module-customisation hooks (registered with `module.register` by the preload; they run on
- * the loader thread). When an app imports one of the instrumented packages as ESM, its entry module
+ * Node module-customisation hooks (registered by the preload with `module.registerHooks` where Node
+ * has it, on the main thread; else with `module.register`, on the loader thread). When an app imports one of the instrumented packages as ESM, its entry module
  * gets a few lines appended that hand the module's own namespace to the adapter registry on the
  * main thread. Nothing else is touched, and no package is loaded that the app does not load.
  */
@@ -59,8 +59,8 @@ function injectInstrument(source: string, url: string, id: string): string {
   );
 }
 
-export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
-  const result = await nextLoad(url, context);
+/** The loaded module, with the adapter lines appended when it is one of the targets. */
+function instrumented(url: string, result: LoadResult): LoadResult {
   const id = targetOf(url);
   if (!id || !registryUrl || result.format !== 'module' || result.source == null) return result;
   try {
@@ -69,4 +69,20 @@ export async function load(url: string, context: unknown, nextLoad: NextLoad): P
   } catch {
     return result;
   }
+}
+
+/** The `module.register` hook (loader thread). */
+export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
+  return instrumented(url, await nextLoad(url, context));
+}
+
+/**
+ * The same hook for `module.registerHooks` (Node ≥ 22.15 / 23.5: synchronous, on the main
+ * thread; `module.register` is deprecated from there on, DEP0205).
+ * @example
+ * registerHooks({ load: loadHookSync(new URL('./registry.js', import.meta.url).href) });
+ */
+export function loadHookSync(registry: string): (url: string, context: unknown, nextLoad: (url: string, context?: unknown) => LoadResult) => LoadResult {
+  registryUrl = registry;
+  return (url, context, nextLoad) => instrumented(url, nextLoad(url, context));
 }
