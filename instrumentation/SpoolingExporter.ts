@@ -89,7 +89,11 @@ export class SpoolingExporter implements SpanExporter {
       }
       const write = this.spool(name, spans)
         .then(() => resultCallback({ code: ExportResultCode.SUCCESS }))
-        .catch((err: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) }))
+        .catch((err: unknown) => {
+          this.dropped += spans.length;
+          this.notice(`agentpulse: the collector at ${this.options.url} did not accept spans and they could not be spooled: ${err instanceof Error ? err.message : String(err)}`);
+          resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+        })
         .finally(() => {
           this.pending.delete(name);
           this.writes.delete(write);
@@ -146,12 +150,12 @@ export class SpoolingExporter implements SpanExporter {
     return (this.spooledBytes = total);
   }
 
-  /** The folder, private to this user; refuses a base folder someone else owns (shared temp dirs). */
+  /** The endpoint's folder, private to this user; refuses one someone else made (shared temp dirs). */
   private ensureDirSync(): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const uid = process.getuid?.();
-    const owner = lstatSync(this.options.dir).uid;
-    if (uid !== undefined && owner !== uid) throw new Error(`spool folder ${this.options.dir} belongs to another user (uid ${owner})`);
+    const st = lstatSync(this.dir);
+    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) throw new Error(`spool folder ${this.dir} is not a folder of this user`);
   }
 
   private async spool(name: string, spans: ReadableSpan[]): Promise<void> {
