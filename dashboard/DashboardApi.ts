@@ -2,7 +2,8 @@ import { bindParams, loadQuery } from '../store/namedQueries.js';
 import { sketchValue } from '../store/sketch.js';
 import type { Row, SqlRunner } from './readPool.js';
 import { parseWindowQuery, resolveWindow, type DataExtent, type TimeWindow } from './window.js';
-import { agentStatus, DEFAULT_STATUS_THRESHOLDS, type StatusThresholds } from './status.js';
+import { agentStatus, DEFAULT_STATUS_THRESHOLDS, statusWindow, type StatusThresholds } from './status.js';
+import { alertMetric, metricUnit } from './alertUnits.js';
 import { buildWaterfall, type Waterfall } from './waterfall.js';
 
 export type Query = URLSearchParams | Record<string, string | undefined>;
@@ -100,39 +101,51 @@ export class DashboardApi {
     };
   }
 
-  /** Per-agent status and metrics: window totals, the recent rate, latency quantiles, breaker state. */
+  /**
+   * Per-agent metrics over the window, plus what is true now: status, rate and recent errors come
+   * from the minutes ending now (`statusWindow`), never from the selected range.
+   */
   async agents(q: Query = {}) {
     const w = await this.window(q);
     const recentMs = this.options.recentMs ?? 300_000;
-    // Breaker state is a "now" fact: the newest state within the last day of the window is enough,
-    // and bounding the raw-span scan keeps a 7-day view as fast as a 1-day one.
-    const sinceNs = BigInt(Math.max(w.fromMs, w.toMs - 86_400_000)) * 1_000_000n;
-    const [rows, lat, breakers] = await Promise.all([
+    const sw = statusWindow(this.now(), recentMs);
+    // Breaker state is a "now" fact too: the newest state within the last day is enough, and
+    // bounding the raw-span scan keeps a 7-day view as fast as a 1-day one.
+    const sinceNs = BigInt(sw.toMs - 86_400_000) * 1_000_000n;
+    const [rows, lat, breakers, nowRows] = await Promise.all([
       this.run('dashboard_agents', { ...this.wparams(w), recent_ms: recentMs }),
       this.run('dashboard_latency_by_agent', this.wparams(w)),
       this.run('dashboard_breakers', { since_ns: sinceNs.toString() }),
+      this.run('dashboard_agents', { from_ms: sw.fromMs, to_ms: sw.toMs, recent_ms: recentMs }),
     ]);
     const latBy = new Map(lat.map((r) => [String(r.grp), r]));
     const brkBy = new Map(breakers.map((r) => [String(r.agent), r]));
+    const nowBy = new Map(nowRows.map((r) => [String(r.agent), r]));
     const thresholds = this.options.thresholds ?? DEFAULT_STATUS_THRESHOLDS;
+    const current = (agent: string, breaker: string | null) => {
+      const n = nowBy.get(agent);
+      const recentSpans = num(n?.recent_spans);
+      const recentErrors = num(n?.recent_errors);
+      const status = agentStatus({ spans: num(n?.spans), errors: num(n?.errors), recentSpans, recentErrors, breaker }, thresholds);
+      return { status, rate_per_min: recentSpans / (recentMs / 60_000), recent_spans: recentSpans, recent_errors: recentErrors };
+    };
     const agents = rows.map((r) => {
       const agent = String(r.agent);
       const l = latBy.get(agent);
       const b = brkBy.get(agent);
       const spans = num(r.spans);
       const errors = num(r.errors);
-      const recentSpans = num(r.recent_spans);
-      const recentErrors = num(r.recent_errors);
       const breaker = b ? String(b.state) : null;
+      const c = current(agent, breaker);
       return {
         agent,
-        status: agentStatus({ spans, errors, recentSpans, recentErrors, breaker }, thresholds),
+        status: c.status,
         spans,
         errors,
         error_rate: rate(errors, spans),
-        rate_per_min: recentSpans / (recentMs / 60_000),
-        recent_spans: recentSpans,
-        recent_errors: recentErrors,
+        rate_per_min: c.rate_per_min,
+        recent_spans: c.recent_spans,
+        recent_errors: c.recent_errors,
         p50_ms: ms(l?.p50_bucket),
         p95_ms: ms(l?.p95_bucket),
         p99_ms: ms(l?.p99_bucket),
@@ -147,12 +160,12 @@ export class DashboardApi {
     for (const [agent, b] of brkBy) {
       if (agents.some((a) => a.agent === agent)) continue;
       agents.push({
-        agent, status: agentStatus({ spans: 0, errors: 0, recentSpans: 0, recentErrors: 0, breaker: String(b.state) }, thresholds),
-        spans: 0, errors: 0, error_rate: 0, rate_per_min: 0, recent_spans: 0, recent_errors: 0, p50_ms: null, p95_ms: null, p99_ms: null,
+        agent, ...current(agent, String(b.state)),
+        spans: 0, errors: 0, error_rate: 0, p50_ms: null, p95_ms: null, p99_ms: null,
         tokens: 0, cost_usd: 0, last_minute_ms: 0, breaker: String(b.state), breaker_source: String(b.source),
       });
     }
-    return { window: w, recent_ms: recentMs, agents };
+    return { window: w, recent_ms: recentMs, status_window: sw, agents };
   }
 
   /** Latency quantiles, throughput, error rate and cost per time bucket; gaps filled with zeros / nulls. */
@@ -248,14 +261,20 @@ export class DashboardApi {
   /** Alert states (analyzer) and predictive alerts: forecasts from the newest analyzer report. */
   async alerts() {
     const [rows, report] = await Promise.all([this.run('dashboard_alerts'), this.run('dashboard_latest_report')]);
-    const alerts: Row[] = rows.map((r) => ({ ...r, scope: parseJson(r.scope) }));
+    const alerts: Row[] = rows.map((r) => {
+      const scope = parseJson(r.scope);
+      const metric = scope && typeof scope === 'object' ? alertMetric(String(r.fingerprint), String(r.rule), scope as Record<string, string | null>) : null;
+      return { ...r, scope, metric, unit: metricUnit(metric) };
+    });
     let predictive: unknown[] = [];
     let reportInfo: { id: string; finished_ms: number | null } | null = null;
     const r0 = report[0];
     if (r0) {
       reportInfo = { id: String(r0.id), finished_ms: r0.finished_ms == null ? null : num(r0.finished_ms) };
       const parsed = parseJson(r0.report) as { forecasts?: unknown[] } | null;
-      predictive = Array.isArray(parsed?.forecasts) ? parsed.forecasts : [];
+      predictive = Array.isArray(parsed?.forecasts)
+        ? parsed.forecasts.map((f) => (f && typeof f === 'object' ? { ...f, unit: metricUnit(String((f as { metric?: unknown }).metric ?? '') || null) } : f))
+        : [];
     }
     return { alerts, firing: alerts.filter((a) => a.state === 'firing').length, predictive, report: reportInfo };
   }

@@ -10,7 +10,7 @@ export { startDashboardServer } from './server.js';
 export type { DashboardServerOptions, RunningDashboardServer } from './server.js';
 export { storeHealth, collectorCheck, diskCheck, overallStatus, formatAge } from './health.js';
 export type { HealthCheck, HealthReport, HealthOptions, CheckStatus } from './health.js';
-export { agentStatus, DEFAULT_STATUS_THRESHOLDS } from './status.js';
+export { agentStatus, DEFAULT_STATUS_THRESHOLDS, STATUS_CONTEXT_MS, statusWindow } from './status.js';
 export type { AgentStatus, StatusThresholds } from './status.js';
 export { buildWaterfall } from './waterfall.js';
 export type { Waterfall, WaterfallSpan } from './waterfall.js';

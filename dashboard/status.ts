@@ -13,6 +13,20 @@ export interface StatusThresholds {
 
 export const DEFAULT_STATUS_THRESHOLDS: StatusThresholds = { degradedErrorRate: 0.05, failingErrorRate: 0.25, minRecentSpans: 20 };
 
+/** How far back the fallback error rate looks when the recent minutes hold too few spans. */
+export const STATUS_CONTEXT_MS = 3_600_000;
+
+/**
+ * The minutes a status is judged on: they end now, whatever range the page shows, so a badge
+ * means the same thing at 15 min and at 7 days (a window anchored to old data would otherwise
+ * colour agents by what they did hours ago). `recentMs` is the "now" part (rate, recent errors);
+ * the whole status window backs the error rate when the recent part is too thin.
+ */
+export function statusWindow(nowMs: number, recentMs: number): { fromMs: number; toMs: number; recentMs: number } {
+  const toMs = Math.ceil((nowMs + 1) / 60_000) * 60_000;
+  return { fromMs: toMs - Math.max(STATUS_CONTEXT_MS, recentMs), toMs, recentMs };
+}
+
 export type AgentStatus = 'healthy' | 'degraded' | 'failing' | 'idle';
 
 export interface StatusInput {

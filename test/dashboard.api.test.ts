@@ -105,7 +105,7 @@ describe('dashboardRoutes', () => {
     await store.query(`INSERT INTO analyzer_runs (id, finished_at, status, report) VALUES ('r1', now(), 'ok', $r)`, { r: JSON.stringify({ forecasts: [forecast] }) });
     await store.query(`INSERT INTO alert_state (fingerprint, rule, severity, state, scope, value, threshold, since) VALUES ('f1', 'error_rate', 'critical', 'firing', '{"agent":"researcher"}', 0.2, 0.1, now())`);
     const a = await get('/api/alerts');
-    expect(a.predictive).toEqual([forecast]);
+    expect(a.predictive).toEqual([{ ...forecast, unit: 'ms' }]);
     expect(a.firing).toBe(1);
     expect(a.alerts[0].scope).toEqual({ agent: 'researcher' });
   });
