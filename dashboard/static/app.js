@@ -1,12 +1,15 @@
 // agentpulse dashboard: fetches the collector's /api routes and renders every panel.
 // Plain ES module served as-is; uPlot comes from /assets/vendor (served locally, no CDN).
 import uPlot from '/assets/vendor/uPlot.esm.js';
-import { h, badge, table, empty, fmtInt, fmtMs, fmtPct, fmtUsd, fmtRate, fmtTime } from './fmt.js';
+import { h, badge, table, empty, fmtInt, fmtMs, fmtPct, fmtUsd, fmtRate, fmtTime, fmtIso, fmtValue, scopeText, scopeTitle, plural } from './fmt.js';
 import { showTraces, showTrace, closeDrill } from './drill.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { range: 'all', bucket: 'auto', agent: '', window: null, charts: {}, loads: 0 };
 const HEAT_COLUMNS = 48;
+/** Pattern rows shown at first, and how many more each "show more" adds. */
+const PATTERNS_FIRST = 10;
+const PATTERNS_STEP = 20;
 const BUCKETS = { '1m': 6e4, '5m': 3e5, '15m': 9e5, '1h': 3.6e6, '6h': 2.16e7, '1d': 8.64e7 };
 
 async function getJson(path) {
@@ -47,7 +50,7 @@ function renderSummary(s) {
 }
 
 const agentColumns = [
-  { key: 'agent', label: 'agent', value: (r) => r.agent },
+  { key: 'agent', label: 'agent', class: 'wrap', value: (r) => r.agent },
   { key: 'status', label: 'status', value: (r) => r.status, format: (v) => badge(v) },
   { key: 'rate_per_min', label: 'rate / min', num: true, value: (r) => r.rate_per_min, format: fmtRate },
   { key: 'p95_ms', label: 'p95', num: true, value: (r) => r.p95_ms, format: fmtMs },
@@ -61,7 +64,7 @@ const agentColumns = [
 function renderAgents(a) {
   const body = $('p-agents').querySelector('.body');
   if (a.agents.length === 0) return body.replaceChildren(empty('No agent spans in this window.'));
-  body.replaceChildren(table(agentColumns, a.agents, { onRow: (r) => traces({ agent: r.agent }, `agent ${r.agent}`), label: (r) => `agent ${r.agent}` }));
+  body.replaceChildren(table(agentColumns, a.agents, { cls: 'fit', onRow: (r) => traces({ agent: r.agent }, `agent ${r.agent}`), label: (r) => `agent ${r.agent}` }));
   const sel = $('agent-filter');
   const known = new Set([...sel.options].map((o) => o.value));
   for (const x of a.agents) if (!known.has(x.agent)) sel.append(h('option', { value: x.agent }, x.agent));
@@ -100,10 +103,12 @@ function chart(id, series, data, { onPick, yfmt } = {}) {
   const u = new uPlot({
     width, height: 200,
     series: [{ label: 'time (UTC)', value: (u, v) => (v == null ? '–' : fmtTime(v * 1000)) },
-      ...series.map((s) => ({ label: s.label, stroke: css(s.color), width: 1.5, spanGaps: false, value: (u, v) => (v == null ? '–' : yfmt ? yfmt(v) : v.toFixed(1)) }))],
+      ...series.map((s, i) => ({ label: s.label, stroke: css(s.color), width: 1.5, spanGaps: false, points: pointsFor(data[i + 1], css(s.color)), value: (u, v) => (v == null ? '–' : yfmt ? yfmt(v) : v.toFixed(1)) }))],
     axes: [{ ...axis }, { ...axis, size: 56 }],
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
+    // Axis labels in UTC, like every other time on the page.
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
   }, data, el);
   el.replaceChildren(u.root);
   if (onPick) {
@@ -113,6 +118,15 @@ function chart(id, series, data, { onPick, yfmt } = {}) {
   state.charts[id] = u;
   el.dataset.points = String(data[0].length);
   return u;
+}
+
+/**
+ * A line needs two neighbouring values; a value between gaps (all data in one bucket, a lone
+ * minute of traffic) would draw nothing. Such series get visible points.
+ */
+function pointsFor(ys, color) {
+  const isolated = ys.some((v, i) => v != null && ys[i - 1] == null && ys[i + 1] == null);
+  return isolated ? { show: true, size: 7, fill: color, stroke: color } : {};
 }
 
 function renderTrends(ts) {
@@ -164,7 +178,7 @@ function renderTeams(t) {
     const m = new Map(t.history.filter((r) => r.team === team.team).map((r) => [r.t, r.runs]));
     return times.map((x) => m.get(x) ?? 0);
   });
-  if (times.length > 1) chart('c-teams', top.map((x, i) => ({ label: x.team, color: `--s${(i % 6) + 1}` })), [times.map((x) => x / 1000), ...series]);
+  if (times.length > 0) chart('c-teams', top.map((x, i) => ({ label: x.team, color: `--s${(i % 6) + 1}` })), [times.map((x) => x / 1000), ...series]);
   body.replaceChildren(table([
     { key: 'team', label: 'team', value: (r) => r.team },
     { key: 'runs', label: 'runs', num: true, value: (r) => r.runs, format: fmtInt },
@@ -192,21 +206,22 @@ function renderCosts(c) {
 function renderAlerts(a) {
   const body = $('p-alerts').querySelector('.body');
   const parts = [];
+  const scopeCol = { key: 'scope', label: 'scope', class: 'wrap', value: (r) => scopeText(r.scope), title: (r) => scopeTitle(r.scope) };
   if (a.alerts.length > 0) parts.push(h('h3', {}, `Alert rules (${a.firing} firing)`), table([
-    { key: 'rule', label: 'rule', value: (r) => r.rule },
+    { key: 'rule', label: 'rule', value: (r) => r.rule, title: (r) => (r.metric ? `${r.rule} (${r.metric})` : r.rule) },
     { key: 'severity', label: 'severity', value: (r) => r.severity, format: (v) => badge(v ?? 'info') },
     { key: 'state', label: 'state', value: (r) => r.state, format: (v) => badge(v) },
-    { key: 'value', label: 'value', num: true, value: (r) => r.value, format: (v) => (v == null ? '–' : (+v).toPrecision(4)) },
-    { key: 'threshold', label: 'threshold', num: true, value: (r) => r.threshold, format: (v) => (v == null ? '–' : (+v).toPrecision(4)) },
-    { key: 'scope', label: 'scope', value: (r) => (r.scope ? Object.values(r.scope).join(' · ') : '') },
-  ], a.alerts, { onRow: (r) => traces({ agent: r.scope?.agent ?? '' , status: 'ERROR' }, `alert ${r.rule}`), label: (r) => `alert ${r.rule}` }));
+    { key: 'value', label: 'value', num: true, value: (r) => r.value, format: (v, r) => fmtValue(v, r.unit) },
+    { key: 'threshold', label: 'threshold', num: true, value: (r) => r.threshold, format: (v, r) => fmtValue(v, r.unit) },
+    scopeCol,
+  ], a.alerts, { cls: 'fit', onRow: (r) => traces({ agent: r.scope?.agent ?? '' , status: 'ERROR' }, `alert ${r.rule}`), label: (r) => `alert ${r.rule}` }));
   if (a.predictive.length > 0) parts.push(h('h3', {}, 'Predicted (forecasts from the latest analyzer run)'), table([
     { key: 'metric', label: 'metric', value: (r) => r.metric },
-    { key: 'scope', label: 'scope', value: (r) => (r.scope && typeof r.scope === 'object' ? Object.values(r.scope).join(' · ') : r.scope ?? '') },
-    { key: 'predicted', label: 'predicted', num: true, value: (r) => r.predicted, format: (v) => (v == null ? '–' : (+v).toPrecision(4)) },
-    { key: 'threshold', label: 'threshold', num: true, value: (r) => r.threshold, format: (v) => (v == null ? '–' : (+v).toPrecision(4)) },
-    { key: 'eta', label: 'crosses at', value: (r) => r.eta ?? '–' },
-  ], a.predictive));
+    scopeCol,
+    { key: 'predicted', label: 'predicted', num: true, value: (r) => r.predicted, format: (v, r) => fmtValue(v, r.unit) },
+    { key: 'threshold', label: 'threshold', num: true, value: (r) => r.threshold, format: (v, r) => fmtValue(v, r.unit) },
+    { key: 'eta', label: 'crosses at', value: (r) => r.eta, format: (v) => (v == null ? '–' : fmtIso(v)), title: (r) => r.eta ?? '' },
+  ], a.predictive, { cls: 'fit' }));
   if (parts.length === 0) parts.push(empty(a.report ? 'No alerts: every rule is quiet and no forecast crosses a threshold.' : 'No alerts yet: run `agentpulse analyze` (alert rules and forecasts come from the analyzer).'));
   body.replaceChildren(...parts);
 }
@@ -227,15 +242,32 @@ function renderRecovery(r) {
 function renderPatterns(p) {
   const body = $('p-patterns').querySelector('.body');
   if (p.patterns.length === 0) return body.replaceChildren(empty('No patterns learned yet: the learning system fills this after `agentpulse analyze` has seen enough runs.'));
-  body.replaceChildren(table([
+  const columns = [
     { key: 'kind', label: 'kind', value: (r) => r.kind },
-    { key: 'signature', label: 'signature', value: (r) => r.signature },
+    { key: 'signature', label: 'signature', class: 'wrap', value: (r) => r.signature },
     { key: 'task_type', label: 'task', value: (r) => r.task_type ?? '–' },
     { key: 'support', label: 'support', num: true, value: (r) => r.support, format: fmtInt },
     { key: 'success_rate', label: 'success', num: true, value: (r) => r.success_rate, format: fmtPct },
     { key: 'lift', label: 'lift', num: true, value: (r) => r.lift, format: (v) => (v == null ? '–' : (+v).toFixed(2)) },
     { key: 'status', label: 'status', value: (r) => r.status, format: (v) => badge(v) },
-  ], p.patterns, { onRow: (r) => traces({ task_type: r.task_type ?? '' }, `pattern ${r.signature}`), label: (r) => `pattern ${r.signature}` }));
+  ];
+  // The list is ordered best first; a long tail (hundreds of candidates) folds behind "show more".
+  let shown = Math.min(p.patterns.length, PATTERNS_FIRST);
+  const draw = () => {
+    const rest = p.patterns.length - shown;
+    const more = rest > 0 ? h('button', { type: 'button', class: 'more', dataset: { more: String(rest) }, onclick: () => {
+      const first = shown;
+      shown = Math.min(p.patterns.length, shown + PATTERNS_STEP);
+      draw();
+      // Keyboard users continue at the first row just revealed.
+      body.querySelectorAll('tbody tr')[first]?.querySelector('button')?.focus();
+    } }, `Show ${Math.min(PATTERNS_STEP, rest)} more (${fmtInt(rest)} hidden)`) : null;
+    body.replaceChildren(
+      h('p', { class: 'muted small', dataset: { total: String(p.patterns.length), shown: String(shown) } }, `${fmtInt(shown)} of ${plural(p.patterns.length, 'pattern')}, most confident first`),
+      table(columns, p.patterns.slice(0, shown), { cls: 'fit', onRow: (r) => traces({ task_type: r.task_type ?? '' }, `pattern ${r.signature}`), label: (r) => `pattern ${r.signature}` }),
+      more);
+  };
+  draw();
 }
 
 function renderHealth(hr) {
@@ -269,6 +301,13 @@ function heatQuery() {
   return q;
 }
 
+/** Marks a panel as loading: aria-busy for assistive tech, the heading's indicator, a placeholder in an empty panel. */
+function busy(el, on) {
+  el.setAttribute('aria-busy', on ? 'true' : 'false');
+  const b = el.querySelector('.body');
+  if (on && b && b.childElementCount === 0) b.replaceChildren(h('p', { class: 'empty placeholder' }, 'loading…'));
+}
+
 function showError(err) {
   console.error(err);
   $('window').textContent = `error: ${err.message}`;
@@ -279,10 +318,12 @@ async function load({ keepWindow = false } = {}) {
   const t0 = performance.now();
   const n = ++state.loads;
   document.body.dataset.loading = 'true';
+  for (const el of document.querySelectorAll('[data-panel]')) busy(el, true);
   try {
     if (!keepWindow) {
       state.window = null;
       const s = await getJson(`/api/summary?${wq()}`);
+      busy($('summary'), false);
       state.window = s.window;
       renderSummary(s);
       $('window').textContent = `${fmtTime(s.window.fromMs)} → ${fmtTime(s.window.toMs)} UTC${s.window.anchoredToData ? ' (newest data)' : ''}`;
@@ -290,13 +331,19 @@ async function load({ keepWindow = false } = {}) {
     await Promise.all(PANELS.filter(([k]) => keepWindow || k !== 'summary').map(async ([key, url, render]) => {
       const el = document.querySelector(`[data-panel="${key}"]`);
       try {
-        render(await getJson(url()));
+        const data = await getJson(url());
+        // An older, slower load must not overwrite a newer one's panel.
+        if (n !== state.loads) return;
+        render(data);
         el.dataset.loaded = String(n);
         delete el.dataset.error;
       } catch (err) {
+        if (n !== state.loads) return;
         el.dataset.error = err.message;
         const b = el.querySelector('.body');
         if (b) b.replaceChildren(h('p', { class: 'empty' }, `failed: ${err.message}`));
+      } finally {
+        if (n === state.loads) busy(el, false);
       }
     }));
   } catch (err) {
@@ -304,6 +351,7 @@ async function load({ keepWindow = false } = {}) {
   } finally {
     // A slower, older load finishing after a newer one started must not announce "done".
     if (n === state.loads) {
+      for (const el of document.querySelectorAll('[data-panel][aria-busy="true"]')) busy(el, false);
       document.body.dataset.loading = 'false';
       document.body.dataset.loadMs = String(Math.round(performance.now() - t0));
       document.body.dataset.loads = String(n);

@@ -1,5 +1,5 @@
 // Trace drill-down: the list of traces behind a panel, and one trace as a waterfall.
-import { h, fmtMs, fmtTime, fmtUsd, empty } from './fmt.js';
+import { h, fmtMs, fmtTime, fmtUsd, empty, plural } from './fmt.js';
 
 const drill = () => document.getElementById('drill');
 const body = () => document.getElementById('drill-body');
@@ -39,7 +39,7 @@ export async function showTraces(getJson, filters, label) {
     h('td', { class: 'n' }, fmtMs(t.max_ms)),
     h('td', {}, t.agents.join(', '))));
   body().replaceChildren(
-    h('p', { class: 'muted small' }, `${data.traces.length} newest traces with spans matching ${label}. Pick one for its waterfall.`),
+    h('p', { class: 'muted small' }, `${plural(data.traces.length, 'newest trace', 'newest traces')} with spans matching ${label}. Pick one for its waterfall.`),
     h('table', { id: 'trace-list' },
       h('thead', {}, h('tr', {}, ['trace', 'start (UTC)', 'newest matching span', 'matches', 'errors', 'longest', 'agents'].map((c) => h('th', {}, c)))),
       h('tbody', {}, rows)));
@@ -64,7 +64,7 @@ export async function showTrace(getJson, traceId, atNs) {
       h('div', { class: 'wf-track', 'aria-hidden': 'true' }, h('div', { class: cls, style: `left:${left}%;width:${width}%` })));
   });
   body().replaceChildren(
-    h('p', { class: 'muted small' }, `${t.span_count} spans · ${t.error_count} errors · ${fmtMs(t.duration_ms)} · started ${fmtTime(t.start_ms)} UTC`),
+    h('p', { class: 'muted small' }, `${plural(t.span_count, 'span')} · ${plural(t.error_count, 'error')} · ${fmtMs(t.duration_ms)} · started ${fmtTime(t.start_ms)} UTC`),
     h('div', { class: 'wf', id: 'waterfall', role: 'list' }, rows),
     detail);
   if (t.spans[0]) showSpan(detail, t.spans[0]);

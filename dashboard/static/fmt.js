@@ -10,6 +10,40 @@ export function fmtPct(v) { return v == null ? '–' : `${(v * 100).toFixed(1)} 
 export function fmtUsd(v) { return v == null ? '–' : `$${v < 10 ? v.toFixed(4) : v.toFixed(2)}`; }
 export function fmtRate(v) { return v == null ? '–' : v.toFixed(1); }
 export function fmtTime(ms) { return new Date(ms).toISOString().replace('T', ' ').slice(0, 16); }
+/** An ISO timestamp (analyzer output) the way every other time on the page reads: "2026-01-15 12:00 UTC". */
+export function fmtIso(iso) {
+  const t = iso == null ? NaN : Date.parse(iso);
+  return Number.isNaN(t) ? (iso ?? '–') : `${fmtTime(t)} UTC`;
+}
+/** A plain number as people read it: grouped digits, at most 3 significant decimals, never an exponent. */
+export function fmtNum(v) {
+  if (v == null || !Number.isFinite(+v)) return '–';
+  const a = Math.abs(+v);
+  const digits = a >= 100 ? 0 : a >= 1 ? 2 : a === 0 ? 0 : Math.min(8, 2 - Math.floor(Math.log10(a)));
+  return new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(+v);
+}
+/** A value in its metric's unit (ms | ratio | usd | min | number), formatted like the rest of the page. */
+export function fmtValue(v, unit) {
+  if (v == null) return '–';
+  if (unit === 'ms') return fmtMs(+v);
+  if (unit === 'ratio') return fmtPct(+v);
+  if (unit === 'usd') return fmtUsd(+v);
+  if (unit === 'min') return `${fmtNum(v)} min`;
+  return fmtNum(v);
+}
+/** An alert or forecast scope ({agent, operation, model}): only the parts that are set. */
+export function scopeText(scope) {
+  if (scope == null) return '';
+  if (typeof scope !== 'object') return String(scope);
+  return Object.values(scope).filter((v) => v != null && v !== '').join(' · ');
+}
+/** The same scope with its keys, for a tooltip: "agent: coder, model: gpt-4o". */
+export function scopeTitle(scope) {
+  if (scope == null || typeof scope !== 'object') return scope == null ? '' : String(scope);
+  return Object.entries(scope).filter(([, v]) => v != null && v !== '').map(([k, v]) => `${k}: ${v}`).join(', ') || 'all';
+}
+/** "1 trace", "2 traces" (plural: the word's plural when it is not word + "s"). */
+export function plural(n, word, many = `${word}s`) { return `${fmtInt(n)} ${n === 1 ? word : many}`; }
 
 /** h('td', {class: 'n', dataset: {v: 1}}, 'text', child) */
 export function h(tag, attrs = {}, ...kids) {
@@ -29,8 +63,8 @@ export function h(tag, attrs = {}, ...kids) {
 export function badge(status) { return h('span', { class: `st st-${status}` }, status); }
 
 /** A table whose rows can open traces: rows are buttons in the first cell, so Tab reaches each. */
-export function table(columns, rows, { onRow, label } = {}) {
-  const thead = h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: c.num ? 'n' : null, scope: 'col' }, c.label))));
+export function table(columns, rows, { onRow, label, cls } = {}) {
+  const thead = h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: [c.num ? 'n' : null, c.class ?? null].filter(Boolean).join(' ') || null, scope: 'col' }, c.label))));
   const tbody = h('tbody', {}, rows.map((r) => {
     const tr = h('tr', { class: onRow ? 'clickable' : null });
     columns.forEach((c, i) => {
@@ -38,11 +72,12 @@ export function table(columns, rows, { onRow, label } = {}) {
       const shown = c.format ? c.format(raw, r) : raw;
       let content = shown instanceof Node ? shown : String(shown ?? '–');
       if (i === 0 && onRow) content = h('button', { type: 'button', class: 'link', title: `Traces for ${label ? label(r) : shown}`, onclick: () => onRow(r) }, content);
-      tr.append(h('td', { class: c.num ? 'n' : null, dataset: { col: c.key, v: raw == null ? '' : typeof raw === 'object' ? '' : String(raw) } }, content));
+      const cls = [c.num ? 'n' : null, c.class ?? null].filter(Boolean).join(' ') || null;
+      tr.append(h('td', { class: cls, title: c.title ? c.title(r) || null : null, dataset: { col: c.key, v: raw == null ? '' : typeof raw === 'object' ? '' : String(raw) } }, content));
     });
     return tr;
   }));
-  return h('table', {}, thead, tbody);
+  return h('table', { class: cls ?? null }, thead, tbody);
 }
 
 export function empty(text) { return h('p', { class: 'empty' }, text); }
