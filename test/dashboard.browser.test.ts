@@ -91,7 +91,11 @@ describe('dashboard in Chromium (demo store)', () => {
     expect(recovery.strategies.length).toBeGreaterThan(0);
     expect(await cells('#p-recovery td[data-col="attempts"]')).toEqual(recovery.strategies.map((r: any) => String(r.attempts)));
     // patterns: rows when the learning system produced some, else the empty state
-    if (patterns.patterns.length > 0) expect(await page.$$eval('#p-patterns tbody tr', (r) => r.length)).toBe(patterns.patterns.length);
+    // (the 10 most confident first; the rest folds behind "show more")
+    if (patterns.patterns.length > 0) {
+      expect(await page.$$eval('#p-patterns tbody tr', (r) => r.length)).toBe(Math.min(10, patterns.patterns.length));
+      expect(await page.$eval('#p-patterns [data-total]', (e) => (e as HTMLElement).dataset.total)).toBe(String(patterns.patterns.length));
+    }
     else expect(await page.textContent('#p-patterns .empty')).toContain('No patterns');
     // health
     expect(await cells('#p-health td[data-col="name"]')).toEqual(health.checks.map((c: any) => c.name));
