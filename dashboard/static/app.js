@@ -129,6 +129,15 @@ function pointsFor(ys, color) {
   return isolated ? { show: true, size: 7, fill: color, stroke: color } : {};
 }
 
+function resizeCharts() {
+  for (const [id, u] of Object.entries(state.charts)) {
+    const el = $(id);
+    if (!el || !el.contains(u.root)) continue;
+    const width = Math.max(240, el.clientWidth || el.parentElement.clientWidth || 400);
+    if (width !== u.width) u.setSize({ width, height: 200 });
+  }
+}
+
 function renderTrends(ts) {
   const s = ts.series;
   const x = s.t.map((t) => t / 1000);
@@ -252,12 +261,13 @@ function renderPatterns(p) {
     { key: 'status', label: 'status', value: (r) => r.status, format: (v) => badge(v) },
   ];
   // The list is ordered best first; a long tail (hundreds of candidates) folds behind "show more".
-  let shown = Math.min(p.patterns.length, PATTERNS_FIRST);
+  let shown = Math.min(p.patterns.length, Math.max(PATTERNS_FIRST, state.patternsShown ?? 0));
   const draw = () => {
     const rest = p.patterns.length - shown;
     const more = rest > 0 ? h('button', { type: 'button', class: 'more', dataset: { more: String(rest) }, onclick: () => {
       const first = shown;
       shown = Math.min(p.patterns.length, shown + PATTERNS_STEP);
+      state.patternsShown = shown;
       draw();
       // Keyboard users continue at the first row just revealed.
       body.querySelectorAll('tbody tr')[first]?.querySelector('button')?.focus();
@@ -402,7 +412,9 @@ function init() {
     }
   });
   let resize;
-  addEventListener('resize', () => { clearTimeout(resize); resize = setTimeout(() => load({ keepWindow: true }), 250); });
+  // A resize (a scrollbar appearing counts) only changes chart widths: redraw, do not re-fetch,
+  // or every panel re-renders under the user (an expanded list folds, focus is lost).
+  addEventListener('resize', () => { clearTimeout(resize); resize = setTimeout(resizeCharts, 150); });
   load().then(() => {
     const m = /^#trace\/([0-9a-f]+)(?:\?at=(\d+))?/.exec(location.hash);
     if (m) showTrace(getJson, m[1], m[2]).catch(showError);
