@@ -191,6 +191,14 @@ describe.each([1400, 800])('dashboard at %i px', (width) => {
     expect(rows).toEqual(all.patterns.slice(0, 30).map((p) => p.signature));
     // Keyboard users continue at the first row revealed.
     expect(await page.evaluate(() => document.activeElement?.closest('tr')?.querySelector<HTMLElement>('[data-col="signature"]')?.dataset.v)).toBe(rows[10]);
+    // A resize redraws the charts to the new width without re-rendering (and folding) the list.
+    const chartWidth = () => page.$eval('#c-latency canvas', (c) => (c as HTMLCanvasElement).getBoundingClientRect().width);
+    const w0 = await chartWidth();
+    await page.setViewportSize({ width: width - 120, height: 900 });
+    await page.waitForFunction((w) => document.querySelector('#c-latency canvas')!.getBoundingClientRect().width !== w, w0);
+    expect(await page.$$eval('#p-patterns tbody tr', (r) => r.length)).toBe(30);
+    const fit = await page.$eval('#c-latency', (e) => e.clientWidth);
+    expect(Math.abs((await chartWidth()) - fit)).toBeLessThanOrEqual(2);
   });
 
   /** Canvas pixels in a series colour (p50: p95 and p99 coincide in this fixture and hide each other). */
