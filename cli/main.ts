@@ -35,7 +35,7 @@ async function main(): Promise<number> {
     const debug = process.argv.includes('--debug');
     if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     if (isCliError(err)) {
-      process.stderr.write(`agentpulse: ${err.message}\n`);
+      if (!err.reported) process.stderr.write(`agentpulse: ${err.message}\n`);
       return err.exitCode;
     }
     if (isAgentpulseError(err)) {
