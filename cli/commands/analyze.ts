@@ -10,6 +10,7 @@ import { renderMarkdown } from '../../analyzer/markdown.js';
 import { SEVERITY_RANK } from '../../analyzer/regressionPolicy.js';
 import type { Report, Severity } from '../../analyzer/reportSchema.js';
 import { parseSinkSpec } from '../../analyzer/sinks/parseSinkSpec.js';
+import { parseDuration } from '../../analyzer/window.js';
 import { openStore } from '../../store/DuckDbStore.js';
 import { isStoreLocked } from '../../store/errors.js';
 import { CliError, isAgentpulseError } from '../errors.js';
@@ -78,6 +79,10 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on,
   )
   .action(async function (this: Command, flags: AnalyzeFlags) {
     const g = globalOptions(this);
+    // Bad durations are the user's typo: say which flag, before opening anything.
+    parseDuration(flags.since, { label: '--since' });
+    if (!flags.baseline.includes('..')) parseDuration(flags.baseline, { label: '--baseline' });
+    if (flags.bucket) parseDuration(flags.bucket, { label: '--bucket' });
     const format = flags.format ?? (g.json ? 'json' : 'md');
     const rules = flags.rules ? loadRulesFile(flags.rules) : DEFAULT_RULES;
     const sinks = [...rules.sinks, ...flags.sink].map(parseSinkSpec);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { parseSinkSpec } from '../../analyzer/sinks/parseSinkSpec.js';
+import { parseDurationMs } from '../../analyzer/window.js';
 import { httpFetch } from '../../dashboard/client.js';
 import { collectorCheck, diskCheck, formatAge, overallStatus, type HealthCheck, type HealthReport } from '../../dashboard/health.js';
 import { openDashboardSource } from '../../dashboard/source.js';
@@ -11,13 +12,6 @@ interface HealthFlags {
   maxLag: string;
   sink: string[];
   strict?: boolean;
-}
-
-/** Parses 90, 90s, 15m, 2h, 1d into seconds. */
-export function parseDurationSeconds(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/.exec(s.trim());
-  if (!m) throw new CliError(`"${s}" is not a duration (e.g. 90s, 15m, 2h, 1d)`);
-  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
 }
 
 /** Alert sinks from --sink and AGENTPULSE_ALERT_SINKS (comma-separated), each validated. */
@@ -45,7 +39,7 @@ Examples:
   $ agentpulse --db agents.duckdb health --json`)
   .action(async function (this: Command, flags: HealthFlags) {
     const g = globalOptions(this);
-    const maxLagSeconds = parseDurationSeconds(flags.maxLag);
+    const maxLagSeconds = parseDurationMs(flags.maxLag, { label: '--max-lag' }) / 1000;
     const url = g.url ?? process.env.AGENTPULSE_URL;
     const token = process.env.AGENTPULSE_TOKEN;
     const checks: HealthCheck[] = [];
