@@ -29,10 +29,13 @@ function sinkChecks(specs: string[]): HealthCheck[] {
 /** `agentpulse health`: checks for monitors; exit 2 on any failure. */
 export const healthCommand = new Command('health')
   .description('check the store, the collector (--url), ingest lag, alert sinks and disk; exits 2 when a check fails')
-  .option('--max-lag <duration>', 'fail when the newest span is older than this', '15m')
+  .option('--max-lag <duration>', 'fail when the newest span is older than this (with --db, only when given; see below)', '15m')
   .option('--sink <spec>', 'an alert sink to validate (repeatable; also AGENTPULSE_ALERT_SINKS)', (v: string, p: string[]) => [...p, v], [] as string[])
   .option('--strict', 'exit 1 on warnings too')
   .addHelpText('after', `
+Ingest lag: through --url (a collector is receiving) the newest span must be younger than --max-lag.
+With --db and a file nothing is writing to (a demo, a copy), old data is reported as "no recent data"
+and is not a failure unless --max-lag is given explicitly.
 Exit codes: 0 healthy (warnings allowed), 1 warnings with --strict, 2 a check failed.
 Examples:
   $ agentpulse --url http://127.0.0.1:4318 health --max-lag 5m
@@ -40,6 +43,8 @@ Examples:
   .action(async function (this: Command, flags: HealthFlags) {
     const g = globalOptions(this);
     const maxLagSeconds = parseDurationMs(flags.maxLag, { label: '--max-lag' }) / 1000;
+    // An explicit --max-lag means "this store must be getting data"; the default only judges a live writer.
+    const requireFresh = this.getOptionValueSource('maxLag') === 'cli';
     const url = g.url ?? process.env.AGENTPULSE_URL;
     const token = process.env.AGENTPULSE_TOKEN;
     const checks: HealthCheck[] = [];
@@ -56,7 +61,8 @@ Examples:
       }
     } else {
       try {
-        const source = await openDashboardSource({ db: g.db, options: { health: { maxLagSeconds } } });
+        // Opened here, so no writer holds the file now.
+        const source = await openDashboardSource({ db: g.db, options: { health: { maxLagSeconds, writerLive: requireFresh } } });
         try {
           const r = (await source.fetch('/api/health')) as HealthReport;
           checks.push(...r.checks.filter((x) => x.name !== 'disk'));
