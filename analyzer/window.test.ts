@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../test/build.js';
 import { parseRulesConfig } from './alerts/rules.js';
 import { DURATION_UNITS, formatDuration, parseDuration, parseDurationMs, WindowSpecError } from './window.js';
 
@@ -11,6 +12,9 @@ const term = fc.record({ n: fc.integer({ min: 0, max: 10_000 }), unit: fc.consta
 const WORDING = /^(--[a-z-]+: )?".*" is not a duration( longer than zero)?; use a number and a unit \(ms, s, m, h, d, w\), e\.g\. 90s, 30m, 24h, 7d or 1d12h$/;
 
 describe('parseDuration', () => {
+  // The last test runs the compiled CLI; rebuild only when sources are newer (a parallel tsc rewrites dist/).
+  beforeAll(() => ensureBuilt(), 180_000);
+
   it('adds up any sequence of <integer><unit> terms exactly', () => {
     fc.assert(
       fc.property(fc.array(term, { minLength: 1, maxLength: 5 }), (terms) => {

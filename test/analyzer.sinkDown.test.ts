@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillSynthetic } from '../dashboard/synthetic.js';
 import { openStore } from '../store/index.js';
-import { BIN, build, ROOT, tempDir } from './dashboardHelpers.js';
+import { ensureBuilt } from './build.js';
+import { BIN, ROOT, tempDir } from './dashboardHelpers.js';
 
 /** Runs the compiled CLI without blocking this process's event loop (the receiver below lives here). */
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -35,7 +36,7 @@ let rules: string;
 const servers: Server[] = [];
 
 beforeAll(async () => {
-  build();
+  ensureBuilt();
   dir = tempDir('ap-sinkdown-');
   db = join(dir, 'a.duckdb');
   const store = await openStore(db);

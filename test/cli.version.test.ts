@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, cli, ROOT } from './dashboardHelpers.js';
+import { ensureBuilt } from './build.js';
+import { cli, ROOT } from './dashboardHelpers.js';
 
-beforeAll(() => build(), 180_000);
+beforeAll(() => ensureBuilt(), 180_000);
 
 describe('agentpulse --version', () => {
   it('prints the package version and exits 0, as does -V', () => {
