@@ -20,7 +20,7 @@ export { computeForecasts } from './forecasts.js';
 export { renderMarkdown } from './markdown.js';
 export { checkJsonSchema } from './jsonSchemaCheck.js';
 export { lastAnalysedPosition, recordRun } from './runs.js';
-export { parseDuration, formatDuration, resolveWindows, WindowSpecError } from './window.js';
+export { parseDuration, parseDurationMs, durationError, formatDuration, resolveWindows, WindowSpecError } from './window.js';
 export type { TimeRange } from './window.js';
 export * from './reportSchema.js';
 export * from './alerts/index.js';

@@ -22,23 +22,43 @@ export class WindowSpecError extends AgentpulseError {
   }
 }
 
+/** The units a duration may use, in nanoseconds. */
+export const DURATION_UNITS: Readonly<Record<string, bigint>> = UNIT_NS;
+
+const TERM = /(\d+)(?:\.(\d+))?(ms|s|m|h|d|w)/y;
+
+/** The one wording for a duration nobody can read, wherever it was given (flag, rules file, API). */
+export function durationError(text: string, label?: string, why = 'is not a duration'): WindowSpecError {
+  return new WindowSpecError(`${label ? `${label}: ` : ''}"${text}" ${why}; use a number and a unit (ms, s, m, h, d, w), e.g. 90s, 30m, 24h, 7d or 1d12h`);
+}
+
 /**
- * Parses a duration such as `90s`, `15m`, `24h`, `7d`, `2w` (or a sum such as `1d12h`) into nanoseconds.
+ * The one duration grammar of agentpulse (CLI flags, rules files, the library): one or more
+ * `<number><unit>` terms with no spaces between, units `ms s m h d w`, a number may have a
+ * decimal fraction (`1.5h`); terms add up (`1d12h`). Surrounding blanks are ignored. Zero is
+ * refused unless `allowZero` (a rule's `for: 0`). Returns nanoseconds, truncated to whole ns.
  * @example parseDuration('24h') // 86_400_000_000_000n
+ * @example parseDuration('soon', { label: '--since' }) // throws: --since: "soon" is not a duration; use …
  */
-export function parseDuration(text: string, options: { allowZero?: boolean } = {}): bigint {
+export function parseDuration(text: string, options: { allowZero?: boolean; label?: string } = {}): bigint {
   const s = text.trim();
-  const re = /(\d+)(ms|s|m|h|d|w)/gy;
   let total = 0n;
-  let matched = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    total += BigInt(m[1]) * UNIT_NS[m[2]];
-    matched = re.lastIndex;
+  let at = 0;
+  TERM.lastIndex = 0;
+  for (let m = TERM.exec(s); m; m = TERM.exec(s)) {
+    const unit = UNIT_NS[m[3]];
+    const frac = m[2] ?? '';
+    total += BigInt(m[1]) * unit + (frac ? (BigInt(frac) * unit) / 10n ** BigInt(frac.length) : 0n);
+    at = TERM.lastIndex;
   }
-  if (s.length === 0 || matched !== s.length || total < 0n || (total === 0n && !options.allowZero)) {
-    throw new WindowSpecError(`cannot read duration "${text}"; use a number with a unit, e.g. 30m, 24h, 7d`);
-  }
+  if (s.length === 0 || at !== s.length) throw durationError(text, options.label);
+  if (total === 0n && !options.allowZero) throw durationError(text, options.label, 'is not a duration longer than zero');
   return total;
+}
+
+/** `parseDuration` in whole milliseconds (what timers and `Date` arithmetic want). */
+export function parseDurationMs(text: string, options: { allowZero?: boolean; label?: string } = {}): number {
+  return Number(parseDuration(text, options) / 1_000_000n);
 }
 
 /** Formats nanoseconds as the shortest exact duration string (`24h`, `90m`, `7d`). */

@@ -3,9 +3,12 @@ import { AgentpulseError } from '../store/errors.js';
 /** A failure the CLI reports as one line and an exit code. */
 export class CliError extends AgentpulseError {
   readonly exitCode: number;
-  constructor(message: string, options: { exitCode?: number; cause?: unknown; code?: string } = {}) {
+  /** The command already told the user (e.g. one line per failed sink): exit with the code, print nothing more. */
+  readonly reported: boolean;
+  constructor(message: string, options: { exitCode?: number; cause?: unknown; code?: string; reported?: boolean } = {}) {
     super(options.code ?? 'CLI_ERROR', message, { cause: options.cause });
     this.exitCode = options.exitCode ?? 1;
+    this.reported = options.reported ?? false;
   }
 }
 

@@ -1,9 +1,24 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isAgentpulseError } from './errors.js';
 import { isCliError } from './errors.js';
 import { commands } from './commands/index.js';
 
+/** The package's version: package.json sits two levels above the compiled dist/cli/main.js (one above cli/main.ts). */
+function packageVersion(): string {
+  for (const rel of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'agentpulse' && pkg.version) return pkg.version;
+    } catch {
+      /* try the next level */
+    }
+  }
+  return 'unknown';
+}
+
 const program = new Command('agentpulse')
+  .version(packageVersion(), '-V, --version', 'print the agentpulse version')
   .description('observability, recovery and learning for AI agents, on OpenTelemetry and DuckDB')
   .option('--db <path>', 'DuckDB trace store (default: $AGENTPULSE_DB or ./agentpulse.duckdb)')
   .option('--url <url>', 'read through a running collector instead of the file (or $AGENTPULSE_URL)')
@@ -35,7 +50,7 @@ async function main(): Promise<number> {
     const debug = process.argv.includes('--debug');
     if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     if (isCliError(err)) {
-      process.stderr.write(`agentpulse: ${err.message}\n`);
+      if (!err.reported) process.stderr.write(`agentpulse: ${err.message}\n`);
       return err.exitCode;
     }
     if (isAgentpulseError(err)) {

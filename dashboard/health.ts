@@ -22,6 +22,12 @@ export interface HealthOptions {
   dbPath?: string;
   /** Newest span older than this fails the ingest-lag check (default 900 s: a quarter hour without any span from a live fleet). */
   maxLagSeconds?: number;
+  /**
+   * Whether something is expected to be writing to this store now (default true: a collector, or a
+   * dashboard in front of one). When false (a file nothing writes to: a demo, a copy, a report
+   * host), old data is not a lag: the check says "no recent data" and stays ok.
+   */
+  writerLive?: boolean;
   /** Free disk below this warns (default 1 GiB) … */
   minFreeBytes?: number;
   /** … and below this fails (default 256 MiB: DuckDB needs room for its WAL and checkpoints). */
@@ -49,10 +55,14 @@ export async function storeHealth(api: DashboardApi, opts: HealthOptions = {}): 
       checks.push({ name: 'ingest_lag', status: 'warn', detail: 'no spans stored yet', value: null });
     } else {
       const lagS = Math.max(0, (now - Number(BigInt(String(h.newest_end_ns)) / 1_000_000n)) / 1000);
+      const late = lagS > maxLag;
       checks.push({
         name: 'ingest_lag',
-        status: lagS > maxLag ? 'fail' : 'ok',
-        detail: `newest span ended ${formatAge(lagS)} ago (threshold ${formatAge(maxLag)})`,
+        status: late && opts.writerLive !== false ? 'fail' : 'ok',
+        detail:
+          late && opts.writerLive === false
+            ? `no recent data: newest span ended ${formatAge(lagS)} ago; nothing is writing to this store now, so that is not a lag (to require fresh data, pass --max-lag or the collector's --url)`
+            : `newest span ended ${formatAge(lagS)} ago (threshold ${formatAge(maxLag)})`,
         value: Math.round(lagS),
       });
     }

@@ -48,6 +48,33 @@ describe('agentpulse health', () => {
     expect(cli(['--db', stale, 'health', '--max-lag', '3h']).status).toBe(0);
   });
 
+  it('passes right after `demo`: old demo data is "no recent data", not a lag, unless --max-lag asks for fresh data', () => {
+    const db = join(tempDir('ap-health-demo-'), 'demo.duckdb');
+    // Seed 1 with 5 tasks: the newest simulated span ends hours before now, as in a new user's first demo.
+    const demo = cli(['--db', db, 'demo', '--tasks', '5', '--seed', '1'], { timeout: 120_000 });
+    expect(demo.status, demo.stderr).toBe(0);
+    const r = cli(['--db', db, '--json', 'health']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const lag = JSON.parse(r.stdout).checks.find((c: any) => c.name === 'ingest_lag');
+    expect(lag.value).toBeGreaterThan(15 * 60);
+    expect(lag.status).toBe('ok');
+    expect(lag.detail).toMatch(/^no recent data: newest span ended .* ago; nothing is writing to this store now/);
+    const strict = cli(['--db', db, 'health', '--max-lag', '15m']);
+    expect(strict.status).toBe(2);
+    expect(strict.stdout).toMatch(/FAIL\s+ingest_lag/);
+  }, 180_000);
+
+  it('judges ingest lag by default when a collector is live', async () => {
+    const c = await startLocalCollector(stale, { port: 0 });
+    try {
+      const r = await cliAsync(['--url', c.collector.url, 'health']);
+      expect(r.status, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout).toMatch(/FAIL\s+ingest_lag\s+newest span ended/);
+    } finally {
+      await c.stop();
+    }
+  });
+
   it('exits 2 when the collector is down', async () => {
     const port = await freePort();
     const r = cli(['--db', fresh, '--url', `http://127.0.0.1:${port}`, 'health']);

@@ -47,4 +47,18 @@ describe('agentpulse top', () => {
     expect(agents.map((a) => a.agent).sort()).toEqual(['coder', 'planner', 'researcher', 'reviewer', 'tester', 'writer']);
     expect(agents.every((a) => a.p95_ms > 0)).toBe(true);
   });
+  it('shows the time in UTC, whatever the local time zone', () => {
+    // A zone 5 h 45 min from UTC: a local clock can never pass for UTC here.
+    const before = Date.now();
+    const r = cli(['--db', db, 'top', '--once'], { env: { TZ: 'Asia/Kathmandu' } });
+    const after = Date.now();
+    expect(r.status, r.stderr).toBe(0);
+    const m = / · (\d\d):(\d\d):(\d\d) UTC$/m.exec(r.stdout);
+    expect(m, r.stdout.split('\n')[0]).not.toBeNull();
+    const [h, min, sec] = m!.slice(1).map(Number);
+    const shown = h * 3600 + min * 60 + sec;
+    const utcSeconds = (ms: number): number => Math.floor((ms % 86_400_000) / 1000);
+    const [lo, hi] = [utcSeconds(before), utcSeconds(after)];
+    expect(lo <= hi ? shown >= lo && shown <= hi : shown >= lo || shown <= hi).toBe(true);
+  });
 });

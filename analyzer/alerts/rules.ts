@@ -5,14 +5,14 @@ import { AgentpulseError } from '../../store/errors.js';
 import { ForecastMetricSchema, SeveritySchema } from '../reportSchema.js';
 import { parseDuration } from '../window.js';
 
-const duration = z.string().refine((s) => {
+const duration = z.string().superRefine((s, ctx) => {
   try {
     parseDuration(s, { allowZero: true });
-    return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // The same wording as every other place a duration is read.
+    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
   }
-}, 'expected a duration such as 30m, 1h, 7d');
+});
 
 /** Which scopes a rule applies to: exact values, or `*` wildcards (`gpt-*`); omitted = any. */
 export const ScopeMatchSchema = z

@@ -21,7 +21,20 @@ export class DeliveryError extends Error {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+// Referenced on purpose: `analyze` awaits this backoff with nothing else keeping Node alive, and an
+// unreferenced timer let the process exit mid-await (code 13, no message, report never written).
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** fetch() rejects with "fetch failed"; the reason a user can act on (ECONNREFUSED, ENOTFOUND …) is its cause. */
+function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
+  }
+  return err.message;
+}
 
 /** 408, 425, 429 and 5xx are worth retrying; other 4xx mean the payload or URL is wrong. */
 const retryable = (status: number): boolean => status === 408 || status === 425 || status === 429 || status >= 500;
@@ -57,7 +70,7 @@ export async function postJson(url: string, body: unknown, options: RetryOptions
       if (Number.isFinite(ra) && ra >= 0) retryAfterMs = ra * 1000;
     } catch (err) {
       if (err instanceof DeliveryError) throw err;
-      lastError = err instanceof Error ? err.message : String(err);
+      lastError = reasonOf(err);
     }
     if (attempt < maxAttempts) {
       const backoff = Math.min(cap, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);

@@ -6,7 +6,7 @@ import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatTable } from '../output.js';
 import { lockedStoreError } from './dashboard.js';
-import { parseDurationSeconds } from './health.js';
+import { parseDurationMs } from '../../analyzer/window.js';
 
 type Obj = Record<string, unknown>;
 const r2 = (v: unknown, d = 2): number => Math.round(Number(v ?? 0) * 10 ** d) / 10 ** d;
@@ -21,7 +21,7 @@ Examples:
   $ agentpulse --url http://127.0.0.1:4318 analytics --json | jq .summary.totals`)
   .action(async function (this: Command, flags: { since: string }) {
     const g = globalOptions(this);
-    const q = flags.since in RANGES || flags.since === 'all' ? `range=${flags.since}` : `from=${Date.now() - parseDurationSeconds(flags.since) * 1000}`;
+    const q = flags.since in RANGES || flags.since === 'all' ? `range=${flags.since}` : `from=${Date.now() - parseDurationMs(flags.since, { label: '--since' })}`;
     let source;
     try {
       source = await openDashboardSource({ db: g.db, url: g.url ?? process.env.AGENTPULSE_URL, token: process.env.AGENTPULSE_TOKEN });

@@ -10,6 +10,7 @@ import { renderMarkdown } from '../../analyzer/markdown.js';
 import { SEVERITY_RANK } from '../../analyzer/regressionPolicy.js';
 import type { Report, Severity } from '../../analyzer/reportSchema.js';
 import { parseSinkSpec } from '../../analyzer/sinks/parseSinkSpec.js';
+import { parseDuration } from '../../analyzer/window.js';
 import { openStore } from '../../store/DuckDbStore.js';
 import { isStoreLocked } from '../../store/errors.js';
 import { CliError, isAgentpulseError } from '../errors.js';
@@ -19,6 +20,12 @@ import { clickhouseStoreSpec, openClickHouseForCli } from '../source.js';
 
 /** Exit code when `--fail-on` finds something at or above the level (1 stays "the command failed"). */
 export const FINDINGS_EXIT_CODE = 2;
+/**
+ * Exit code when a sink gave up after its retries. The report is still written and the alerts stay
+ * owed (re-sent next run). Wins over FINDINGS_EXIT_CODE: schedulers treat 2 as success, and an
+ * undelivered alert must not look like one.
+ */
+export const SINK_FAILED_EXIT_CODE = 3;
 
 interface AnalyzeFlags {
   since: string;
@@ -65,10 +72,17 @@ Examples:
 With --db (default), alert state, alert history and the run are stored in the file (the analyzer
 needs the file to itself for the few seconds it runs). With --url the collector, which owns the
 file, runs the analysis and stores the same things; sinks are then called from the collector's host.
-Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.`,
+A sink that is down is retried (HTTP sinks: 4 attempts, backoff from 500 ms), then reported on stderr,
+one line per sink; the report is still written, and its notifications stay owed: the next run sends
+them again.
+Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on, ${SINK_FAILED_EXIT_CODE} a sink failed (wins over ${FINDINGS_EXIT_CODE}).`,
   )
   .action(async function (this: Command, flags: AnalyzeFlags) {
     const g = globalOptions(this);
+    // Bad durations are the user's typo: say which flag, before opening anything.
+    parseDuration(flags.since, { label: '--since' });
+    if (!flags.baseline.includes('..')) parseDuration(flags.baseline, { label: '--baseline' });
+    if (flags.bucket) parseDuration(flags.bucket, { label: '--bucket' });
     const format = flags.format ?? (g.json ? 'json' : 'md');
     const rules = flags.rules ? loadRulesFile(flags.rules) : DEFAULT_RULES;
     const sinks = [...rules.sinks, ...flags.sink].map(parseSinkSpec);
@@ -126,12 +140,17 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on.
       await close();
     }
     result = result!;
-    for (const d of result.deliveries) if (!d.ok) process.stderr.write(`agentpulse analyze: sink ${d.sink} failed: ${d.error}\n`);
+    const failedSinks = result.deliveries.filter((d) => !d.ok);
+    for (const d of failedSinks) process.stderr.write(`agentpulse analyze: sink ${d.sink} failed: ${d.error}; its notifications stay owed and are sent again next run\n`);
 
     const text = format === 'json' ? formatJson(result.report) : renderMarkdown(result.report);
     if (flags.out) await writeFile(flags.out, text.endsWith('\n') ? text : text + '\n');
     else print(text);
 
+    if (failedSinks.length > 0) {
+      // Each failed sink already has its line on stderr; this only sets the exit code.
+      throw new CliError(`${failedSinks.length} of ${result.deliveries.length} sink(s) failed`, { exitCode: SINK_FAILED_EXIT_CODE, code: 'SINK_FAILED', reported: true });
+    }
     const worst = worstFinding(result.report);
     if (flags.failOn && worst && SEVERITY_RANK[worst] >= SEVERITY_RANK[flags.failOn]) {
       throw new CliError(`found ${worst} findings (--fail-on ${flags.failOn})`, { exitCode: FINDINGS_EXIT_CODE, code: 'FINDINGS' });

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { DuckDbStore } from '../../store/DuckDbStore.js';
 import { exportParquet } from '../../store/maintenance.js';
-import { parseDuration } from '../duration.js';
+import { parseDurationMs } from '../../analyzer/window.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson } from '../output.js';
 import { CliError } from '../errors.js';
@@ -21,7 +21,7 @@ The database file must not be held by a running collector (stop it, or export on
   .action(async function (this: Command, flags: { parquet: string; since?: string }) {
     const g = globalOptions(this);
     if (g.url) throw new CliError('export reads the database file directly; run it where the file is (without --url)');
-    const sinceNs = flags.since ? (BigInt(Date.now()) - BigInt(parseDuration(flags.since, '--since'))) * 1_000_000n : undefined;
+    const sinceNs = flags.since ? (BigInt(Date.now()) - BigInt(parseDurationMs(flags.since, { label: '--since' }))) * 1_000_000n : undefined;
     const store = await DuckDbStore.open(g.db, { readOnly: true });
     try {
       const r = await exportParquet(store, flags.parquet, { sinceNs });

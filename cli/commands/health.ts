@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { parseSinkSpec } from '../../analyzer/sinks/parseSinkSpec.js';
+import { parseDurationMs } from '../../analyzer/window.js';
 import { httpFetch } from '../../dashboard/client.js';
 import { collectorCheck, diskCheck, formatAge, overallStatus, type HealthCheck, type HealthReport } from '../../dashboard/health.js';
 import { openDashboardSource } from '../../dashboard/source.js';
@@ -11,13 +12,6 @@ interface HealthFlags {
   maxLag: string;
   sink: string[];
   strict?: boolean;
-}
-
-/** Parses 90, 90s, 15m, 2h, 1d into seconds. */
-export function parseDurationSeconds(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/.exec(s.trim());
-  if (!m) throw new CliError(`"${s}" is not a duration (e.g. 90s, 15m, 2h, 1d)`);
-  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
 }
 
 /** Alert sinks from --sink and AGENTPULSE_ALERT_SINKS (comma-separated), each validated. */
@@ -35,17 +29,22 @@ function sinkChecks(specs: string[]): HealthCheck[] {
 /** `agentpulse health`: checks for monitors; exit 2 on any failure. */
 export const healthCommand = new Command('health')
   .description('check the store, the collector (--url), ingest lag, alert sinks and disk; exits 2 when a check fails')
-  .option('--max-lag <duration>', 'fail when the newest span is older than this', '15m')
+  .option('--max-lag <duration>', 'fail when the newest span is older than this (with --db, only when given; see below)', '15m')
   .option('--sink <spec>', 'an alert sink to validate (repeatable; also AGENTPULSE_ALERT_SINKS)', (v: string, p: string[]) => [...p, v], [] as string[])
   .option('--strict', 'exit 1 on warnings too')
   .addHelpText('after', `
+Ingest lag: through --url (a collector is receiving) the newest span must be younger than --max-lag.
+With --db and a file nothing is writing to (a demo, a copy), old data is reported as "no recent data"
+and is not a failure unless --max-lag is given explicitly.
 Exit codes: 0 healthy (warnings allowed), 1 warnings with --strict, 2 a check failed.
 Examples:
   $ agentpulse --url http://127.0.0.1:4318 health --max-lag 5m
   $ agentpulse --db agents.duckdb health --json`)
   .action(async function (this: Command, flags: HealthFlags) {
     const g = globalOptions(this);
-    const maxLagSeconds = parseDurationSeconds(flags.maxLag);
+    const maxLagSeconds = parseDurationMs(flags.maxLag, { label: '--max-lag' }) / 1000;
+    // An explicit --max-lag means "this store must be getting data"; the default only judges a live writer.
+    const requireFresh = this.getOptionValueSource('maxLag') === 'cli';
     const url = g.url ?? process.env.AGENTPULSE_URL;
     const token = process.env.AGENTPULSE_TOKEN;
     const checks: HealthCheck[] = [];
@@ -62,7 +61,8 @@ Examples:
       }
     } else {
       try {
-        const source = await openDashboardSource({ db: g.db, options: { health: { maxLagSeconds } } });
+        // Opened here, so no writer holds the file now.
+        const source = await openDashboardSource({ db: g.db, options: { health: { maxLagSeconds, writerLive: requireFresh } } });
         try {
           const r = (await source.fetch('/api/health')) as HealthReport;
           checks.push(...r.checks.filter((x) => x.name !== 'disk'));

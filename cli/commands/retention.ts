@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { DuckDbStore } from '../../store/DuckDbStore.js';
 import { applyRetention, exportParquet } from '../../store/maintenance.js';
-import { parseDuration } from '../duration.js';
+import { parseDurationMs } from '../../analyzer/window.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson } from '../output.js';
 import { CliError } from '../errors.js';
@@ -19,8 +19,8 @@ Examples:
   .action(async function (this: Command, flags: { keep: string; keepRollups: string; export?: string }) {
     const g = globalOptions(this);
     if (g.url) throw new CliError('retention changes the database file; run it where the file is (without --url), with the collector stopped');
-    const keepMs = parseDuration(flags.keep, '--keep');
-    const keepRollMs = parseDuration(flags.keepRollups, '--keep-rollups');
+    const keepMs = parseDurationMs(flags.keep, { label: '--keep' });
+    const keepRollMs = parseDurationMs(flags.keepRollups, { label: '--keep-rollups' });
     const store = await DuckDbStore.open(g.db);
     try {
       let exported = 0;

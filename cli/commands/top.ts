@@ -55,9 +55,10 @@ Examples:
     }
   });
 
+/** Times are UTC, as everywhere else in agentpulse (reports, dashboard, alerts), never the terminal's zone. */
 function title(where: string, range: string, w: { toMs: number; anchoredToData: boolean }): string {
   const at = new Date(w.toMs).toISOString().replace('T', ' ').slice(0, 16);
-  return `agentpulse top · ${where} · last ${range}${w.anchoredToData ? ` (up to newest data, ${at} UTC)` : ''} · ${new Date().toLocaleTimeString()}`;
+  return `agentpulse top · ${where} · last ${range}${w.anchoredToData ? ` (up to newest data, ${at} UTC)` : ''} · ${new Date().toISOString().slice(11, 19)} UTC`;
 }
 
 /** Redraws until q / Ctrl-C / SIGTERM; restores the terminal on the way out. */

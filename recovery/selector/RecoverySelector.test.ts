@@ -139,6 +139,40 @@ describe('RecoverySelector', () => {
     ]);
   });
 
+  it('a declared fallback comes before escalation, also once the primary\'s breaker is open', async () => {
+    const onEscalate = vi.fn();
+    const writer = agent('writer', ['write'], async () => Promise.reject(http(500)));
+    const backup = agent('writer-backup', ['write'], async (t) => `backup:${String(t.input)}`);
+    const s = new RecoverySelector({ ...base, agents: [writer, backup], fallbacks: { writer: ['writer-backup'] }, onEscalate });
+    for (let i = 0; i < 20; i++) await expect(settle(s.run(writer, { input: i }))).resolves.toBe(`backup:${i}`);
+    expect(s.breakers.peek('writer')?.state).toBe('open');
+    expect(onEscalate).not.toHaveBeenCalled();
+    expect(backup.calls).toBe(20);
+    const outcomes = episodes();
+    expect(outcomes.filter((e) => e.outcome === 'escalated')).toEqual([]);
+    expect(outcomes.filter((e) => e.strategy === 'fallback_agent')).toEqual(Array.from({ length: 20 }, () => ({ strategy: 'fallback_agent', outcome: 'recovered' })));
+    // With the breaker open the primary is not called: the breaker strategy is rejected, the fallback recovers.
+    expect(outcomes.slice(-2)).toEqual([
+      { strategy: 'circuit_breaker', outcome: 'rejected' },
+      { strategy: 'fallback_agent', outcome: 'recovered' },
+    ]);
+    const last = exporter.getFinishedSpans().at(-1)!;
+    expect(last.attributes['agentpulse.recovery.target_agent']).toBe('writer-backup');
+  });
+
+  it('escalates when the declared fallback fails too, naming both strategies tried', async () => {
+    const onEscalate = vi.fn();
+    const writer = agent('writer', ['write'], async () => Promise.reject(http(500)));
+    const backup = agent('writer-backup', ['write'], async () => Promise.reject(http(500)));
+    const s = new RecoverySelector({ ...base, agents: [writer, backup], fallbacks: { writer: ['writer-backup'] }, onEscalate });
+    await expect(settle(s.run(writer, { input: 0 }))).rejects.toBeInstanceOf(EscalatedError);
+    expect(onEscalate.mock.calls[0][0]).toMatchObject({ tried: ['circuit_breaker', 'fallback_agent', 'escalate'] });
+    expect(episodes().slice(-2)).toEqual([
+      { strategy: 'fallback_agent', outcome: 'failed' },
+      { strategy: 'escalate', outcome: 'escalated' },
+    ]);
+  });
+
   it('context loss → restore the last checkpoint', async () => {
     const a = agent('a', [], async (_t, ctx, n) => {
       if (n === 1) {

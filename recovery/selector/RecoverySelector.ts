@@ -112,7 +112,7 @@ export class RecoverySelector {
     this.#timeout = options.timeoutMs === undefined ? undefined : new TimeoutPolicy({ ms: options.timeoutMs, mode: options.timeoutMode });
   }
 
-  /** The strategies the selector would try for `errorClass`, in order. */
+  /** The matrix row for `errorClass`; an agent with a declared fallback also tries it before `escalate`. */
   strategiesFor(errorClass: ErrorClass): readonly SelectorStrategy[] {
     return this.matrix[errorClass];
   }
@@ -133,8 +133,22 @@ export class RecoverySelector {
     }
   }
 
+  /**
+   * The matrix row for this failure, with one exception: an agent that has a declared fallback
+   * able to take the task tries it before `escalate`. The user named that agent as the way out, so
+   * a human is paged only when it is unavailable (open breaker) or fails too — e.g. agent_failure
+   * with the primary's breaker open goes circuit_breaker (rejected) → fallback_agent → escalate.
+   */
+  #plan(f: Failure): readonly SelectorStrategy[] {
+    const row = this.matrix[f.errorClass];
+    const escalateAt = row.indexOf('escalate');
+    if (escalateAt < 0 || row.slice(0, escalateAt).includes('fallback_agent')) return row;
+    if (this.fallback.declared(f.agent.name, f.task.requires ?? f.agent.capabilities).length === 0) return row;
+    return [...row.slice(0, escalateAt), 'fallback_agent', ...row.slice(escalateAt)];
+  }
+
   async #recover(failure: Failure): Promise<unknown> {
-    const strategies = this.matrix[failure.errorClass];
+    const strategies = this.#plan(failure);
     let last = failure.error;
     for (const strategy of strategies) {
       failure.tried.push(strategy);
