@@ -5,8 +5,9 @@
  *
  *   { "pid": 4242, "url": "http://127.0.0.1:4319", "command": "agentpulse dashboard", "db": "…", "started_at": "…" }
  *
- * The file is written atomically (temporary file, rename), holds no secret (a collector that
- * requires a token still does; clients send AGENTPULSE_TOKEN), and is removed when the holder
+ * The URL is a loopback address (entries naming another host are ignored: a file on disk never
+ * sends spans off the machine). The file is written atomically (temporary file, rename), holds no
+ * secret (a collector that requires a token still does; clients send AGENTPULSE_TOKEN), and is removed when the holder
  * stops. A holder that died without removing it is detected by its PID (no such process: the
  * entry is stale and deleted) and, for callers that ask, by probing `GET /healthz`.
  */
@@ -25,6 +26,17 @@ export interface LockHolder {
 /** The advert file beside a database: `<db>.agentpulse.json`. */
 export function lockHolderPath(db: string): string {
   return `${db}.agentpulse.json`;
+}
+
+/** True for an http URL whose host is a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    const h = u.hostname.replace(/^\[|\]$/g, '');
+    return u.protocol === 'http:' && (h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h));
+  } catch {
+    return false;
+  }
 }
 
 /** True when a process with this PID exists (one we may not signal counts). */
@@ -79,7 +91,8 @@ function readLockHolderFile(db: string): LockHolder | null {
   try {
     const o = JSON.parse(text) as Partial<LockHolder>;
     if (typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid <= 0 || typeof o.url !== 'string') return null;
-    new URL(o.url);
+    // Spans and queries are only ever sent to this machine because of a file on disk.
+    if (!isLoopbackUrl(o.url)) return null;
     return { pid: o.pid, url: o.url, command: typeof o.command === 'string' ? o.command : 'agentpulse', db: typeof o.db === 'string' ? o.db : db, started_at: String(o.started_at ?? '') };
   } catch {
     return null;

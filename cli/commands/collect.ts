@@ -5,7 +5,7 @@ import { startCollector } from '../../collector/startCollector.js';
 import type { RunningCollector } from '../../collector/startCollector.js';
 import { createDashboard, type Dashboard } from '../../dashboard/routes.js';
 import { DuckDbStore } from '../../store/DuckDbStore.js';
-import { advertiseLockHolder } from '../../store/lockHolder.js';
+import { advertiseLockHolder, isLoopbackUrl } from '../../store/lockHolder.js';
 import { spoolDirFor } from '../../store/spool.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { CliError } from '../errors.js';
@@ -42,7 +42,8 @@ export async function startLocalCollector(
     throw err;
   }
   // Other agentpulse processes on this machine find us beside the file and go through us.
-  const withdraw = db === ':memory:' ? () => undefined : advertiseLockHolder(db, { url: loopbackUrl(collector), command: flags.command ?? 'agentpulse collect' });
+  const local = loopbackUrl(collector);
+  const withdraw = db === ':memory:' || !local ? () => undefined : advertiseLockHolder(db, { url: local, command: flags.command ?? 'agentpulse collect' });
   let stopped: Promise<void> | null = null;
   return {
     collector,
@@ -79,9 +80,10 @@ export async function startLocalCollector(
   };
 }
 
-/** The collector's address as a local client reaches it (loopback when it listens on every interface). */
-function loopbackUrl(c: RunningCollector): string {
-  return c.host === '0.0.0.0' || c.host === '::' ? `http://127.0.0.1:${c.port}` : c.url;
+/** The collector's loopback address (it listens on loopback or every interface), or null (then it is not advertised). */
+function loopbackUrl(c: RunningCollector): string | null {
+  if (c.host === '0.0.0.0' || c.host === '::') return `http://127.0.0.1:${c.port}`;
+  return isLoopbackUrl(c.url) ? c.url : null;
 }
 
 /** `agentpulse collect`: OTLP/HTTP collector writing to the DuckDB store. */
