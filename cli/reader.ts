@@ -1,6 +1,7 @@
 import { DuckDbStore } from '../store/DuckDbStore.js';
-import { isStoreLocked, QueryError } from '../store/errors.js';
+import { QueryError } from '../store/errors.js';
 import { CliError } from './errors.js';
+import { openForRead } from './openStore.js';
 import { clickhouseStoreSpec, openClickHouseForCli, traceStoreReader } from './source.js';
 
 export interface QueryResult {
@@ -74,25 +75,14 @@ class DbReader implements TraceReader {
 }
 
 /**
- * Opens a reader: `--url`/AGENTPULSE_URL wins; otherwise the DB file read-only. When the file
- * is locked by a writer (a collector or an agent process), say so and point to --url.
+ * Opens a reader: a ClickHouse `--store`; `--url`; the serving holder of the file; or the DB file
+ * read-only (cli/openStore.ts decides, and explains a locked file).
  */
 export async function openReader(opts: ReaderOptions): Promise<TraceReader> {
-  const url = opts.url ?? process.env.AGENTPULSE_URL;
-  const token = opts.token ?? process.env.AGENTPULSE_TOKEN;
   const clickhouse = clickhouseStoreSpec(opts.store);
   if (clickhouse) return traceStoreReader(await openClickHouseForCli(clickhouse, { readOnly: true }));
-  if (opts.url) return new HttpReader(opts.url, token);
-  try {
-    return new DbReader(await DuckDbStore.open(opts.db, { readOnly: true }));
-  } catch (err) {
-    if (isStoreLocked(err)) {
-      if (url) {
-        process.stderr.write(`agentpulse: ${opts.db} is locked by a writer; reading through ${url}\n`);
-        return new HttpReader(url, token);
-      }
-      throw new CliError(`${err.message}`, { cause: err, code: err.code });
-    }
-    throw err;
-  }
+  return openForRead<TraceReader>(opts, {
+    local: async (db) => new DbReader(await DuckDbStore.open(db, { readOnly: true })),
+    remote: (t) => new HttpReader(t.url, opts.token ?? t.token),
+  });
 }

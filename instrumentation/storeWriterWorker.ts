@@ -7,13 +7,21 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 import { isStoreLocked } from '../store/errors.js';
+import { readLockHolder } from '../store/lockHolder.js';
 import { listSpoolSegments, spoolDirFor, writeSpoolSegment } from '../store/spool.js';
 import type { SpanRecord } from '../store/types.js';
+import { sendToHolder } from './holderExport.js';
 import { decodeSpanBatch } from './spanCodec.js';
 import { WRITER_CLOSED, WRITER_STATE } from './writerProtocol.js';
 import type { WorkerToMain, MainToWorker, WriterWorkerData } from './writerProtocol.js';
 
 const data = workerData as WriterWorkerData;
+/**
+ * How long a holder may take to acknowledge a batch before it is spooled instead. Well under the
+ * host's exit-flush deadline (AGENTPULSE_EXIT_FLUSH_TIMEOUT_MS, 5 s by default), so a batch sent at
+ * exit is still spooled in time when the holder hangs.
+ */
+const HOLDER_TIMEOUT_MS = 2000;
 
 /**
  * With `writerNice` > 0 (opt-in), on Linux, lower this thread's (and only this thread's)
@@ -36,6 +44,9 @@ const spoolDir = spoolDirFor(data.dbPath);
 let store: DuckDbStore | null = null;
 let idleTimer: NodeJS.Timeout | undefined;
 let lockedNoticeSent = false;
+/** The holder URL last reported as taking our spans (null: none, or it stopped taking them). */
+let holderNoticeSent: string | null = null;
+let lockedPid: number | null = null;
 let errorNoticeSent = false;
 let chain: Promise<void> = Promise.resolve();
 /** Set once the host asked to shut down: no more opens or retries, so no native call is in flight at exit. */
@@ -53,24 +64,50 @@ async function openStore(): Promise<DuckDbStore | null> {
     store = await DuckDbStore.open(data.dbPath, { threads: 1 });
     if (lockedNoticeSent) post({ type: 'notice', level: 'info', message: `agentpulse: ${data.dbPath} is free again; spooled spans were ingested` });
     lockedNoticeSent = false;
+    holderNoticeSent = null;
     return store;
   } catch (err) {
     if (isStoreLocked(err)) {
-      if (!lockedNoticeSent) {
-        lockedNoticeSent = true;
-        post({
-          type: 'notice',
-          level: 'warn',
-          message:
-            `agentpulse: ${data.dbPath} is locked by another process${err.holderPid ? ` (PID ${err.holderPid})` : ''}; ` +
-            `spans are spooled to ${spoolDir}/ and will be ingested automatically when the database is free ` +
-            '(or run `agentpulse ingest-spool`). Nothing is lost.',
-        });
-      }
+      lockedPid = err.holderPid;
       return null;
     }
     throw err;
   }
+}
+
+/** Says once that spans are spooled because the file is locked and nobody serving it answered. */
+function noticeSpooling(why: string): void {
+  if (lockedNoticeSent) return;
+  lockedNoticeSent = true;
+  post({
+    type: 'notice',
+    level: 'warn',
+    message:
+      `agentpulse: ${data.dbPath} is locked by another process${lockedPid ? ` (PID ${lockedPid})` : ''}${why}; ` +
+      `spans are spooled to ${spoolDir}/ and will be ingested automatically when the database is free ` +
+      '(or run `agentpulse ingest-spool`). Nothing is lost.',
+  });
+}
+
+/**
+ * The file is locked: hand the batch to the process that holds it and serves it, when one is
+ * advertised beside the file. False when there is none or it did not acknowledge (then spool).
+ */
+async function sendToLockHolder(spans: SpanRecord[]): Promise<boolean> {
+  const holder = readLockHolder(data.dbPath);
+  if (!holder) return false;
+  const r = await sendToHolder(holder.url, spans, { token: process.env.AGENTPULSE_TOKEN || undefined, timeoutMs: HOLDER_TIMEOUT_MS });
+  if (r.ok) {
+    if (holderNoticeSent !== holder.url) {
+      holderNoticeSent = holder.url;
+      lockedNoticeSent = false;
+      post({ type: 'notice', level: 'info', message: `agentpulse: ${data.dbPath} is held by \`${holder.command}\` (PID ${holder.pid}); spans go to it at ${holder.url}` });
+    }
+    return true;
+  }
+  holderNoticeSent = null;
+  noticeSpooling(`; \`${holder.command}\` at ${holder.url} did not take the spans (${r.reason})`);
+  return false;
 }
 
 async function closeStore(): Promise<void> {
@@ -88,12 +125,17 @@ function scheduleIdleClose(): void {
 
 async function write(spans: SpanRecord[]): Promise<void> {
   try {
+    // A known serving holder takes the batch without another attempt at the lock (one try per batch).
+    const holderFirst = !store && readLockHolder(data.dbPath) !== null;
+    if (holderFirst && (await sendToLockHolder(spans))) return;
     const s = await openStore();
     if (s) {
       await s.writeBatch(spans);
       scheduleIdleClose();
       return;
     }
+    if (!holderFirst && (await sendToLockHolder(spans))) return;
+    if (!stopping) noticeSpooling('');
   } catch (err) {
     // A failing store (full disk, corrupt file) must not lose the batch: spool it and say so once.
     if (!errorNoticeSent) {
@@ -112,6 +154,8 @@ async function write(spans: SpanRecord[]): Promise<void> {
 /** While spooling, keep trying to get the file; once we hold it, pick up everyone's spool. */
 async function retrySpool(): Promise<void> {
   if (listSpoolSegments(spoolDir).length === 0) return;
+  // A serving holder ingests `<db>.spool/` itself (collector/startCollector.ts); no need to fight for the lock.
+  if (!store && readLockHolder(data.dbPath)) return;
   try {
     const s = await openStore();
     if (s) {

@@ -15,8 +15,8 @@ export class StoreLockedError extends AgentpulseError {
   constructor(path: string, holderPid: number | null, cause?: unknown) {
     super(
       'STORE_LOCKED',
-      `the database ${path} is locked by another process${holderPid ? ` (PID ${holderPid})` : ''}; ` +
-        'read through its collector with --url (or AGENTPULSE_URL), or wait until that process exits',
+      // Which advice works depends on who holds it; cli/openStore.ts explains (lockedStoreError).
+      `the database ${path} is locked by another process${holderPid ? ` (PID ${holderPid})` : ''}`,
       { cause },
     );
     this.path = path;

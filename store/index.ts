@@ -12,3 +12,5 @@ export type { NamedQuery } from './namedQueries.js';
 export * from './sqlGuard.js';
 export { exportParquet, applyRetention } from './maintenance.js';
 export type { ExportOptions, RetentionOptions } from './maintenance.js';
+export { advertiseLockHolder, readLockHolder, findServingLockHolder, lockHolderPath, describeProcess } from './lockHolder.js';
+export type { LockHolder } from './lockHolder.js';

@@ -81,16 +81,16 @@ describe('agentpulse CLI', () => {
     }
   }, 60_000);
 
-  it('says the file is locked and points to --url when a writer holds it', async () => {
+  it('says who holds a locked file and what to do when it serves nothing', async () => {
     const { spawn } = await import('node:child_process');
     const holder = spawn(process.execPath, ['--input-type=module', '-e',
       `import { DuckDBInstance } from '@duckdb/node-api'; const i = await DuckDBInstance.create(${JSON.stringify(db)}); await i.connect(); console.log('locked'); setInterval(() => {}, 1000);`,
     ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
     try {
-      const r = await cli(['sql', 'select 1']);
+      const r = await cli(['sql', 'select 1'], { AGENTPULSE_LOCK_WAIT_MS: '0' });
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toMatch(/locked by another process.*--url/);
+      expect(r.stderr).toMatch(new RegExp(`locked by PID ${holder.pid}.*serves no agentpulse API.*dashboard`));
     } finally {
       holder.kill('SIGKILL');
     }

@@ -1,11 +1,10 @@
 import { Command } from 'commander';
 import { openDashboardSource } from '../../dashboard/source.js';
 import { RANGES } from '../../dashboard/window.js';
-import { isStoreLocked } from '../../store/errors.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
+import { openForRead } from '../openStore.js';
 import { formatTable } from '../output.js';
-import { lockedStoreError } from './dashboard.js';
 import { parseDurationMs } from '../../analyzer/window.js';
 
 type Obj = Record<string, unknown>;
@@ -22,13 +21,10 @@ Examples:
   .action(async function (this: Command, flags: { since: string }) {
     const g = globalOptions(this);
     const q = flags.since in RANGES || flags.since === 'all' ? `range=${flags.since}` : `from=${Date.now() - parseDurationMs(flags.since, { label: '--since' })}`;
-    let source;
-    try {
-      source = await openDashboardSource({ db: g.db, url: g.url ?? process.env.AGENTPULSE_URL, token: process.env.AGENTPULSE_TOKEN });
-    } catch (err) {
-      if (isStoreLocked(err)) throw lockedStoreError(err, g.db);
-      throw err;
-    }
+    const source = await openForRead({ db: g.db, url: g.url ?? process.env.AGENTPULSE_URL }, {
+      local: (db) => openDashboardSource({ db }),
+      remote: (t) => openDashboardSource({ db: g.db, url: t.url, token: t.token }),
+    });
     try {
       const [summary, agents, costs, teams, recovery, alerts] = (await Promise.all(
         ['summary', 'agents', 'costs', 'teams', 'recovery', 'alerts'].map((p) => source.fetch(`/api/${p}?${q}`)),

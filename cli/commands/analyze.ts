@@ -12,10 +12,10 @@ import type { Report, Severity } from '../../analyzer/reportSchema.js';
 import { parseSinkSpec } from '../../analyzer/sinks/parseSinkSpec.js';
 import { parseDuration } from '../../analyzer/window.js';
 import { openStore } from '../../store/DuckDbStore.js';
-import { isStoreLocked } from '../../store/errors.js';
 import { CliError, isAgentpulseError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson } from '../output.js';
+import { noteThroughHolder, openOrHolder } from '../openStore.js';
 import { clickhouseStoreSpec, openClickHouseForCli } from '../source.js';
 
 /** Exit code when `--fail-on` finds something at or above the level (1 stays "the command failed"). */
@@ -91,14 +91,25 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on,
     let close: () => Promise<void>;
     let result: { report: Report; deliveries: { sink: string; ok: boolean; error?: string }[] };
     const clickhouse = clickhouseStoreSpec(g.store);
+    // The file's holder (a dashboard or collector) runs the analysis when one serves it (cli/openStore.ts).
+    let url = g.url;
+    let local: Awaited<ReturnType<typeof openStore>> | undefined;
+    if (!clickhouse && !url) {
+      if (!existsSync(g.db)) throw new CliError(`no trace store at ${g.db}; pass --db PATH, --url URL, or create one with \`agentpulse demo\``);
+      const opened = await openOrHolder(g.db, () => openStore(g.db, { readOnly: !flags.persist, ingestSpool: false }));
+      if ('holder' in opened) {
+        url = opened.holder.url;
+        noteThroughHolder(g.db, opened.holder);
+      } else local = opened.local;
+    }
     if (clickhouse) {
       // ClickHouse (--store): named queries run their ClickHouse variants; report only, nothing persisted.
       const store = await openClickHouseForCli(clickhouse, { readOnly: true });
       source = { named: (name, params) => store.named(name, params) };
       close = () => store.close();
-    } else if (g.url) {
+    } else if (url) {
       // The collector owns the writer: it runs the analysis so alert state and the run position persist.
-      result = await analyzeThroughCollector(g.url, {
+      result = await analyzeThroughCollector(url, {
         since: flags.since,
         baseline: flags.baseline,
         incremental: flags.incremental ?? false,
@@ -110,19 +121,13 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on,
       source = { named: () => Promise.resolve([]) };
       close = async () => {};
     } else {
-      if (!existsSync(g.db)) throw new CliError(`no trace store at ${g.db}; pass --db PATH, --url URL, or create one with \`agentpulse demo\``);
-      try {
-        const store = await openStore(g.db, { readOnly: !flags.persist, ingestSpool: false });
-        source = sourceFromStore(store);
-        close = () => store.close();
-      } catch (err) {
-        if (isStoreLocked(err)) throw new CliError(`${err.message} (a collector holds it: run \`agentpulse --url http://127.0.0.1:4318 analyze\`)`, { cause: err });
-        throw err;
-      }
+      const store = local!;
+      source = sourceFromStore(store);
+      close = () => store.close();
     }
 
     try {
-      if (!g.url) result = await analyzeRun({
+      if (!url) result = await analyzeRun({
         source,
         since: flags.since,
         baseline: flags.baseline,

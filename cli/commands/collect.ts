@@ -5,6 +5,7 @@ import { startCollector } from '../../collector/startCollector.js';
 import type { RunningCollector } from '../../collector/startCollector.js';
 import { createDashboard, type Dashboard } from '../../dashboard/routes.js';
 import { DuckDbStore } from '../../store/DuckDbStore.js';
+import { advertiseLockHolder, isLoopbackUrl } from '../../store/lockHolder.js';
 import { spoolDirFor } from '../../store/spool.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { CliError } from '../errors.js';
@@ -26,7 +27,7 @@ const STOP_TIMEOUT_MS = 60_000;
  */
 export async function startLocalCollector(
   db: string,
-  flags: { host?: string; port?: number; token?: string; dashboard?: boolean },
+  flags: { host?: string; port?: number; token?: string; dashboard?: boolean; command?: string },
 ): Promise<{ collector: RunningCollector; store: DuckDbStore; dashboard: Dashboard | null; stop(): Promise<void> }> {
   const store = await DuckDbStore.open(db);
   let collector: RunningCollector;
@@ -40,6 +41,9 @@ export async function startLocalCollector(
     await store.close();
     throw err;
   }
+  // Other agentpulse processes on this machine find us beside the file and go through us.
+  const local = loopbackUrl(collector);
+  const withdraw = db === ':memory:' || !local ? () => undefined : advertiseLockHolder(db, { url: local, command: flags.command ?? 'agentpulse collect' });
   let stopped: Promise<void> | null = null;
   return {
     collector,
@@ -58,6 +62,7 @@ export async function startLocalCollector(
             resolve();
           }, STOP_TIMEOUT_MS);
         });
+        withdraw();
         try {
           await Promise.race([
             (async () => {
@@ -73,6 +78,12 @@ export async function startLocalCollector(
         }
       })()),
   };
+}
+
+/** The collector's loopback address (it listens on loopback or every interface), or null (then it is not advertised). */
+function loopbackUrl(c: RunningCollector): string | null {
+  if (c.host === '0.0.0.0' || c.host === '::') return `http://127.0.0.1:${c.port}`;
+  return isLoopbackUrl(c.url) ? c.url : null;
 }
 
 /** `agentpulse collect`: OTLP/HTTP collector writing to the DuckDB store. */

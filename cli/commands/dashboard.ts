@@ -1,63 +1,79 @@
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { openDashboardSource } from '../../dashboard/source.js';
-import { startDashboardServer } from '../../dashboard/server.js';
-import { isStoreLocked } from '../../store/errors.js';
+import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server.js';
+import { StoreMissingError } from '../../store/errors.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
+import { openOrHolder } from '../openStore.js';
+import { clickhouseStoreSpec } from '../source.js';
+import { startLocalCollector } from './collect.js';
 
-/** Explains a locked store: a writer (usually `agentpulse collect`) holds it, and that writer can serve the dashboard. */
-export function lockedStoreError(err: Error & { holderPid?: number | null }, db: string): CliError {
-  return new CliError(
-    `${db} is locked by a writer${err.holderPid ? ` (PID ${err.holderPid})` : ''}, so it cannot be opened read-only. ` +
-      'If that is `agentpulse collect`, it serves the dashboard itself at its URL (e.g. http://127.0.0.1:4318/); ' +
-      'otherwise pass --url http://HOST:PORT of a running collector',
-    { cause: err, code: 'STORE_LOCKED' },
-  );
-}
-
-/** `agentpulse dashboard`: serves the web dashboard over a store (read-only) or a running collector. */
+/** `agentpulse dashboard`: serves the web dashboard over a store or a running collector. */
 export const dashboardCommand = new Command('dashboard')
   .description('serve the web dashboard: live agent status, trends, error heat map, teams, costs, alerts, recovery, health, trace waterfalls')
   .option('--host <host>', 'address to bind (loopback only unless you know why)', '127.0.0.1')
   .option('--port <port>', 'port to listen on (0 = any free port)', '4319')
   .addHelpText('after', `
 Examples:
-  $ agentpulse --db agents.duckdb dashboard          # read-only view of a file no process is writing
+  $ agentpulse --db agents.duckdb dashboard          # holds the file and serves everyone on this machine (see below)
   $ agentpulse --url http://127.0.0.1:4318 dashboard # through a running collector (API proxied, live updates)
-  $ agentpulse collect                                # the collector serves the same dashboard at its own URL`)
+  $ agentpulse collect                                # the collector serves the same dashboard at its own URL
+
+On a DuckDB file the dashboard holds the file and runs the local collector on its port: OTLP
+ingest (/v1/traces), the API (/api/*) and the page. It advertises its address beside the file
+(<db>.agentpulse.json), so apps preloaded with AGENTPULSE_DB=<db> send their spans to it and other
+commands (analyze, sql, top, …) on the same file go through it. If another agentpulse process
+already holds the file, the dashboard goes through that one instead.`)
   .action(async function (this: Command, flags: { host: string; port: string }) {
     const g = globalOptions(this);
     const port = Number(flags.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${flags.port}"`);
-    const url = g.url ?? process.env.AGENTPULSE_URL;
-    let source;
-    try {
-      source = url ? null : await openDashboardSource({ db: g.db, store: g.store });
-    } catch (err) {
-      if (isStoreLocked(err)) throw lockedStoreError(err, g.db);
-      throw err;
+    let url = g.url ?? process.env.AGENTPULSE_URL;
+    const clickhouse = clickhouseStoreSpec(g.store);
+    let stop: () => Promise<void>;
+    let line: string;
+    let running: Awaited<ReturnType<typeof startLocalCollector>> | null = null;
+    if (!url && !clickhouse) {
+      if (g.db !== ':memory:' && !existsSync(g.db)) throw new CliError(new StoreMissingError(g.db).message, { code: 'STORE_MISSING' });
+      // Hold the file and serve everyone, or go through the process that already does.
+      const opened = await openOrHolder(g.db, () => startLocalCollector(g.db, { host: flags.host, port, command: 'agentpulse dashboard' }));
+      if ('holder' in opened) {
+        url = opened.holder.url;
+        process.stderr.write(`agentpulse: ${g.db} is held by \`${opened.holder.command}\` (PID ${opened.holder.pid}); the dashboard goes through it (also served at ${opened.holder.url}/)\n`);
+      } else running = opened.local;
     }
-    const server = await startDashboardServer({
-      host: flags.host,
-      port,
-      routes: source?.dashboard?.routes,
-      proxyUrl: url,
-      proxyToken: process.env.AGENTPULSE_TOKEN,
-    }).catch(async (err: unknown) => {
-      await source?.close();
-      throw err;
-    });
-    print(`agentpulse dashboard on ${server.url}/ (${url ? `API proxied to ${url}` : `store ${source?.where ?? g.db}, read-only`}); Ctrl-C to stop`);
+    if (url || clickhouse) {
+      // Through a collector (proxied), or over ClickHouse (read-only routes in this process).
+      const source = clickhouse && !url ? await openDashboardSource({ db: g.db, store: clickhouse }) : null;
+      let server: RunningDashboardServer;
+      try {
+        server = await startDashboardServer({ host: flags.host, port, routes: source?.dashboard?.routes, proxyUrl: url, proxyToken: process.env.AGENTPULSE_TOKEN });
+      } catch (err) {
+        await source?.close();
+        throw err;
+      }
+      line = `agentpulse dashboard on ${server.url}/ (${url ? `API proxied to ${url}` : `store ${source?.where}, read-only`}); Ctrl-C to stop`;
+      stop = async () => {
+        source?.dashboard?.close();
+        await server.close();
+        await source?.close();
+      };
+    } else {
+      const r = running!;
+      const u = r.collector.url;
+      line = `agentpulse dashboard on ${u}/ (store ${g.db}; also takes OTLP at ${u}/v1/traces and serves other agentpulse commands on this file); Ctrl-C to stop`;
+      stop = () => r.stop();
+    }
+    print(line);
     await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+      const onSignal = (): void => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         resolve();
       };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     });
-    source?.dashboard?.close();
-    await server.close();
-    await source?.close();
+    await stop();
   });

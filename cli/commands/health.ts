@@ -6,6 +6,7 @@ import { collectorCheck, diskCheck, formatAge, overallStatus, type HealthCheck, 
 import { openDashboardSource } from '../../dashboard/source.js';
 import { isStoreLocked, StoreMissingError } from '../../store/errors.js';
 import { CliError } from '../errors.js';
+import { lockedStoreError, noteThroughHolder, servingHolder } from '../openStore.js';
 import { globalOptions, print } from '../globalOptions.js';
 
 interface HealthFlags {
@@ -45,7 +46,15 @@ Examples:
     const maxLagSeconds = parseDurationMs(flags.maxLag, { label: '--max-lag' }) / 1000;
     // An explicit --max-lag means "this store must be getting data"; the default only judges a live writer.
     const requireFresh = this.getOptionValueSource('maxLag') === 'cli';
-    const url = g.url ?? process.env.AGENTPULSE_URL;
+    let url = g.url ?? process.env.AGENTPULSE_URL;
+    if (!url) {
+      // The process that holds the file serves it: check through it (its lag, its queue).
+      const holder = await servingHolder(g.db);
+      if (holder) {
+        noteThroughHolder(g.db, holder);
+        url = holder.url;
+      }
+    }
     const token = process.env.AGENTPULSE_TOKEN;
     const checks: HealthCheck[] = [];
     if (url) {
@@ -71,7 +80,7 @@ Examples:
         }
       } catch (err) {
         if (isStoreLocked(err)) {
-          checks.push({ name: 'store', status: 'warn', detail: `${g.db} is held by a writer${err.holderPid ? ` (PID ${err.holderPid})` : ''}; pass --url of its collector to check ingest lag` });
+          checks.push({ name: 'store', status: 'warn', detail: `${lockedStoreError(err, g.db).message} (ingest lag not checked)` });
         } else if (err instanceof StoreMissingError) {
           checks.push({ name: 'store', status: 'fail', detail: err.message });
         } else throw err;

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { openStore } from '../../store/DuckDbStore.js';
 import type { DuckDbStore } from '../../store/DuckDbStore.js';
-import { isStoreLocked, StoreMissingError } from '../../store/errors.js';
+import { StoreMissingError } from '../../store/errors.js';
 import {
   demote, fromReader, listPatterns, listPolicies, loadRules, promotePattern, rejectPattern, reviewQueue, runLearning, saveRules, setDefaultTeam,
 } from '../../analyzer/learning/index.js';
@@ -13,19 +13,18 @@ import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import type { GlobalOptions } from '../globalOptions.js';
 import { formatJson, formatTable } from '../output.js';
+import { openOrHolder } from '../openStore.js';
 import { openReader } from '../reader.js';
 
 /** Opens the store for a learning write; a held lock or a missing file is a one-line error. */
 export async function openLearningStore(g: GlobalOptions): Promise<DuckDbStore> {
   if (g.db !== ':memory:' && !existsSync(g.db)) throw new CliError(new StoreMissingError(g.db).message);
-  try {
-    return await openStore(g.db, { ingestSpool: false });
-  } catch (err) {
-    if (isStoreLocked(err)) {
-      throw new CliError(`${g.db} is held by a running writer (PID ${err.holderPid ?? '?'}); learning changes need the writer: stop it briefly, or run this where the store is not locked`, { cause: err, code: err.code });
-    }
-    throw err;
-  }
+  const opened = await openOrHolder(g.db, () => openStore(g.db, { ingestSpool: false }), { need: 'learning changes are written to the file itself' });
+  if ('local' in opened) return opened.local;
+  throw new CliError(
+    `${g.db} is held by \`${opened.holder.command}\` (PID ${opened.holder.pid}); learning changes are written to the file itself: stop it briefly and run this again`,
+    { code: 'STORE_LOCKED' },
+  );
 }
 
 /** Runs `fn` over a read-only view (file or --url). */

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { globalOptions } from '../globalOptions.js';
+import { servingHolder } from '../openStore.js';
 import { startLocalCollector } from './collect.js';
 
 /** Absolute path of the compiled preload. */
@@ -32,12 +33,17 @@ Examples:
     const g = globalOptions(this);
     const url = g.url ?? process.env.AGENTPULSE_URL ?? `http://127.0.0.1:${flags.port}`;
     let local: Awaited<ReturnType<typeof startLocalCollector>> | null = null;
+    let holder: Awaited<ReturnType<typeof servingHolder>> = null;
     if (!(await healthy(url))) {
       if (g.url) throw new CliError(`no collector answers at ${g.url}; start one with \`agentpulse collect\` or drop --url`);
-      local = await startLocalCollector(g.db, { port: Number(flags.port) });
-      process.stderr.write(`agentpulse: started a collector at ${local.collector.url} writing to ${g.db}\n`);
+      // The file's holder (a dashboard or collector on another port) takes the spans if there is one.
+      holder = await servingHolder(g.db);
+      if (!holder) {
+        local = await startLocalCollector(g.db, { port: Number(flags.port), command: 'agentpulse run' });
+        process.stderr.write(`agentpulse: started a collector at ${local.collector.url} writing to ${g.db}\n`);
+      }
     }
-    const endpoint = local ? local.collector.url : url;
+    const endpoint = local ? local.collector.url : (holder?.url ?? url);
     const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import="${registerPath()}"`].join(' ').trim();
     const child = spawn(cmd[0], cmd.slice(1), {
       stdio: 'inherit',

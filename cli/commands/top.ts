@@ -2,10 +2,9 @@ import { Command } from 'commander';
 import { openDashboardSource } from '../../dashboard/source.js';
 import { renderTop, type TopAgent } from '../../dashboard/top.js';
 import { RANGES } from '../../dashboard/window.js';
-import { isStoreLocked } from '../../store/errors.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
-import { lockedStoreError } from './dashboard.js';
+import { openForRead } from '../openStore.js';
 
 interface TopFlags {
   range: string;
@@ -29,13 +28,10 @@ Examples:
     if (!(flags.range in RANGES)) throw new CliError(`--range must be one of ${Object.keys(RANGES).join(', ')}`);
     const interval = Number(flags.interval);
     if (!(interval >= 0.2)) throw new CliError('--interval must be a number of seconds ≥ 0.2');
-    let source;
-    try {
-      source = await openDashboardSource({ db: g.db, url: g.url ?? process.env.AGENTPULSE_URL, token: process.env.AGENTPULSE_TOKEN });
-    } catch (err) {
-      if (isStoreLocked(err)) throw lockedStoreError(err, g.db);
-      throw err;
-    }
+    const source = await openForRead({ db: g.db, url: g.url ?? process.env.AGENTPULSE_URL }, {
+      local: (db) => openDashboardSource({ db }),
+      remote: (t) => openDashboardSource({ db: g.db, url: t.url, token: t.token }),
+    });
     const tty = process.stdout.isTTY === true;
     const snapshot = async (): Promise<{ agents: TopAgent[]; window: { fromMs: number; toMs: number; anchoredToData: boolean } }> =>
       (await source.fetch(`/api/agents?range=${flags.range}`)) as never;
