@@ -10,6 +10,9 @@ import { decodeSpanBatch, encodeSpanBatch } from './spanCodec.js';
 import { WRITER_CLOSED, WRITER_STATE } from './writerProtocol.js';
 import type { MainToWorker, WorkerToMain, WriterWorkerData } from './writerProtocol.js';
 
+/** After the exit deadline, how long a cancelled statement gets to unwind before the process ends. */
+const EXIT_INTERRUPT_GRACE_MS = 2000;
+
 export interface DuckDbSpanExporterOptions {
   dbPath: string;
   /**
@@ -307,7 +310,17 @@ export class DuckDbSpanExporter implements SpanExporter {
     const w = this.worker;
     if (!w) return true;
     w.postMessage({ type: 'shutdown' } satisfies MainToWorker);
-    const deadline = Date.now() + timeoutMs;
+    if (this.waitClosed(timeoutMs)) return true;
+    // Past the deadline the writer is still inside a statement (a slow commit on a busy machine).
+    // Ending the process now would abort it from inside the native binding, so cancel the
+    // statement (what it held was spooled by flushSync) and give the close a short grace.
+    w.postMessage({ type: 'interrupt' } satisfies MainToWorker);
+    return this.waitClosed(EXIT_INTERRUPT_GRACE_MS);
+  }
+
+  /** Blocks until the writer reports the store closed, up to `ms`. */
+  private waitClosed(ms: number): boolean {
+    const deadline = Date.now() + ms;
     while (Atomics.load(this.counters, WRITER_STATE) !== WRITER_CLOSED) {
       const left = deadline - Date.now();
       if (left <= 0) return false;

@@ -110,16 +110,16 @@ async function sendToLockHolder(spans: SpanRecord[]): Promise<boolean> {
   return false;
 }
 
-async function closeStore(): Promise<void> {
+async function closeStore(options?: { maintain?: boolean }): Promise<void> {
   const s = store;
   store = null;
-  if (s) await s.close();
+  if (s) await s.close(options);
 }
 
 function scheduleIdleClose(): void {
   clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
-    chain = chain.then(closeStore).catch(() => undefined);
+    chain = chain.then(() => closeStore()).catch(() => undefined);
   }, data.idleCloseMs);
 }
 
@@ -218,13 +218,20 @@ parentPort!.on('message', (msg: MainToWorker) => {
       draining = true;
       chain = chain.then(drainQueue);
     }
+  } else if (msg.type === 'interrupt') {
+    // The host's exit deadline passed while a statement ran. What it was writing is already in the
+    // spool (the host wrote it there), so cancel it: the chain then closes the store promptly.
+    stopping = true;
+    store?.interrupt();
   } else if (msg.type === 'shutdown') {
     // Queued batches are still written (the chain runs them first); nothing new is started after.
     stopping = true;
     clearInterval(retryTimer);
     chain = chain.then(async () => {
       clearTimeout(idleTimer);
-      await closeStore().catch(() => undefined);
+      // The host is exiting against a deadline: rollup maintenance is left to the next writer, so
+      // that no native DuckDB call is still running when the process ends (that aborts it).
+      await closeStore({ maintain: false }).catch(() => undefined);
       // The host may be blocked in an exit handler waiting on this slot rather than on messages.
       Atomics.store(counters, WRITER_STATE, WRITER_CLOSED);
       Atomics.notify(counters, WRITER_STATE);

@@ -1,6 +1,7 @@
 /** Messages between the host thread and the store writer thread. */
 /** `payload` is one batch in the binary format of spanCodec.ts. */
-export type MainToWorker = { type: 'batch'; seq: number; payload: Uint8Array } | { type: 'shutdown' };
+/** `interrupt`: the host's exit deadline passed; cancel the running statement so the writer can close. */
+export type MainToWorker = { type: 'batch'; seq: number; payload: Uint8Array } | { type: 'shutdown' } | { type: 'interrupt' };
 
 export type WorkerToMain =
   | { type: 'ack'; seq: number; spans: number }

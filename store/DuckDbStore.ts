@@ -388,13 +388,25 @@ export class DuckDbStore {
     return { segments, spans: total, inserted };
   }
 
-  /** Waits for queued writes, then closes. Idempotent. */
-  async close(): Promise<void> {
+  /**
+   * Cancels the statement running on this store's connection (it fails with an interrupt error;
+   * an open transaction rolls back). For a writer that must close against a deadline.
+   */
+  interrupt(): void {
+    if (!this.closed) this.connection.interrupt();
+  }
+
+  /**
+   * Waits for queued writes, then closes. Idempotent. With `maintain: false` the hour/day
+   * rollup levels are left for the next writer (readers fall back to minutes past each level's
+   * watermark, so results are the same): for closing at process exit, which has a deadline.
+   */
+  async close(options: { maintain?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     await this.exclusive(async () => undefined); // commits anything staged
     // Leave the hour/day levels built for everything written (a short-lived writer, like the demo,
     // never reaches the once-a-minute maintenance).
-    if (this.unmaintained) await this.maintainRollups().catch(() => undefined);
+    if (this.unmaintained && options.maintain !== false) await this.maintainRollups().catch(() => undefined);
     await this.writeChain;
     this.closed = true;
     this.connection.closeSync();

@@ -135,4 +135,23 @@ describe('agentpulse/register preload', () => {
     const notices = (a.stderr + b.stderr).match(/is locked by another process/g) ?? [];
     expect(notices.length).toBe(1);
   });
+
+  it('an exit deadline that passes while the writer is inside a statement neither aborts the app nor loses spans', async () => {
+    // A 300 ms exit deadline with two writers on one file: the holder is often still committing
+    // (or ingesting the other's spool) when the deadline passes. Exiting then used to abort the
+    // process from inside the native binding ("terminate called after throwing … Napi::Error").
+    for (let round = 0; round < 3; round++) {
+      const db = tempDb();
+      const env = { AGENTPULSE_DB: db, MAX_SPANS: '10000', AGENTPULSE_LOCK_RETRY_MS: '200', AGENTPULSE_EXIT_FLUSH_TIMEOUT_MS: '300' };
+      const runs = await Promise.all([startApp('endless-app.mjs', env), startApp('endless-app.mjs', env)]);
+      for (const r of runs) {
+        expect(r.stderr).not.toMatch(/terminate called|Napi::Error/);
+        expect(r.code, r.stderr).toBe(0);
+      }
+      const ended = runs.flatMap((r) => r.stdout.split('\n')).filter((l) => l.length === 16);
+      expect(ended.length).toBe(20000);
+      const stored = new Set((await readSpans(db, 'SELECT span_id FROM spans')).map((r) => r.span_id));
+      expect(ended.filter((id) => !stored.has(id))).toEqual([]);
+    }
+  });
 });
