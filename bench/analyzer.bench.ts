@@ -1,6 +1,6 @@
 /**
  * Analyzer at scale: the full report over N generated spans (default 10 M; target ≤ 15 s), and the
- * same percentile queries on identical data in DuckDB and in SQLite (better-sqlite3, the seed
+ * same percentile queries on identical data in DuckDB and in SQLite (Node's built-in `node:sqlite`, Node ≥ 22.5; the seed
  * design's store) measured in the same run (target ≥ 20× faster).
  *
  *   npm run build && node dist/bench/analyzer.bench.js [--spans N] [--compare-spans M] [--keep DIR]
@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
+import type { DatabaseSync } from 'node:sqlite';
 import { analyzeRun } from '../analyzer/analyze.js';
 import { openStore } from '../store/DuckDbStore.js';
 
@@ -132,24 +132,24 @@ export async function benchAnalyzer(opts: BenchAnalyzerOptions = {}): Promise<Be
     // A hash-based subset: unrelated to scope, time or latency (an every-k-th row would alias with the scope cycle).
     await store.query(`INSERT INTO cmp SELECT agent_name, operation, model, start_ns, duration_ns FROM spans WHERE hash(span_id) % $step = 0 ORDER BY start_ns LIMIT $m`, { step, m });
     const cmpRows = await store.query('SELECT agent_name, operation, model, start_ns, duration_ns FROM cmp ORDER BY start_ns');
-    let sqlite: InstanceType<typeof Database>;
+    let sqlite: DatabaseSync;
     try {
-      sqlite = new Database(join(dir, 'bench.sqlite'));
+      // Node's own SQLite (no native addon to build at install); Node ≥ 22.5 has it.
+      const { DatabaseSync: Sqlite } = await import('node:sqlite');
+      sqlite = new Sqlite(join(dir, 'bench.sqlite'));
     } catch (err) {
-      // better-sqlite3 builds its native addon with an install script, which npm runs only when
-      // approved (`npm install-scripts approve better-sqlite3 && npm rebuild better-sqlite3`).
-      log(`SQLite comparison skipped: better-sqlite3 is not built here (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); approve and rebuild it to compare`);
+      log(`SQLite comparison skipped: this Node (${process.version}) has no node:sqlite (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); run the bench on Node ≥ 22.5 to compare`);
       await store.close();
       return { spans: n, generateMs, reportMs, regressions: run.report.regressions.length, compareSpans: cmpRows.length, sqliteLoadMs: Number.NaN, queries: [], ratio: Number.NaN };
     }
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = OFF');
+    sqlite.exec('PRAGMA journal_mode = WAL');
+    sqlite.exec('PRAGMA synchronous = OFF');
     t0 = performance.now();
     sqlite.exec('CREATE TABLE cmp (agent_name TEXT, operation TEXT, model TEXT, start_ns INTEGER, duration_ns INTEGER)');
     const ins = sqlite.prepare('INSERT INTO cmp VALUES (?, ?, ?, ?, ?)');
-    sqlite.transaction(() => {
-      for (const r of cmpRows) ins.run(r.agent_name, r.operation, r.model, BigInt(String(r.start_ns)), r.duration_ns);
-    })();
+    sqlite.exec('BEGIN');
+    for (const r of cmpRows) ins.run(r.agent_name as string, r.operation as string, r.model as string, BigInt(String(r.start_ns)), r.duration_ns as number);
+    sqlite.exec('COMMIT');
     const sqliteLoadMs = ms(t0);
     log(`comparison set: ${cmpRows.length.toLocaleString('en')} identical spans in both engines (SQLite load ${(sqliteLoadMs / 1000).toFixed(1)} s)`);
 

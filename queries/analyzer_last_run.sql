@@ -3,5 +3,5 @@ SELECT id, CAST(window_from_ns AS VARCHAR) AS window_from_ns, CAST(window_to_ns 
   strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ') AS finished_at
 FROM analyzer_runs
 WHERE status = 'ok'
-ORDER BY window_to_ns DESC
+ORDER BY window_to_ns DESC, finished_at DESC, id DESC
 LIMIT 1

@@ -11,4 +11,4 @@ SELECT
 FROM rollup_minute_range(epoch_ms(CAST($from_ms AS BIGINT)), epoch_ms(CAST($to_ms AS BIGINT)), NULL)
 GROUP BY GROUPING SETS ((agent_name), (model))
 HAVING sum(cost_usd) > 0 OR sum(input_tokens) + sum(output_tokens) > 0
-ORDER BY dim, cost_usd DESC
+ORDER BY dim, cost_usd DESC, key NULLS LAST

@@ -12,4 +12,4 @@ FROM rollup_work_range(epoch_ms(CAST($from_ms AS BIGINT)), epoch_ms(CAST($to_ms 
 WHERE usage_spans > 0
 GROUP BY GROUPING SETS ((team_signature), (task_type))
 HAVING (CASE WHEN grouping(team_signature) = 0 THEN team_signature ELSE task_type END) IS NOT NULL
-ORDER BY dim, cost_usd DESC
+ORDER BY dim, cost_usd DESC, key NULLS LAST

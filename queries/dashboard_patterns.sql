@@ -5,5 +5,5 @@ FROM patterns
 -- Only tested patterns and antipatterns: per-task-type base-rate rows and features seen too rarely
 -- to test (status 'observed') are the learning system's bookkeeping, not findings.
 WHERE kind IN ('pattern', 'antipattern') AND status <> 'observed'
-ORDER BY CASE status WHEN 'promoted' THEN 0 WHEN 'candidate' THEN 1 ELSE 2 END, kind, confidence DESC NULLS LAST, support DESC NULLS LAST
+ORDER BY CASE status WHEN 'promoted' THEN 0 WHEN 'candidate' THEN 1 ELSE 2 END, kind, confidence DESC NULLS LAST, support DESC NULLS LAST, id
 LIMIT 200

@@ -15,14 +15,14 @@ WITH hits AS (
     AND (CAST($task_type AS VARCHAR) IS NULL OR task_type = $task_type)
     AND (CAST($strategy AS VARCHAR) IS NULL OR recovery_strategy = $strategy)
     AND (CAST($min_ms AS DOUBLE) IS NULL OR duration_ns >= CAST($min_ms AS DOUBLE) * 1e6)
-  ORDER BY start_ns DESC
+  ORDER BY start_ns DESC, trace_id, span_id
   LIMIT 2000
 )
 SELECT trace_id, max(start_ns) AS start_ns, count(*) AS matching_spans,
   arg_max(name, start_ns) AS span_name, max(duration_ns) / 1e6 AS max_ms,
   count(*) FILTER (WHERE status_code = 'ERROR') AS errors,
-  list(DISTINCT agent_name) FILTER (WHERE agent_name IS NOT NULL) AS agents
+  list(DISTINCT agent_name ORDER BY agent_name) FILTER (WHERE agent_name IS NOT NULL) AS agents
 FROM hits
 GROUP BY trace_id
-ORDER BY start_ns DESC
+ORDER BY start_ns DESC, trace_id
 LIMIT coalesce(CAST($limit AS INTEGER), 50)

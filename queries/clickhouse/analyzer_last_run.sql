@@ -4,5 +4,5 @@ SELECT id, toString(window_from_ns) AS window_from_ns, toString(window_to_ns) AS
   formatDateTime(finished_at, '%Y-%m-%dT%H:%i:%SZ', 'UTC') AS finished_at
 FROM analyzer_runs FINAL
 WHERE status = 'ok'
-ORDER BY window_to_ns DESC
+ORDER BY window_to_ns DESC, finished_at DESC, id DESC
 LIMIT 1

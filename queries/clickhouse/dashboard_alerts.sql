@@ -4,5 +4,5 @@ SELECT fingerprint, rule, severity, state, scope, value, threshold,
   toUnixTimestamp64Milli(since) AS since_ms, toUnixTimestamp64Milli(updated_at) AS updated_ms
 FROM alert_state FINAL
 ORDER BY multiIf(state = 'firing', 0, state = 'pending', 1, 2),
-  multiIf(severity = 'critical', 0, severity = 'warning', 1, 2), since DESC NULLS LAST
+  multiIf(severity = 'critical', 0, severity = 'warning', 1, 2), since DESC NULLS LAST, fingerprint
 LIMIT 500

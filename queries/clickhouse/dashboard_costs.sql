@@ -14,4 +14,4 @@ SELECT dim, key, cost_usd, tokens, spans FROM (
   GROUP BY model
 )
 WHERE cost_usd > 0 OR tokens > 0
-ORDER BY dim, cost_usd DESC
+ORDER BY dim, cost_usd DESC, key NULLS LAST

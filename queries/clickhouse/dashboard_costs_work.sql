@@ -15,4 +15,4 @@ SELECT dim, key, cost_usd, tokens, spans FROM (
     AND (cost_usd IS NOT NULL OR input_tokens IS NOT NULL) AND task_type IS NOT NULL
   GROUP BY task_type
 )
-ORDER BY dim, cost_usd DESC
+ORDER BY dim, cost_usd DESC, key NULLS LAST

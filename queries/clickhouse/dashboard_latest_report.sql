@@ -3,5 +3,5 @@
 SELECT id, toUnixTimestamp64Milli(finished_at) AS finished_ms, status, report
 FROM analyzer_runs FINAL
 WHERE report IS NOT NULL
-ORDER BY finished_at DESC NULLS LAST
+ORDER BY finished_at DESC NULLS LAST, id DESC
 LIMIT 1

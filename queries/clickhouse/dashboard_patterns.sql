@@ -5,5 +5,5 @@ SELECT id, kind, task_type, signature, support, successes, success_rate, ci_low,
 FROM patterns FINAL
 -- Only tested patterns and antipatterns (see the DuckDB query).
 WHERE kind IN ('pattern', 'antipattern') AND status <> 'observed'
-ORDER BY multiIf(status = 'promoted', 0, status = 'candidate', 1, 2), kind, confidence DESC NULLS LAST, support DESC NULLS LAST
+ORDER BY multiIf(status = 'promoted', 0, status = 'candidate', 1, 2), kind, confidence DESC NULLS LAST, support DESC NULLS LAST, id
 LIMIT 200

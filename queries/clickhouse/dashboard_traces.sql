@@ -14,14 +14,14 @@ WITH hits AS (
     AND ({task_type:Nullable(String)} IS NULL OR task_type = {task_type:Nullable(String)})
     AND ({strategy:Nullable(String)} IS NULL OR recovery_strategy = {strategy:Nullable(String)})
     AND ({min_ms:Nullable(Float64)} IS NULL OR duration_ns >= {min_ms:Nullable(Float64)} * 1e6)
-  ORDER BY start_ns DESC
+  ORDER BY start_ns DESC, trace_id, span_id
   LIMIT 2000
 )
 SELECT trace_id, max(start_ns) AS start_ns, count() AS matching_spans,
   argMax(name, start_ns) AS span_name, max(duration_ns) / 1e6 AS max_ms,
   countIf(status_code = 'ERROR') AS errors,
-  groupUniqArray(agent_name) AS agents
+  arraySort(groupUniqArray(agent_name)) AS agents
 FROM hits
 GROUP BY trace_id
-ORDER BY max(start_ns) DESC
+ORDER BY max(start_ns) DESC, trace_id
 LIMIT coalesce({limit:Nullable(Int64)}, 50)
