@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChdbExecutor } from '../store/clickhouse/ChdbExecutor.js';
 import { ClickHouseStore } from '../store/clickhouse/ClickHouseStore.js';
 import { ensureBuilt, repoRoot } from './build.js';
-import { fleetSpans, openChdbOrSkip, writeSorted } from './clickhouseHelpers.js';
+import { fleetSpans, chdbMissing, openChdbOrSkip, writeSorted } from './clickhouseHelpers.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'agentpulse-ch-cli-'));
@@ -35,7 +35,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cli = async (...args: string[]): Promise<string> =>
   (await run(process.execPath, [join(repoRoot, 'bin', 'agentpulse.js'), ...args], { env: { ...process.env, AGENTPULSE_STORE: `chdb://${chDir}` } })).stdout;
 
-describe('agentpulse CLI with AGENTPULSE_STORE=chdb://…', () => {
+describe.skipIf(chdbMissing !== null)('agentpulse CLI with AGENTPULSE_STORE=chdb://…', () => {
   it('runs ad-hoc SQL, named queries (ClickHouse variants) and the analyzer on the ClickHouse store', async () => {
     if (!available) return;
     const [{ n }] = JSON.parse(await cli('--json', 'sql', 'select count() as n from spans')) as { n: number }[];

@@ -8,7 +8,7 @@ import { DuckDbStore } from '../store/DuckDbStore.js';
 import { listDialectVariants, loadQueryFor } from '../store/namedQueries.js';
 import { sketchBucket } from '../store/sketch.js';
 import type { SpanRecord } from '../store/types.js';
-import { canonical, diff, fleetSpans, openChdbOrSkip, writeSorted } from './clickhouseHelpers.js';
+import { canonical, diff, fleetSpans, chdbMissing, openChdbOrSkip, writeSorted } from './clickhouseHelpers.js';
 
 const NOW_MS = Date.UTC(2025, 2, 10, 12, 0, 0);
 const NOW_NS = BigInt(NOW_MS) * 1_000_000n;
@@ -78,7 +78,7 @@ function comparable(name: string, rows: Record<string, unknown>[]): Record<strin
   });
 }
 
-describe('ClickHouse named queries on chDB', () => {
+describe.skipIf(chdbMissing !== null)('ClickHouse named queries on chDB', () => {
   it('has a ClickHouse variant for every named query', () => {
     if (!ch) return;
     const shared = readFileSync(new URL('../queries/agent_summary.sql', import.meta.url), 'utf8');

@@ -9,7 +9,7 @@ import { DuckDbTraceStore } from '../store/clickhouse/DuckDbTraceStore.js';
 import { namedQueryRunner } from '../store/clickhouse/namedQueryRunner.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 import { SKETCH_RELATIVE_ACCURACY } from '../store/sketch.js';
-import { canonical, diff, fleetSpans, openChdbOrSkip, writeSorted } from './clickhouseHelpers.js';
+import { canonical, diff, fleetSpans, chdbMissing, openChdbOrSkip, writeSorted } from './clickhouseHelpers.js';
 
 const NOW = new Date(Date.UTC(2025, 2, 10, 12, 0, 0));
 let ch: ClickHouseStore | null = null;
@@ -46,7 +46,7 @@ const relGap = (m: string): number => {
 
 const run = (source: DuckDbTraceStore | ClickHouseStore): Promise<Report> => analyze({ source, now: NOW, since: '24h', baseline: '6d', persist: false, onWarning: () => undefined });
 
-describe('analyzer report: DuckDB vs ClickHouse on the demo fleet', () => {
+describe.skipIf(chdbMissing !== null)('analyzer report: DuckDB vs ClickHouse on the demo fleet', () => {
   it('agrees field by field: counts exactly, every other number to 1e-9', async () => {
     if (!ch) return;
     const [a, b] = await Promise.all([run(duck), run(ch)]);

@@ -4,8 +4,21 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { simulateFleet } from '../examples/fleet.js';
 import type { FleetResult } from '../examples/fleet.js';
 import { decodeSpanBatch, encodeSpanBatch } from '../instrumentation/spanCodec.js';
-import { ChdbExecutor } from '../store/clickhouse/ChdbExecutor.js';
+import { ChdbExecutor, loadChdb } from '../store/clickhouse/ChdbExecutor.js';
 import type { SpanRecord } from '../store/types.js';
+
+/**
+ * Why chDB (the optional `chdb` package, the embedded ClickHouse engine) cannot be loaded here, or
+ * null when it can. Suites use it as `describe.skipIf(chdbMissing !== null)`, so a machine without
+ * chDB reports them as skipped, not passed. .ci/run installs chDB: in CI a missing engine fails.
+ */
+export const chdbMissing: string | null = await loadChdb().then(
+  () => null,
+  (err: unknown) => {
+    if (process.env.CI === 'true') throw err;
+    return err instanceof Error ? err.message : String(err);
+  },
+);
 
 /** chDB's executor, or null (with the reason printed once) when the optional `chdb` package is not installed. */
 export async function openChdbOrSkip(suite: string): Promise<ChdbExecutor | null> {
