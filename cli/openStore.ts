@@ -10,7 +10,8 @@
  */
 import { findServingLockHolder, type LockHolder } from '../store/lockHolder.js';
 import { describeProcess, readLockHolder } from '../store/lockHolder.js';
-import { isStoreLocked, type StoreLockedError } from '../store/errors.js';
+import { existsSync } from 'node:fs';
+import { isStoreLocked, StoreMissingError, type StoreLockedError } from '../store/errors.js';
 import { CliError } from './errors.js';
 import type { GlobalOptions } from './globalOptions.js';
 
@@ -130,4 +131,12 @@ export function lockedStoreError(err: StoreLockedError, db: string, need?: strin
       `\`agentpulse --db ${db} dashboard\` (or \`collect\`) first: commands and apps on this file then go through it`;
   }
   return new CliError(`${db} is locked by ${who}; ${advice}`, { cause: err, code: err.code });
+}
+
+/**
+ * For commands that open the file as its writer: refuses a path with no database (a mistyped
+ * --db would otherwise create a new, empty one and report success), unless `unless` holds.
+ */
+export function requireStoreFile(db: string, unless = false): void {
+  if (db !== ':memory:' && !unless && !existsSync(db)) throw new CliError(new StoreMissingError(db).message, { code: 'STORE_MISSING' });
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { DuckDbStore } from '../../store/DuckDbStore.js';
 import { listSpoolSegments, spoolDirFor } from '../../store/spool.js';
 import { globalOptions, print } from '../globalOptions.js';
+import { requireStoreFile } from '../openStore.js';
 import { formatJson } from '../output.js';
 
 /** `agentpulse ingest-spool`: loads spans spooled while the DB was locked. */
@@ -13,6 +14,8 @@ Example:
   .action(async function (this: Command) {
     const g = globalOptions(this);
     const pending = listSpoolSegments(spoolDirFor(g.db)).length;
+    // Spool segments without their database (it was deleted or moved) may still create it.
+    requireStoreFile(g.db, pending > 0);
     const store = await DuckDbStore.open(g.db, { ingestSpool: false });
     try {
       const r = await store.ingestSpool();

@@ -14,7 +14,7 @@ function collectParam(value: string, previous: Record<string, string>): Record<s
 /** `agentpulse query <name>`: runs a named query from queries/. */
 export const queryCommand = new Command('query')
   .description('run a named query from queries/<name>.sql (list them with --list)')
-  .argument('[name]', 'query name, e.g. agent_latency')
+  .argument('[name]', 'query name, e.g. agent_summary')
   .option('--list', 'list the named queries and their parameters')
   .option('-p, --param <k=v>', 'bind a query parameter (repeatable)', collectParam, {})
   .option('--csv', 'CSV output')
@@ -24,7 +24,7 @@ export const queryCommand = new Command('query')
 Examples:
   $ agentpulse query --list
   $ agentpulse query recovery --param since_ns=1700000000000000000
-  $ agentpulse query agent_latency --json`,
+  $ agentpulse query agent_summary --json`,
   )
   .action(async function (this: Command, name: string | undefined, opts: { list?: boolean; param: Record<string, string>; csv?: boolean }) {
     const g = globalOptions(this);

@@ -5,6 +5,7 @@ import { parseDurationMs } from '../../analyzer/window.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson } from '../output.js';
 import { CliError } from '../errors.js';
+import { requireStoreFile } from '../openStore.js';
 
 /** `agentpulse retention`: deletes old raw spans (optionally exporting them first) and old rollups. */
 export const retentionCommand = new Command('retention')
@@ -21,6 +22,7 @@ Examples:
     if (g.url) throw new CliError('retention changes the database file; run it where the file is (without --url), with the collector stopped');
     const keepMs = parseDurationMs(flags.keep, { label: '--keep' });
     const keepRollMs = parseDurationMs(flags.keepRollups, { label: '--keep-rollups' });
+    requireStoreFile(g.db);
     const store = await DuckDbStore.open(g.db);
     try {
       let exported = 0;
