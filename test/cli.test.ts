@@ -41,6 +41,21 @@ describe('agentpulse CLI', () => {
     expect(JSON.parse(sql.stdout)).toEqual([{ n: report.spans_in_store }]);
   }, 120_000);
 
+  it('refuses to add a second fleet to a database that holds spans unless told (--fresh replaces, --append adds)', async () => {
+    const db = join(dir, 'twice.duckdb');
+    const count = async (): Promise<number> => JSON.parse((await cli(['--db', db, 'sql', 'select count(*) n from spans', '--json'])).stdout)[0].n;
+    expect((await cli(['--db', db, 'demo', '--seed', '7', '--tasks', '100'])).code).toBe(0);
+    const first = await count();
+    const again = await cli(['--db', db, 'demo', '--seed', '7', '--tasks', '100']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`already holds ${first} spans; pass --fresh`);
+    expect(await count()).toBe(first);
+    expect((await cli(['--db', db, 'demo', '--seed', '7', '--tasks', '100', '--fresh'])).code).toBe(0);
+    expect(await count()).toBe(first);
+    expect((await cli(['--db', db, 'demo', '--seed', '8', '--tasks', '100', '--append'])).code).toBe(0);
+    expect(await count()).toBeGreaterThan(first);
+  }, 120_000);
+
   it('is deterministic for a seed', async () => {
     const a = join(dir, 'a.duckdb');
     const b = join(dir, 'b.duckdb');

@@ -15,6 +15,7 @@ export const demoCommand = new Command('demo')
   .option('--tasks <n>', 'tasks to simulate (~12 spans each)', '4500')
   .option('--days <n>', 'days of history ending now', '7')
   .option('--fresh', 'delete the database file first')
+  .option('--append', 'add another fleet to a database that already holds spans (otherwise refused: it would double every figure)')
   .addHelpText('after', `
 The fleet: 8 agent roles in teams of 2–5 across 5 task types, LLM calls with tokens and cost,
 tool calls, and faults (timeouts, rate limits, tool errors, context overflow, tool loops) with
@@ -24,7 +25,7 @@ recoveries. In the last 24 h the coder slows down and the researcher hits rate l
 Examples:
   $ agentpulse demo
   $ agentpulse --db /tmp/demo.duckdb demo --seed 7 --tasks 10000 --fresh`)
-  .action(async function (this: Command, flags: { seed: string; tasks: string; days: string; fresh?: boolean }) {
+  .action(async function (this: Command, flags: { seed: string; tasks: string; days: string; fresh?: boolean; append?: boolean }) {
     const g = globalOptions(this);
     const seed = Number(flags.seed);
     const tasks = Number(flags.tasks);
@@ -32,7 +33,15 @@ Examples:
     if (!Number.isInteger(seed) || !Number.isInteger(tasks) || tasks < 1 || !(days > 0)) {
       throw new CliError('--seed and --tasks take whole numbers (tasks ≥ 1), --days a positive number');
     }
-    if (flags.fresh) for (const f of [g.db, `${g.db}.wal`]) if (existsSync(f)) rmSync(f);
+    if (flags.fresh) {
+      for (const f of [g.db, `${g.db}.wal`]) if (existsSync(f)) rmSync(f);
+    } else if (!flags.append && existsSync(g.db)) {
+      // A second run would add a second fleet beside the first and double every figure, silently.
+      const held = await spansIn(g.db);
+      if (held > 0) {
+        throw new CliError(`${g.db} already holds ${held} spans; pass --fresh to replace them with a new demo, --append to add another fleet to them, or --db NEW_FILE`);
+      }
+    }
     const t0 = performance.now();
     const ap = await startAgentpulse({ dbPath: g.db, serviceName: 'demo-fleet', exporter: 'duckdb', idleCloseMs: 60_000 });
     if (!ap) throw new CliError('tracing is disabled (OTEL_SDK_DISABLED=true); unset it to run the demo');
@@ -64,10 +73,26 @@ Examples:
       print(formatTable(summary, 70));
       print(`
 Next steps:
-  1. Open the dashboard:   npx agentpulse dashboard --db ${g.db}
+  1. Open the dashboard (in a second terminal; it serves the file to the commands below):
+                           npx agentpulse dashboard --db ${g.db}
   2. Find what changed:    npx agentpulse analyze --db ${g.db} --since 24h --format md
   3. Ask your own question: npx agentpulse --db ${g.db} sql "select model, count(*), round(sum(cost_usd),2) usd from spans where operation='chat' group by 1 order by 3 desc"`);
     } finally {
       await store.close();
     }
   });
+
+/** Spans already in the file, or 0 when it cannot be read now (locked by a writer, or not a store yet). */
+async function spansIn(db: string): Promise<number> {
+  try {
+    const store = await DuckDbStore.open(db, { readOnly: true });
+    try {
+      const [{ n }] = await store.query('SELECT count(*) AS n FROM spans');
+      return Number(n);
+    } finally {
+      await store.close();
+    }
+  } catch {
+    return 0;
+  }
+}
