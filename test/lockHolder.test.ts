@@ -129,10 +129,23 @@ describe('the process that holds the DB file serves the others', () => {
   }, 120_000);
 
   it('waits for a file held briefly (an embedded writer about to close it) instead of failing', async () => {
+    // The holder lets go only once the command has said it is waiting (a marker file), so the test
+    // does not depend on how fast the command starts on a busy machine.
+    const release = join(dir, 'release-brief-holder');
     const holder = await startUntil(['--input-type=module', '-e',
-      `import { DuckDBInstance } from '@duckdb/node-api'; const i = await DuckDBInstance.create(${JSON.stringify(db)}); const c = await i.connect(); console.log('locked'); setTimeout(() => { c.closeSync(); i.closeSync(); }, 1500);`,
+      `import { existsSync } from 'node:fs'; import { DuckDBInstance } from '@duckdb/node-api'; const i = await DuckDBInstance.create(${JSON.stringify(db)}); const c = await i.connect(); console.log('locked'); const t = setInterval(() => { if (existsSync(${JSON.stringify(release)})) { clearInterval(t); c.closeSync(); i.closeSync(); } }, 50);`,
     ], /locked/);
-    const r = await cli(['sql', 'select count(*) as n from spans', '--json']);
+    const sql = spawn(process.execPath, [bin, '--db', db, 'sql', 'select count(*) as n from spans', '--json'], { cwd: repoRoot, env: { ...process.env, AGENTPULSE_URL: '', AGENTPULSE_LOCK_WAIT_MS: '30000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(sql);
+    let stdout = '';
+    let stderr = '';
+    sql.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    sql.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/waiting up to \d+ s/.test(stderr)) writeFileSync(release, '');
+    });
+    const code = await new Promise<number | null>((resolve) => sql.on('exit', (c) => resolve(c)));
+    const r = { code, stdout, stderr };
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/waiting up to \d+ s/);
     expect(r.stdout).toMatch(/"n":\s*240/);
