@@ -69,7 +69,7 @@ describe('DuckDbStore.stage', () => {
       }),
       { numRuns: 40 },
     );
-  });
+  }, 180_000); // 40 runs of real DuckDB transactions: ~15 s on an idle 2-core machine, far more under load
 
   it('reports each staged transaction once, to every listener, with its epoch', async () => {
     const store = await DuckDbStore.open(':memory:');
