@@ -34,6 +34,25 @@ describe('exportParquet / applyRetention', () => {
     await store.close();
   });
 
+  it('is idempotent: exporting twice, or overlapping ranges, never duplicates a span, and keeps spans retention deleted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ap-parquet-'));
+    dirs.push(dir);
+    const store = await storeWithDays([0, 1, 1, 3, 10]);
+    const count = async (): Promise<{ n: number; spans: number }[]> =>
+      store.query(`SELECT count(*) AS n, count(DISTINCT span_id) AS spans FROM read_parquet('${dir}/*/*.parquet', hive_partitioning = true)`) as Promise<{ n: number; spans: number }[]>;
+    await exportParquet(store, dir);
+    await exportParquet(store, dir);
+    expect(await count()).toEqual([{ n: 5, spans: 5 }]);
+    await exportParquet(store, dir, { sinceNs: nowNs - 2n * DAY_NS });
+    expect(await count()).toEqual([{ n: 5, spans: 5 }]);
+    // Retention deletes the 10-day-old span from the store; a later export keeps it in the folder.
+    await applyRetention(store, { spansDays: 7, rollupsDays: 30, nowMs: now });
+    await exportParquet(store, dir);
+    expect(await count()).toEqual([{ n: 5, spans: 5 }]);
+    expect(readdirSync(dir).flatMap((d) => readdirSync(join(dir, d))).filter((f) => !f.endsWith('.parquet'))).toEqual([]);
+    await store.close();
+  });
+
   it('deletes spans and rollups past retention and keeps the rest consistent', async () => {
     const store = await storeWithDays([0, 2, 10, 40]);
     const r = await applyRetention(store, { spansDays: 7, rollupsDays: 30, nowMs: now });

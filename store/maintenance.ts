@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { DuckDbStore } from './DuckDbStore.js';
 import { ADVANCE_ALL_LEVELS, compactionStatements, ROLLUP_TABLES } from './rollupLevels.js';
 
@@ -11,27 +12,38 @@ export interface ExportOptions {
 }
 
 /**
- * Writes spans as Hive-partitioned Parquet (`DIR/day=YYYY-MM-DD/*.parquet`, zstd), so
- * DuckDB, ClickHouse, Spark or pandas can read the history. Re-exporting a day adds files
- * beside the earlier ones; export disjoint ranges (or a fresh folder) to avoid duplicates.
+ * Writes spans as Hive-partitioned Parquet (`DIR/day=YYYY-MM-DD/spans-*.parquet`, zstd), so
+ * DuckDB, ClickHouse, Spark or pandas can read the history. Idempotent: a day that already has
+ * files is rewritten as the union of what they hold and what the store has now, one row per
+ * (trace_id, span_id), so exporting twice (or overlapping ranges) never duplicates a span, and
+ * spans the folder holds that the store has since deleted (retention) are kept. Each day's new
+ * file appears under its final name only once written; the day's older files are removed after.
  */
 export async function exportParquet(store: DuckDbStore, dir: string, options: ExportOptions = {}): Promise<{ spans: number; days: string[] }> {
   const target = resolve(dir);
   mkdirSync(target, { recursive: true });
   const where = `(CAST($since AS BIGINT) IS NULL OR start_ns >= CAST($since AS BIGINT)) AND (CAST($until AS BIGINT) IS NULL OR start_ns < CAST($until AS BIGINT))`;
   const params = { since: options.sinceNs?.toString() ?? null, until: options.untilNs?.toString() ?? null };
-  const days = await store.query(
-    `SELECT strftime(make_timestamp(start_ns // 1000), '%Y-%m-%d') AS day, count(*) AS n FROM spans WHERE ${where} GROUP BY 1 ORDER BY 1`,
-    params,
-  );
+  const dayOf = `strftime(make_timestamp(start_ns // 1000), '%Y-%m-%d')`;
+  const days = await store.query(`SELECT ${dayOf} AS day, count(*) AS n FROM spans WHERE ${where} GROUP BY 1 ORDER BY 1`, params);
   if (days.length === 0) return { spans: 0, days: [] };
-  // COPY cannot bind its target path; the path is quoted, never built from user SQL.
-  const quoted = `'${target.replace(/'/g, "''")}'`;
-  await store.query(
-    `COPY (SELECT *, strftime(make_timestamp(start_ns // 1000), '%Y-%m-%d') AS day FROM spans WHERE ${where})
-     TO ${quoted} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'spans_{uuid}')`,
-    params,
-  );
+  // COPY cannot bind its target path; paths are quoted, never built from user SQL.
+  const quote = (path: string): string => `'${path.replace(/'/g, "''")}'`;
+  for (const { day } of days) {
+    const dayDir = join(target, `day=${String(day)}`);
+    mkdirSync(dayDir, { recursive: true });
+    const earlier = readdirSync(dayDir).filter((f) => f.endsWith('.parquet')).map((f) => join(dayDir, f));
+    const fresh = `SELECT * FROM spans WHERE ${where} AND ${dayOf} = $day`;
+    const rows = earlier.length === 0
+      ? fresh
+      : `SELECT * FROM (SELECT * FROM read_parquet([${earlier.map(quote).join(', ')}], union_by_name = true) UNION ALL BY NAME ${fresh})
+         QUALIFY row_number() OVER (PARTITION BY trace_id, span_id ORDER BY start_ns) = 1`;
+    const name = `spans-${randomUUID()}.parquet`;
+    const tmp = join(dayDir, `.${name}.tmp`);
+    await store.query(`COPY (${rows} ORDER BY start_ns, trace_id, span_id) TO ${quote(tmp)} (FORMAT parquet, COMPRESSION zstd)`, { ...params, day: String(day) });
+    renameSync(tmp, join(dayDir, name));
+    for (const f of earlier) rmSync(f, { force: true });
+  }
   return { spans: days.reduce((s, d) => s + Number(d.n), 0), days: days.map((d) => String(d.day)) };
 }
 

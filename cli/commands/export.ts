@@ -17,6 +17,9 @@ Examples:
   $ agentpulse --db agents.duckdb export --parquet /data/agentpulse --since 1d
   $ duckdb -c "select day, count(*) from read_parquet('./history/*/*.parquet', hive_partitioning=true) group by 1"
 
+Exporting is idempotent: a day that already has files in DIR is rewritten as the union of those
+files and the store, one row per span, so running it twice (or with overlapping --since) never
+duplicates a span, and spans the store no longer has (retention) stay in DIR.
 The database file must not be held by a running collector (stop it, or export on a copy).`)
   .action(async function (this: Command, flags: { parquet: string; since?: string }) {
     const g = globalOptions(this);

@@ -32,6 +32,10 @@ Examples:
       }
       const r = await applyRetention(store, { spansDays: keepMs / 86_400_000, rollupsDays: keepRollMs / 86_400_000 });
       print(g.json ? formatJson({ ...r, exported }) : `deleted ${r.spans} spans and ${r.rollupRows} rollup rows${flags.export ? ` (exported ${exported} spans first)` : ''}`);
+      if (!g.json && r.spans > 0) {
+        print(`${g.db} keeps its size on disk: DuckDB reuses the freed space for new spans, so the file stops growing rather than shrinking. ` +
+          'To reclaim the space now, with nothing holding the file, copy it into a new file with the DuckDB CLI (`duckdb NEW.duckdb -c "ATTACH \'' + g.db + '\' AS old (READ_ONLY); COPY FROM DATABASE old TO NEW"`) and replace the old one.');
+      }
     } finally {
       await store.close();
     }
