@@ -13,11 +13,30 @@ export class CollectorMetrics {
   spansReplayed = 0;
   writeErrors = 0;
   batchesWritten = 0;
+  /** Spool/WAL entries moved to quarantine (or skipped in place) and the frames/bytes that could not be read. */
+  spoolQuarantined = 0;
+  spoolFramesSkipped = 0;
+  spoolBytesSkipped = 0;
+  private lastSpoolProblem: { path: string; movedTo: string | null; reason: string } | null = null;
   private readonly requests = new Map<string, number>();
   private readonly writeLatency = new LatencyHistogram();
   private readonly ackLatency = new LatencyHistogram();
 
   constructor(private readonly gauges: () => { queueSpans: number; queueBytes: number; spoolBytes: number; inflightBodyBytes: number }) {}
+
+  /** Records one damaged or unreadable spool entry (see `Spool.takeProblems`). */
+  recordSpoolProblem(p: { path: string; movedTo: string | null; reason: string; framesSkipped: number; bytesSkipped: number }): void {
+    this.spoolQuarantined++;
+    this.spoolFramesSkipped += p.framesSkipped;
+    this.spoolBytesSkipped += p.bytesSkipped;
+    this.lastSpoolProblem = { path: p.path, movedTo: p.movedTo, reason: p.reason };
+  }
+
+  /** For /healthz: null while the spool never met a damaged entry. */
+  spoolDamage(): { quarantined: number; framesSkipped: number; bytesSkipped: number; last: { path: string; movedTo: string | null; reason: string } } | null {
+    if (this.lastSpoolProblem === null) return null;
+    return { quarantined: this.spoolQuarantined, framesSkipped: this.spoolFramesSkipped, bytesSkipped: this.spoolBytesSkipped, last: this.lastSpoolProblem };
+  }
 
   countRequest(route: string, status: number): void {
     const key = `${route}\u0000${status}`;
@@ -52,6 +71,9 @@ export class CollectorMetrics {
     counter('agentpulse_collector_spans_rejected_total', 'Spans rejected by validation (OTLP partial success).', this.spansRejected);
     counter('agentpulse_collector_spans_spooled_total', 'Spans acknowledged from the write-ahead spool.', this.spansSpooled);
     counter('agentpulse_collector_spans_replayed_total', 'Spans replayed from the spool into the store.', this.spansReplayed);
+    counter('agentpulse_collector_spool_quarantined_total', 'Spool or write-ahead log entries that were damaged or unreadable, moved to quarantine/ (or skipped in place).', this.spoolQuarantined);
+    counter('agentpulse_collector_spool_frames_skipped_total', 'Damaged spool frames that could not be replayed.', this.spoolFramesSkipped);
+    counter('agentpulse_collector_spool_bytes_skipped_total', 'Bytes of damaged spool frames or unreadable entries that could not be replayed.', this.spoolBytesSkipped);
     counter('agentpulse_collector_write_errors_total', 'Store batch writes that failed.', this.writeErrors);
     lines.push('# HELP agentpulse_collector_requests_total HTTP requests by route and status.', '# TYPE agentpulse_collector_requests_total counter');
     for (const [key, n] of this.requests) {

@@ -92,6 +92,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         queueSpans: queue.depthSpans,
         spoolBytes: spool?.sizeBytes ?? 0,
         spansWritten: metrics.spansWritten,
+        ...(metrics.spoolDamage() ? { spoolDamage: metrics.spoolDamage() } : {}),
       });
       return healthy ? 200 : 503;
     }

@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { SpanRecord } from './types.js';
 
 /** Spool folder beside a database file: `<db>.spool/`. */
@@ -18,7 +18,7 @@ export function encodeSpoolLines(spans: readonly SpanRecord[]): string {
   return out;
 }
 
-/** Parses spool lines back into spans; a torn last line (crash mid-write) is skipped. */
+/** Parses spool lines back into spans; unreadable lines are skipped and counted (segments are written whole, so any is damage). */
 export function decodeSpoolLines(text: string): { spans: SpanRecord[]; skipped: number } {
   const spans: SpanRecord[] = [];
   let skipped = 0;
@@ -60,6 +60,29 @@ export function writeSpoolSegment(dir: string, spans: readonly SpanRecord[]): st
   return final;
 }
 
+/** A segment that could not be ingested in full, moved to `<spool>/quarantine/` (or left in place when that failed). */
+export interface SpoolSegmentProblem {
+  path: string;
+  movedTo: string | null;
+  reason: string;
+}
+
+/**
+ * Moves a segment that cannot be read, or holds unreadable lines, to `quarantine/` beside it:
+ * evidence is never deleted. Returns the new path, or null when it could not be moved.
+ */
+export function quarantineSpoolSegment(path: string, dir: string): string | null {
+  const qdir = join(dir, 'quarantine');
+  const to = join(qdir, `${basename(path)}.${new Date().toISOString().replace(/[:.]/g, '-')}.${process.pid}`);
+  try {
+    mkdirSync(qdir, { recursive: true });
+    renameSync(path, to);
+    return to;
+  } catch {
+    return null;
+  }
+}
+
 /** Complete segments waiting to be ingested, oldest first. */
 export function listSpoolSegments(dir: string): string[] {
   let names: string[];
@@ -71,7 +94,17 @@ export function listSpoolSegments(dir: string): string[] {
   return names
     .filter((n) => n.endsWith('.ndjson'))
     .map((n) => join(dir, n))
-    .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs || a.localeCompare(b));
+    .map((p) => ({ p, t: mtimeOf(p) }))
+    .sort((a, b) => a.t - b.t || a.p.localeCompare(b.p))
+    .map((x) => x.p);
+}
+
+function mtimeOf(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0; // vanished or unreadable: the ingester finds out and reports it
+  }
 }
 
 export function readSpoolSegment(path: string): { spans: SpanRecord[]; skipped: number } {

@@ -44,10 +44,12 @@ describe('Spool', () => {
     const taken = await reopened.takeOldest();
     expect(taken!.frames.map((f) => [f.kind, f.payload.toString()])).toEqual([[1, 'alpha'], [2, 'beta'], [1, 'gamma']]);
     expect(taken!.tornBytes).toBe(10);
-    // Flip one payload byte: that frame and everything after it is untrusted.
+    // Flip one payload byte: that frame is lost, the intact frames after it are still read.
     const bytes = readFileSync(path);
     bytes[13 + 5 + 13 + 1] ^= 0xff;
-    expect(parseFrames(bytes).frames.map((f) => f.payload.toString())).toEqual(['alpha']);
+    const parsed = parseFrames(bytes);
+    expect(parsed.frames.map((f) => f.payload.toString())).toEqual(['alpha', 'gamma']);
+    expect(parsed).toMatchObject({ damagedRegions: 1, damagedFrames: 1, damagedBytes: 13 + 4, tornBytes: 10 });
     // Only an explicit release (after commit) deletes the file.
     expect(readdirSync(dir)).toHaveLength(1);
     await reopened.release(taken!.seq);

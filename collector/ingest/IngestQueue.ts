@@ -435,7 +435,7 @@ export class IngestQueue {
     }
     this.replayTimer = setTimeout(() => {
       this.replayTimer = null;
-      this.replaying = this.replay().finally(() => {
+      this.replaying = this.replay().catch((err: unknown) => this.opts.onError(err, 'spool replay')).finally(() => {
         this.replaying = null;
         this.notifyIdle();
       });
@@ -454,8 +454,9 @@ export class IngestQueue {
         return;
       }
       const file = await spool.takeOldest();
+      this.reportSpoolProblems();
       if (!file) return;
-      if (file.tornBytes > 0) this.opts.onError(new Error(`ignored a torn tail of ${file.tornBytes} bytes`), `spool file ${file.seq}`);
+      if (file.tornBytes > 0) this.opts.onError(new Error(`ignored a torn tail of ${file.tornBytes} bytes (a frame cut short by a crash, never acknowledged)`), `spool file ${file.seq}`);
       let pending: SpanRecord[] = [];
       // In write-ahead mode a chunk settles only when its transaction commits, so a few chunks
       // are in flight at once and the commit is asked for when the window is full.
@@ -494,7 +495,19 @@ export class IngestQueue {
         this.scheduleReplayAfterReplay = true;
         return;
       }
-      await spool.release(file.seq);
+      if (file.damagedRegions > 0) await spool.quarantine(file);
+      else await spool.release(file.seq);
+      this.reportSpoolProblems();
+    }
+  }
+
+  /** Logs and counts what the spool could not read (damaged frames, unreadable entries). */
+  private reportSpoolProblems(): void {
+    for (const p of this.spool?.takeProblems() ?? []) {
+      this.metrics.recordSpoolProblem(p);
+      const where = p.movedTo ? `moved to ${p.movedTo}` : 'left in place and skipped';
+      const lost = p.framesSkipped > 0 ? `; ${p.framesSkipped} frame(s), ${p.bytesSkipped} bytes could not be read and were not replayed` : '';
+      this.opts.onError(new Error(`${p.reason}${lost}; ${where} (see docs/operations.md, "Spool quarantine")`), `spool entry ${p.path}`);
     }
   }
 
@@ -553,6 +566,7 @@ export class IngestQueue {
 
   /** Starts replaying spool files (e.g. left by a previous process) in the background. */
   startReplay(): void {
+    this.reportSpoolProblems();
     if (this.spool?.hasBacklog) this.scheduleReplay(0);
   }
 

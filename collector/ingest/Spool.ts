@@ -1,20 +1,17 @@
 import { open, mkdir, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
+import { encodeFrame, FRAME_HEADER_BYTES, parseFrames, type ParsedFrames } from './frameFormat.js';
+import { quarantineEntry, type QuarantineResult } from './quarantine.js';
+
+export { encodeFrame, parseFrames, type SpoolFrame, type ParsedFrames } from './frameFormat.js';
 
 /**
  * Write-ahead spool: request bodies that could not be committed to the store in time
  * are appended here and fsynced before the client is acknowledged, then replayed.
- *
- * Frame: 'APW1' | u32 payloadLength | u32 crc32(kind + payload) | u8 kind | payload.
- * A torn tail (short header, short payload or bad checksum) ends a file's readable
- * frames; everything before it is intact because frames are only ever appended.
- * Files are deleted only after all of their frames were committed to the store.
+ * Frames are in the format of `frameFormat.ts`; a damaged file is replayed as far as it can
+ * be read and then moved to `quarantine/` (never deleted). Files are deleted only after all
+ * of their frames were committed to the store.
  */
-export interface SpoolFrame {
-  kind: number;
-  payload: Buffer;
-}
 
 export interface SpoolOptions {
   dir: string;
@@ -24,8 +21,7 @@ export interface SpoolOptions {
   maxFileBytes?: number;
 }
 
-const MAGIC = 0x31575041; // 'APW1' little-endian
-const HEADER = 13;
+const HEADER = FRAME_HEADER_BYTES;
 const FILE_RE = /^collector-wal-(\d{12})\.bin$/;
 
 /**
@@ -71,6 +67,19 @@ interface PendingAppend {
   reject: (err: unknown) => void;
 }
 
+/** An entry the spool could not replay in full: moved to `quarantine/` (or left in place when that failed). */
+export interface SpoolProblem {
+  path: string;
+  movedTo: string | null;
+  /** Why: unreadable (with the error) or damaged frames. */
+  reason: string;
+  framesSkipped: number;
+  bytesSkipped: number;
+}
+
+/** A spooled file taken for replay: its intact frames and what could not be read. */
+export type TakenFile = ParsedFrames & { seq: number };
+
 export class Spool {
   readonly dir: string;
   private readonly maxBytes: number;
@@ -85,6 +94,7 @@ export class Spool {
   private flushing: Promise<void> | null = null;
   private closed = false;
   private sealWaiters: (() => void)[] = [];
+  private problems: SpoolProblem[] = [];
 
   private constructor(opts: SpoolOptions) {
     this.dir = opts.dir;
@@ -99,10 +109,19 @@ export class Spool {
     const names = (await readdir(opts.dir)).filter((n) => FILE_RE.test(n)).sort();
     for (const name of names) {
       const seq = Number(FILE_RE.exec(name)![1]);
-      const { size } = await stat(join(opts.dir, name));
+      spool.nextSeq = Math.max(spool.nextSeq, seq + 1);
+      const path = join(opts.dir, name);
+      let size: number;
+      try {
+        const st = await stat(path);
+        if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
+        size = st.size;
+      } catch (err) {
+        await spool.setAside(path, err);
+        continue;
+      }
       spool.sealed.push({ seq, size });
       spool.bytes += size;
-      spool.nextSeq = Math.max(spool.nextSeq, seq + 1);
     }
     return spool;
   }
@@ -217,7 +236,15 @@ export class Spool {
       const seq = this.nextSeq++;
       const to = this.path(seq);
       await rename(from, to);
-      const { size } = await stat(to);
+      let size: number;
+      try {
+        const st = await stat(to);
+        if (!st.isFile()) throw Object.assign(new Error(`${from} is not a regular file`), { code: 'EISDIR' });
+        size = st.size;
+      } catch (err) {
+        await this.setAside(to, err);
+        continue;
+      }
       if (size === 0) {
         await unlink(to).catch(() => undefined);
         continue;
@@ -233,17 +260,71 @@ export class Spool {
    * only data left). Returns null when the spool is empty. The caller must call
    * `release(file)` after every frame was committed.
    */
-  async takeOldest(): Promise<{ seq: number; frames: SpoolFrame[]; tornBytes: number } | null> {
+  async takeOldest(): Promise<TakenFile | null> {
     if (this.sealed.length === 0 && this.current && this.current.size > 0) {
       // Appends in flight finish first, so the sealed file holds whole, acknowledged frames.
       if (this.flushing) await new Promise<void>((resolve) => this.sealWaiters.push(resolve));
       else await this.seal();
     }
-    const next = this.sealed[0];
-    if (!next) return null;
-    const buf = await readWhole(this.path(next.seq));
-    const { frames, validBytes } = parseFrames(buf);
-    return { seq: next.seq, frames, tornBytes: buf.length - validBytes };
+    for (;;) {
+      const next = this.sealed[0];
+      if (!next) return null;
+      let buf: Buffer;
+      try {
+        buf = await readWhole(this.path(next.seq));
+      } catch (err) {
+        // One unreadable entry (a directory, a permission problem, a bad sector) must not stop the rest.
+        this.sealed.shift();
+        this.bytes -= next.size;
+        await this.setAside(this.path(next.seq), err);
+        continue;
+      }
+      return { seq: next.seq, ...parseFrames(buf) };
+    }
+  }
+
+  /** Problems found since the last call (unreadable or damaged entries), for the caller to report. */
+  takeProblems(): SpoolProblem[] {
+    return this.problems.splice(0);
+  }
+
+  /**
+   * After the intact frames of a damaged file were committed: moves the file to `quarantine/`
+   * instead of deleting it, and records the loss.
+   */
+  async quarantine(file: TakenFile): Promise<void> {
+    const i = this.sealed.findIndex((f) => f.seq === file.seq);
+    if (i < 0) return;
+    const [f] = this.sealed.splice(i, 1);
+    this.bytes -= f!.size;
+    const path = this.path(file.seq);
+    const r = await quarantineEntry(path, this.dir);
+    this.problems.push({
+      path,
+      movedTo: r.movedTo,
+      reason: `${file.damagedRegions} damaged stretch(es) skipped, ${file.frames.length} intact frame(s) replayed${r.movedTo ? '' : `; could not move it: ${messageOf(r.error)}`}`,
+      framesSkipped: file.damagedFrames,
+      bytesSkipped: file.damagedBytes,
+    });
+  }
+
+  /** Moves an entry that cannot be read into quarantine (or leaves it in place) and records why. */
+  private async setAside(path: string, err: unknown): Promise<void> {
+    const r = await quarantineEntry(path, this.dir);
+    let bytes = 0;
+    try {
+      const st = await stat(r.movedTo ?? path);
+      if (st.isFile()) bytes = st.size;
+    } catch {
+      /* unknown size */
+    }
+    this.problems.push({
+      path,
+      movedTo: r.movedTo,
+      reason: `unreadable (${messageOf(err)})${r.movedTo ? '' : `; could not move it, skipped: ${messageOf(r.error)}`}`,
+      framesSkipped: 0,
+      bytesSkipped: bytes,
+    });
   }
 
   /** Deletes a replayed file; only call after its frames are committed. */
@@ -271,6 +352,10 @@ export class Spool {
   }
 }
 
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 async function readWhole(path: string): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
@@ -278,31 +363,4 @@ async function readWhole(path: string): Promise<Buffer> {
   } finally {
     await fh.close();
   }
-}
-
-/** One frame: header (magic, length, crc32 of kind + payload, kind) and payload. */
-export function encodeFrame(kind: number, payload: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER + payload.length);
-  frame.writeUInt32LE(MAGIC, 0);
-  frame.writeUInt32LE(payload.length, 4);
-  frame.writeUInt8(kind, 12);
-  payload.copy(frame, HEADER);
-  frame.writeUInt32LE(crc32(frame.subarray(12)), 8);
-  return frame;
-}
-
-/** Reads frames up to the first damaged one; a torn tail is expected after a crash. */
-export function parseFrames(buf: Buffer): { frames: SpoolFrame[]; validBytes: number } {
-  const frames: SpoolFrame[] = [];
-  let pos = 0;
-  while (pos + HEADER <= buf.length) {
-    if (buf.readUInt32LE(pos) !== MAGIC) break;
-    const len = buf.readUInt32LE(pos + 4);
-    const end = pos + HEADER + len;
-    if (end > buf.length) break;
-    if (crc32(buf.subarray(pos + 12, end)) !== buf.readUInt32LE(pos + 8)) break;
-    frames.push({ kind: buf[pos + 12]!, payload: buf.subarray(pos + HEADER, end) });
-    pos = end;
-  }
-  return { frames, validBytes: pos };
 }
