@@ -9,6 +9,8 @@ export class CollectorMetrics {
   spansReceived = 0;
   spansWritten = 0;
   spansRejected = 0;
+  /** Of the rejected spans, those with times outside the accepted window (before 2000, or > 1 day ahead). */
+  spansOutOfWindow = 0;
   spansSpooled = 0;
   spansReplayed = 0;
   writeErrors = 0;
@@ -69,6 +71,7 @@ export class CollectorMetrics {
     counter('agentpulse_collector_spans_received_total', 'Spans decoded from OTLP requests.', this.spansReceived);
     counter('agentpulse_collector_spans_written_total', 'Spans committed to the store.', this.spansWritten);
     counter('agentpulse_collector_spans_rejected_total', 'Spans rejected by validation (OTLP partial success).', this.spansRejected);
+    counter('agentpulse_collector_spans_out_of_window_total', 'Rejected spans whose times lie before 2000-01-01 or more than 1 day past the collector clock.', this.spansOutOfWindow);
     counter('agentpulse_collector_spans_spooled_total', 'Spans acknowledged from the write-ahead spool.', this.spansSpooled);
     counter('agentpulse_collector_spans_replayed_total', 'Spans replayed from the spool into the store.', this.spansReplayed);
     counter('agentpulse_collector_spool_quarantined_total', 'Spool or write-ahead log entries that were damaged or unreadable, moved to quarantine/ (or skipped in place).', this.spoolQuarantined);

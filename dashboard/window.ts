@@ -46,10 +46,15 @@ export function parseWindowQuery(params: URLSearchParams | Record<string, string
   return parsed.data;
 }
 
-/** Smallest bucket width giving at most MAX_POINTS points over `spanMs`. */
+const MAX_EXPLICIT_POINTS = 5_000;
+
+/**
+ * Smallest bucket width giving at most MAX_POINTS points over `spanMs`: one of `BUCKETS`, or past
+ * 240 days a whole number of days (years of history still draw as ≤ 240 points).
+ */
 export function autoBucket(spanMs: number): number {
   for (const b of Object.values(BUCKETS)) if (spanMs / b <= MAX_POINTS) return b;
-  return DAY;
+  return Math.ceil(spanMs / MAX_POINTS / DAY) * DAY;
 }
 
 /**
@@ -78,7 +83,11 @@ export function resolveWindow(q: z.infer<typeof WindowQuery>, extent: DataExtent
   }
   if (fromMs >= toMs) throw new HttpError(400, 'from must be before to');
   const span = toMs - fromMs;
-  const bucketMs = q.bucket === 'auto' ? autoBucket(span) : BUCKETS[q.bucket]!;
-  if (span / bucketMs > 5_000) throw new HttpError(400, `bucket ${q.bucket} gives ${Math.ceil(span / bucketMs)} points over this range; pick a wider bucket`);
+  let bucketMs = q.bucket === 'auto' ? autoBucket(span) : BUCKETS[q.bucket]!;
+  if (span / bucketMs > MAX_EXPLICIT_POINTS) {
+    // With `all` the caller did not choose the span (old or stray data decides it): widen instead of failing.
+    if (q.range === 'all' && q.from === undefined) bucketMs = autoBucket(span);
+    else throw new HttpError(400, `bucket ${q.bucket} gives ${Math.ceil(span / bucketMs)} points over this range; pick a wider bucket`);
+  }
   return { fromMs, toMs, bucketMs, range: q.from !== undefined ? 'custom' : q.range, anchoredToData };
 }

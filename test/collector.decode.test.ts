@@ -107,7 +107,7 @@ describe('decodeTraceRequestProtobuf', () => {
     const ld = (field: number, bytes: number[]): number[] => [(field << 3) | 2, ...enc(BigInt(bytes.length)), ...bytes];
     const kv = (key: string, n: bigint) => ld(9, [...ld(1, [...Buffer.from(key)]), ...ld(2, [3 << 3, ...enc(n)])]);
     const fixed = (field: number, n: bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(n); return [(field << 3) | 1, ...b]; };
-    const span = [...ld(1, Array(16).fill(1)), ...ld(2, Array(8).fill(2)), ...fixed(7, 10n), ...fixed(8, 20n), ...kv('a', -1n), ...kv('b', 2n ** 63n - 1n), ...kv('c', -(2n ** 63n)), ...kv('d', 2n ** 53n - 1n)];
+    const span = [...ld(1, Array(16).fill(1)), ...ld(2, Array(8).fill(2)), ...fixed(7, 1_700_000_000_000_000_010n), ...fixed(8, 1_700_000_000_000_000_020n), ...kv('a', -1n), ...kv('b', 2n ** 63n - 1n), ...kv('c', -(2n ** 63n)), ...kv('d', 2n ** 53n - 1n)];
     const req = ld(1, ld(2, ld(2, span)));
     const res = decodeTraceRequestProtobuf(Buffer.from(req));
     expect(res.spans[0]!.attributes).toEqual({ a: -1, b: '9223372036854775807', c: '-9223372036854775808', d: 2 ** 53 - 1 });
@@ -135,14 +135,15 @@ describe('times the store cannot hold', () => {
       for (let i = 0n; i < 8n; i++) out.push(Number((v >> (8n * i)) & 0xffn));
       return out;
     };
-    const span = (id: number, end: bigint): number[] => [...ld(1, Array(16).fill(1)), ...ld(2, Array(8).fill(id)), ...fixed(7, 10n), ...fixed(8, end)];
-    const req = ld(1, ld(2, [...ld(2, span(2, 2n ** 63n)), ...ld(2, span(3, 2n ** 63n - 1n))]));
+    const start = 1_700_000_000_000_000_000n;
+    const span = (id: number, end: bigint): number[] => [...ld(1, Array(16).fill(1)), ...ld(2, Array(8).fill(id)), ...fixed(7, start), ...fixed(8, end)];
+    const req = ld(1, ld(2, [...ld(2, span(2, 2n ** 63n)), ...ld(2, span(3, start + 20n))]));
     const proto = decodeTraceRequestProtobuf(Buffer.from(req));
     expect(proto.rejected).toBe(1);
     expect(proto.spans.map((x) => x.spanId)).toEqual(['0303030303030303']);
     expect(proto.errorMessage).toMatch(/2262/);
-    const json = (end: string, id: string) => ({ traceId: '01'.repeat(16), spanId: id, name: 'x', startTimeUnixNano: '10', endTimeUnixNano: end });
-    const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [json('18446744073709551615', '02'.repeat(8)), json('20', '03'.repeat(8))] }] }] });
+    const json = (end: string, id: string) => ({ traceId: '01'.repeat(16), spanId: id, name: 'x', startTimeUnixNano: String(start), endTimeUnixNano: end });
+    const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [json('18446744073709551615', '02'.repeat(8)), json(String(start + 20n), '03'.repeat(8))] }] }] });
     const viaJson = decodeTraceRequestJson(Buffer.from(body));
     expect(viaJson.rejected).toBe(1);
     expect(viaJson.spans.map((x) => x.spanId)).toEqual(['0303030303030303']);

@@ -1,6 +1,6 @@
 import type { AttrValue, Attributes, SpanEventRecord, SpanKindName, SpanLinkRecord, SpanRecord, StatusCodeName } from '../../store/types.js';
 import { KIND_NAMES, STATUS_NAMES } from '../../store/types.js';
-import { RejectionLog, spanProblem, type DecodeResult } from './decodeResult.js';
+import { RejectionLog, type DecodeResult } from './decodeResult.js';
 
 /** The request as a whole is not an OTLP JSON export request (answer 400). */
 export class JsonDecodeError extends Error {
@@ -60,9 +60,7 @@ export function decodeTraceRequestJson(body: Buffer | string): DecodeResult {
       for (const raw of spans) {
         try {
           const span = toSpan(raw, resource, scopeName, scopeVersion);
-          const problem = spanProblem(span);
-          if (problem === null) out.push(span);
-          else rej.add(problem);
+          rej.accept(span, out);
         } catch (err) {
           if (!(err instanceof SpanShapeError)) throw err;
           rej.add(err.message);
@@ -70,7 +68,7 @@ export function decodeTraceRequestJson(body: Buffer | string): DecodeResult {
       }
     }
   }
-  return { spans: out, rejected: rej.count, errorMessage: rej.message() };
+  return { spans: out, rejected: rej.count, errorMessage: rej.message(), outOfWindow: rej.outOfWindow };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -2,7 +2,7 @@ import type { Attributes, SpanEventRecord, SpanLinkRecord, SpanRecord } from '..
 import { KIND_NAMES, STATUS_NAMES } from '../../store/types.js';
 import { ProtoDecodeError, ProtoReader, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './ProtoReader.js';
 import { checkEnd, expectWire, readKeyValueInto } from './protoAnyValue.js';
-import { RejectionLog, spanProblem, type DecodeResult } from './decodeResult.js';
+import { RejectionLog, type DecodeResult } from './decodeResult.js';
 
 // Field numbers from opentelemetry-proto: collector/trace/v1/trace_service.proto,
 // trace/v1/trace.proto, common/v1/common.proto, resource/v1/resource.proto.
@@ -28,7 +28,7 @@ export function decodeTraceRequestProtobuf(body: Buffer): DecodeResult {
     }
   }
   checkEnd(r, limit);
-  return { spans: out, rejected: rejections.count, errorMessage: rejections.message() };
+  return { spans: out, rejected: rejections.count, errorMessage: rejections.message(), outOfWindow: rejections.outOfWindow };
 }
 
 function readResourceSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: RejectionLog): void {
@@ -105,9 +105,7 @@ function readScopeSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: R
         const end = r.lenEnd(limit);
         const span = readSpan(r, end);
         r.pos = end;
-        const problem = spanProblem(span);
-        if (problem === null) out.push(span);
-        else rej.add(problem);
+        rej.accept(span, out);
         break;
       }
       default:

@@ -71,6 +71,7 @@ export async function handleTraces(
     }
     deps.metrics.spansReceived += decoded.spans.length;
     deps.metrics.spansRejected += decoded.rejected;
+    deps.metrics.spansOutOfWindow += decoded.outOfWindow ?? 0;
     if (decoded.spans.length === 0 && decoded.rejected > 0) {
       throw new HttpError(400, decoded.errorMessage);
     }
