@@ -6,7 +6,7 @@ import { appendSpanRow } from './appendSpanRow.js';
 import { toPlain } from './plainValue.js';
 import { rangeMacroStatements } from './rollupLevels.js';
 import { uniqueBatch } from './uniqueBatch.js';
-import { QueryError, StoreLockedError, StoreMissingError, isEnoent, isLockConflict, lockHolderPid } from './errors.js';
+import { QueryError, StoreLockedError, StoreMissingError, StoreWalCorruptError, isEnoent, isLockConflict, isWalCorruption, lockHolderPid, walDamagePosition } from './errors.js';
 import { ResourceMemo, normalizeSpanWith } from './normalize.js';
 import type { NormalizedSpan } from './normalize.js';
 import { RollupAccumulator } from './rollups.js';
@@ -89,6 +89,7 @@ export class DuckDbStore {
       instance = await DuckDBInstance.create(path, config);
     } catch (err) {
       if (isLockConflict(err)) throw new StoreLockedError(path, lockHolderPid(err), err);
+      if (isWalCorruption(err)) throw new StoreWalCorruptError(path, walDamagePosition(err), err);
       throw err;
     }
     const connection = await instance.connect();

@@ -11,6 +11,7 @@ import { hookCommand } from './hook.js';
 import { exportCommand } from './export.js';
 import { retentionCommand } from './retention.js';
 import { ingestSpoolCommand } from './ingestSpool.js';
+import { recoverWalCommand } from './recoverWal.js';
 import { queryCommand } from './query.js';
 import { runCommand } from './run.js';
 import { sqlCommand } from './sql.js';
@@ -20,4 +21,4 @@ import { experimentsCommand } from './experiments.js';
 import { suggestTeamCommand } from './suggestTeam.js';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, exportCommand, retentionCommand, hookCommand, dashboardCommand, topCommand, analyticsCommand, healthCommand, analyzeCommand, alertsCommand, suggestTeamCommand, patternsCommand, experimentsCommand, feedbackCommand];
+export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, recoverWalCommand, exportCommand, retentionCommand, hookCommand, dashboardCommand, topCommand, analyticsCommand, healthCommand, analyzeCommand, alertsCommand, suggestTeamCommand, patternsCommand, experimentsCommand, feedbackCommand];
