@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { appendSpanRow } from './appendSpanRow.js';
+import { forEachInSlices, mapInSlices } from './inSlices.js';
 import { toPlain } from './plainValue.js';
 import { rangeMacroStatements } from './rollupLevels.js';
 import { uniqueBatch } from './uniqueBatch.js';
@@ -208,7 +209,7 @@ export class DuckDbStore {
     // Normalise before touching the transaction: a bad span must not abort what is already staged.
     const { unique, lo, hi } = uniqueBatch(spans);
     const memo = new ResourceMemo();
-    const rows: NormalizedSpan[] = unique.map((s) => normalizeSpanWith(s, memo));
+    const rows: NormalizedSpan[] = await mapInSlices(unique, (s) => normalizeSpanWith(s, memo));
     if (!this.staged) {
       await this.connection.run('BEGIN TRANSACTION');
       this.staged = { epoch: ++this.stagedEpoch, acc: new RollupAccumulator(this.levelWatermarks), rows: 0, openedAtMs: Date.now() };
@@ -288,7 +289,7 @@ export class DuckDbStore {
     // Normalise first: a bad span fails here, before any transaction is open.
     const { unique, lo, hi } = uniqueBatch(spans);
     const memo = new ResourceMemo();
-    const rows: NormalizedSpan[] = unique.map((s) => normalizeSpanWith(s, memo));
+    const rows: NormalizedSpan[] = await mapInSlices(unique, (s) => normalizeSpanWith(s, memo));
     const conn = this.connection;
     await conn.run('BEGIN TRANSACTION');
     try {
@@ -344,7 +345,7 @@ export class DuckDbStore {
     if (rows.length === 0) return;
     const ap = await this.connection.createAppender('spans');
     try {
-      for (const r of rows) appendSpanRow(ap, r);
+      await forEachInSlices(rows, (r) => appendSpanRow(ap, r));
       ap.flushSync();
     } finally {
       ap.closeSync();

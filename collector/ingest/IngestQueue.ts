@@ -26,7 +26,7 @@ export function isStagingSink(sink: SpanSink): sink is StagingSpanSink {
 }
 
 /** Decodes a spooled request body back into spans (the spool stores bodies, not objects). */
-export type SpoolDecoder = (kind: number, payload: Buffer) => SpanRecord[];
+export type SpoolDecoder = (kind: number, payload: Buffer) => SpanRecord[] | Promise<SpanRecord[]>;
 
 export interface IngestQueueOptions {
   maxQueueSpans: number;
@@ -479,7 +479,7 @@ export class IngestQueue {
         for (const frame of file.frames) {
           let spans: SpanRecord[];
           try {
-            spans = this.decodeSpooled(frame.kind, frame.payload);
+            spans = await this.decodeSpooled(frame.kind, frame.payload);
           } catch (err) {
             this.opts.onError(err, `spool file ${file.seq}: undecodable frame skipped`);
             continue;

@@ -1,6 +1,7 @@
 import type { AttrValue, Attributes, SpanEventRecord, SpanKindName, SpanLinkRecord, SpanRecord, StatusCodeName } from '../../store/types.js';
 import { KIND_NAMES, STATUS_NAMES } from '../../store/types.js';
 import { RejectionLog, type DecodeResult } from './decodeResult.js';
+import { runSliced, runToEnd, type Steps } from './slices.js';
 
 /** The request as a whole is not an OTLP JSON export request (answer 400). */
 export class JsonDecodeError extends Error {
@@ -22,6 +23,18 @@ const U64_MAX = 0xffffffffffffffffn;
  * integer enums, int64 as string or number, lowerCamelCase names; snake_case is accepted too).
  */
 export function decodeTraceRequestJson(body: Buffer | string): DecodeResult {
+  return runToEnd(decodeSteps(body));
+}
+
+/**
+ * {@link decodeTraceRequestJson} in slices of about `sliceMs`, yielding to the event loop between
+ * spans (the `JSON.parse` of the body itself is one step).
+ */
+export function decodeTraceRequestJsonSliced(body: Buffer | string, sliceMs = 10): Promise<DecodeResult> {
+  return runSliced(decodeSteps(body), sliceMs);
+}
+
+function* decodeSteps(body: Buffer | string): Steps<DecodeResult> {
   let doc: unknown;
   try {
     doc = JSON.parse(typeof body === 'string' ? body : utf8.decode(body));
@@ -65,6 +78,7 @@ export function decodeTraceRequestJson(body: Buffer | string): DecodeResult {
           if (!(err instanceof SpanShapeError)) throw err;
           rej.add(err.message);
         }
+        yield;
       }
     }
   }

@@ -3,6 +3,7 @@ import { KIND_NAMES, STATUS_NAMES } from '../../store/types.js';
 import { ProtoDecodeError, ProtoReader, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './ProtoReader.js';
 import { checkEnd, expectWire, readKeyValueInto } from './protoAnyValue.js';
 import { RejectionLog, type DecodeResult } from './decodeResult.js';
+import { runSliced, runToEnd, type Steps } from './slices.js';
 
 // Field numbers from opentelemetry-proto: collector/trace/v1/trace_service.proto,
 // trace/v1/trace.proto, common/v1/common.proto, resource/v1/resource.proto.
@@ -13,6 +14,19 @@ import { RejectionLog, type DecodeResult } from './decodeResult.js';
  * spans are dropped and counted for the partial-success response.
  */
 export function decodeTraceRequestProtobuf(body: Buffer): DecodeResult {
+  return runToEnd(decodeSteps(body));
+}
+
+/**
+ * {@link decodeTraceRequestProtobuf} in slices of about `sliceMs` of CPU, yielding to the event loop
+ * between them, so one large request (15 MB, a million attributes: ~1 s of decoding) does not stall
+ * health checks and other requests on the same thread.
+ */
+export async function decodeTraceRequestProtobufSliced(body: Buffer, sliceMs = 10): Promise<DecodeResult> {
+  return runSliced(decodeSteps(body), sliceMs);
+}
+
+function* decodeSteps(body: Buffer): Steps<DecodeResult> {
   const r = new ProtoReader(body);
   const out: SpanRecord[] = [];
   const rejections = new RejectionLog();
@@ -21,7 +35,7 @@ export function decodeTraceRequestProtobuf(body: Buffer): DecodeResult {
     const tag = r.uint32();
     if (tag === ((1 << 3) | WIRE_LEN)) {
       const end = r.lenEnd(limit);
-      readResourceSpans(r, end, out, rejections);
+      yield* readResourceSpans(r, end, out, rejections);
       r.pos = end;
     } else {
       r.skip(tag & 7, limit);
@@ -31,7 +45,7 @@ export function decodeTraceRequestProtobuf(body: Buffer): DecodeResult {
   return { spans: out, rejected: rejections.count, errorMessage: rejections.message(), outOfWindow: rejections.outOfWindow };
 }
 
-function readResourceSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: RejectionLog): void {
+function* readResourceSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: RejectionLog): Steps<void> {
   let resource: Attributes = {};
   const first = out.length;
   while (r.pos < limit) {
@@ -47,7 +61,7 @@ function readResourceSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej
       case 2: {
         expectWire(tag, WIRE_LEN);
         const end = r.lenEnd(limit);
-        readScopeSpans(r, end, out, rej);
+        yield* readScopeSpans(r, end, out, rej);
         r.pos = end;
         break;
       }
@@ -75,7 +89,7 @@ function readResource(r: ProtoReader, limit: number): Attributes {
   return attrs;
 }
 
-function readScopeSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: RejectionLog): void {
+function* readScopeSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: RejectionLog): Steps<void> {
   let scopeName: string | null = null;
   let scopeVersion: string | null = null;
   const first = out.length;
@@ -103,9 +117,10 @@ function readScopeSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: R
       case 2: {
         expectWire(tag, WIRE_LEN);
         const end = r.lenEnd(limit);
-        const span = readSpan(r, end);
+        const span = yield* readSpan(r, end);
         r.pos = end;
         rej.accept(span, out);
+        yield;
         break;
       }
       default:
@@ -124,7 +139,11 @@ function readScopeSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: R
 
 const EMPTY: Attributes = Object.freeze({}) as Attributes;
 
-function readSpan(r: ProtoReader, limit: number): SpanRecord {
+/** Pause points inside one span: every this many attributes, events or links. */
+const PAUSE_EVERY = 4096;
+
+function* readSpan(r: ProtoReader, limit: number): Steps<SpanRecord> {
+  let fields = 0;
   let traceId = '';
   let spanId = '';
   let parentSpanId: string | null = null;
@@ -138,6 +157,8 @@ function readSpan(r: ProtoReader, limit: number): SpanRecord {
   let statusCode = 0;
   let statusMessage: string | null = null;
   while (r.pos < limit) {
+    // One span may hold a million attributes: pause inside it too.
+    if (++fields % PAUSE_EVERY === 0) yield;
     const tag = r.uint32();
     switch (tag >>> 3) {
       case 1: expectWire(tag, WIRE_LEN); traceId = r.hex(limit); break;
