@@ -107,7 +107,9 @@ function mtimeOf(path: string): number {
   }
 }
 
+/** Reads one segment; throws for anything but a regular file (a FIFO would block the read forever). */
 export function readSpoolSegment(path: string): { spans: SpanRecord[]; skipped: number } {
+  if (!statSync(path).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
   return decodeSpoolLines(readFileSync(path, 'utf8'));
 }
 

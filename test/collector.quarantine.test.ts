@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
 import { writeSpoolSegment } from '../store/spool.js';
@@ -124,6 +125,9 @@ describe('collector spool quarantine', () => {
     const db = join(dir, 'eisdir.duckdb');
     const spoolDir = `${db}.spool`;
     mkdirSync(join(spoolDir, 'collector-wal-000000000000.bin'), { recursive: true });
+    // A FIFO would block a read forever; in the write-ahead log's folder it is adopted into the spool first.
+    mkdirSync(join(spoolDir, 'live'));
+    expect(spawnSync('mkfifo', [join(spoolDir, 'live', 'collector-wal-000000000007.bin')]).status).toBe(0);
     const { body, ids } = freshBatch(protoTemplate(16), 1);
     writeFileSync(join(spoolDir, 'collector-wal-000000000001.bin'), encodeFrame(1, body));
     const c = await spawnCollector(db);
@@ -135,10 +139,10 @@ describe('collector spool quarantine', () => {
     const metrics = await (await fetch(`${c.url}/metrics`)).text();
     await stopChild(c.child);
     expect(c.child.exitCode).toBe(0);
-    expect(h.spoolDamage).toMatchObject({ quarantined: 1, framesSkipped: 0 });
+    expect(h.spoolDamage).toMatchObject({ quarantined: 2, framesSkipped: 0 });
     expect(h.spoolDamage!.last.reason).toMatch(/not a regular file|EISDIR/);
-    expect(metrics).toMatch(/^agentpulse_collector_spool_quarantined_total 1$/m);
-    expect(readdirSync(join(spoolDir, 'quarantine'))).toHaveLength(1);
+    expect(metrics).toMatch(/^agentpulse_collector_spool_quarantined_total 2$/m);
+    expect(readdirSync(join(spoolDir, 'quarantine'))).toHaveLength(2);
     expect(readdirSync(spoolDir)).not.toContain('collector-wal-000000000000.bin');
     const stored = await storedIds(db);
     expect([...ids, ...again.ids].filter((id) => !stored.has(id))).toEqual([]);
@@ -148,6 +152,7 @@ describe('collector spool quarantine', () => {
     const db = join(dir, 'ndjson.duckdb');
     const spoolDir = `${db}.spool`;
     mkdirSync(join(spoolDir, '0-0-0.ndjson'), { recursive: true });
+    expect(spawnSync('mkfifo', [join(spoolDir, '0-0-1.ndjson')]).status).toBe(0);
     const spans = [makeSpan(), makeSpan()];
     writeSpoolSegment(spoolDir, spans);
     // A damaged line in the middle of another segment: the readable lines go in, the segment is kept as evidence.
@@ -161,7 +166,8 @@ describe('collector spool quarantine', () => {
     expect(c.child.exitCode).toBe(0);
     expect(c.stderr.join('')).toMatch(/0-0-0\.ndjson: unreadable .*moved to .*quarantine/);
     expect(c.stderr.join('')).toMatch(/1 damaged line\(s\) skipped, 2 span\(s\) ingested; moved to/);
-    expect(readdirSync(join(spoolDir, 'quarantine'))).toHaveLength(2);
+    expect(c.stderr.join('')).toMatch(/0-0-1\.ndjson: unreadable .*moved to .*quarantine/);
+    expect(readdirSync(join(spoolDir, 'quarantine'))).toHaveLength(3);
     const stored = await storedIds(db);
     expect([...spans, good].map((s) => s.spanId).filter((id) => !stored.has(id))).toEqual([]);
   });

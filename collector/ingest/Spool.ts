@@ -1,9 +1,11 @@
 import { open, mkdir, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeFrame, FRAME_HEADER_BYTES, parseFrames, type ParsedFrames } from './frameFormat.js';
-import { quarantineEntry, type QuarantineResult } from './quarantine.js';
+import { quarantineEntry } from './quarantine.js';
+import { openDurableAppend, syncDirectory, writeFramesDurably, cutBackTo } from './durableFile.js';
 
 export { encodeFrame, parseFrames, type SpoolFrame, type ParsedFrames } from './frameFormat.js';
+export { cutBackTo, openDurableAppend, syncDirectory, writeFramesDurably } from './durableFile.js';
 
 /**
  * Write-ahead spool: request bodies that could not be committed to the store in time
@@ -23,43 +25,6 @@ export interface SpoolOptions {
 
 const HEADER = FRAME_HEADER_BYTES;
 const FILE_RE = /^collector-wal-(\d{12})\.bin$/;
-
-/**
- * Writes `frames` (`total` bytes) with one writev and one fdatasync: the group commit shared by
- * the spool and the write-ahead log. libuv reports a write that failed part-way (disk full) as a
- * short count, not an error, so a short count is turned into one here.
- */
-export async function writeFramesDurably(fh: FileHandle, frames: Buffer[], total: number, what: string): Promise<void> {
-  const { bytesWritten } = await fh.writev(frames);
-  if (bytesWritten !== total) throw new Error(`short write to ${what} (${bytesWritten} of ${total} bytes)`);
-  await fh.datasync();
-}
-
-/** fsyncs a directory, so files created in it or renamed into it survive a crash. */
-export async function syncDirectory(dir: string): Promise<void> {
-  const dirFh = await open(dir, 'r');
-  try {
-    await dirFh.sync();
-  } finally {
-    await dirFh.close();
-  }
-}
-
-/** Opens a new file for appending, with its directory entry made durable (or a crash could lose the whole file). */
-export async function openDurableAppend(path: string, dir: string): Promise<FileHandle> {
-  const fh = await open(path, 'a');
-  await syncDirectory(dir);
-  return fh;
-}
-
-/**
- * After a failed write or fsync: cut the file back to its acknowledged bytes, best effort (the
- * caller stops appending to it either way, so nothing later sits behind a torn frame).
- */
-export async function cutBackTo(fh: FileHandle, size: number): Promise<void> {
-  await fh.truncate(size).catch(() => undefined);
-  await fh.datasync().catch(() => undefined);
-}
 
 interface PendingAppend {
   frame: Buffer;
@@ -235,7 +200,13 @@ export class Spool {
     for (const from of paths) {
       const seq = this.nextSeq++;
       const to = this.path(seq);
-      await rename(from, to);
+      try {
+        await rename(from, to);
+      } catch (err) {
+        // Left where it is (the log then starts past its name) and reported; the rest is adopted.
+        this.problems.push({ path: from, movedTo: null, reason: `could not be moved into the spool (${messageOf(err)}); skipped`, framesSkipped: 0, bytesSkipped: 0 });
+        continue;
+      }
       let size: number;
       try {
         const st = await stat(to);
@@ -274,9 +245,9 @@ export class Spool {
         buf = await readWhole(this.path(next.seq));
       } catch (err) {
         // One unreadable entry (a directory, a permission problem, a bad sector) must not stop the rest.
+        await this.setAside(this.path(next.seq), err);
         this.sealed.shift();
         this.bytes -= next.size;
-        await this.setAside(this.path(next.seq), err);
         continue;
       }
       return { seq: next.seq, ...parseFrames(buf) };
@@ -295,10 +266,11 @@ export class Spool {
   async quarantine(file: TakenFile): Promise<void> {
     const i = this.sealed.findIndex((f) => f.seq === file.seq);
     if (i < 0) return;
-    const [f] = this.sealed.splice(i, 1);
-    this.bytes -= f!.size;
     const path = this.path(file.seq);
     const r = await quarantineEntry(path, this.dir);
+    // The spool shrinks only together with the report, so nobody sees it drained without the loss.
+    const [f] = this.sealed.splice(this.sealed.findIndex((x) => x.seq === file.seq), 1);
+    this.bytes -= f!.size;
     this.problems.push({
       path,
       movedTo: r.movedTo,

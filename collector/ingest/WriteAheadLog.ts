@@ -1,6 +1,7 @@
-import { mkdir, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cutBackTo, encodeFrame, openDurableAppend, writeFramesDurably } from './Spool.js';
+import { cutBackTo, openDurableAppend, writeFramesDurably } from './durableFile.js';
+import { encodeFrame } from './frameFormat.js';
 
 export interface WriteAheadLogOptions {
   dir: string;
@@ -51,21 +52,34 @@ export class WriteAheadLog {
 
   /** Files a previous process left in `dir` (oldest first): hand them to `Spool.adopt` before opening. */
   static async leftovers(dir: string): Promise<string[]> {
+    return (await WriteAheadLog.entries(dir)).map((e) => e.path);
+  }
+
+  private static async entries(dir: string): Promise<{ path: string; seq: number }[]> {
     let names: string[];
     try {
       names = await readdir(dir);
     } catch {
       return [];
     }
-    return names.filter((n) => FILE_RE.test(n)).sort().map((n) => join(dir, n));
+    return names
+      .filter((n) => FILE_RE.test(n))
+      .sort()
+      .map((n) => ({ path: join(dir, n), seq: Number(FILE_RE.exec(n)![1]) }));
   }
 
   /** Opens an empty log in `dir` (creating it); call after the leftovers were adopted. */
   static async open(opts: WriteAheadLogOptions): Promise<WriteAheadLog> {
     await mkdir(opts.dir, { recursive: true });
     const log = new WriteAheadLog(opts);
-    const left = await WriteAheadLog.leftovers(opts.dir);
-    if (left.length > 0) throw new Error(`write-ahead log ${opts.dir} still holds ${left.length} file(s); adopt them first`);
+    const left = await WriteAheadLog.entries(opts.dir);
+    let files = 0;
+    for (const e of left) {
+      // An entry the spool could not move (reported there) is left alone; new files are numbered past it.
+      log.nextSeq = Math.max(log.nextSeq, e.seq + 1);
+      if ((await lstat(e.path).catch(() => null))?.isFile()) files++;
+    }
+    if (files > 0) throw new Error(`write-ahead log ${opts.dir} still holds ${files} file(s); adopt them first`);
     return log;
   }
 

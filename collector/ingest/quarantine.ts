@@ -1,4 +1,5 @@
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
+import { syncDirectory } from './durableFile.js';
 import { basename, join } from 'node:path';
 
 /** Folder beside the spool's files where damaged or unreadable entries are kept as evidence. */
@@ -24,16 +25,7 @@ export async function quarantineEntry(path: string, dir: string): Promise<Quaran
     return { movedTo: null, error };
   }
   // The move happened; making it durable is best effort (a crash before it just leaves the entry where it was).
-  await syncDir(dir).catch(() => undefined);
-  await syncDir(qdir).catch(() => undefined);
+  await syncDirectory(dir).catch(() => undefined);
+  await syncDirectory(qdir).catch(() => undefined);
   return { movedTo: to, error: null };
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
