@@ -109,7 +109,7 @@ function mtimeOf(path: string): number {
 
 /** Reads one segment; throws for anything but a regular file (a FIFO would block the read forever). */
 export function readSpoolSegment(path: string): { spans: SpanRecord[]; skipped: number } {
-  if (!statSync(path).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
+  if (!statSync(path).isFile()) throw new Error(`${path} is not a regular file`);
   return decodeSpoolLines(readFileSync(path, 'utf8'));
 }
 

@@ -140,7 +140,7 @@ describe('collector spool quarantine', () => {
     await stopChild(c.child);
     expect(c.child.exitCode).toBe(0);
     expect(h.spoolDamage).toMatchObject({ quarantined: 2, framesSkipped: 0 });
-    expect(h.spoolDamage!.last.reason).toMatch(/not a regular file|EISDIR/);
+    expect(h.spoolDamage!.last.reason).toMatch(/not a regular file/);
     expect(metrics).toMatch(/^agentpulse_collector_spool_quarantined_total 2$/m);
     expect(readdirSync(join(spoolDir, 'quarantine'))).toHaveLength(2);
     expect(readdirSync(spoolDir)).not.toContain('collector-wal-000000000000.bin');

@@ -79,7 +79,7 @@ export class Spool {
       let size: number;
       try {
         const st = await stat(path);
-        if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
+        if (!st.isFile()) throw new Error(`${path} is not a regular file`);
         size = st.size;
       } catch (err) {
         await spool.setAside(path, err);
@@ -210,7 +210,7 @@ export class Spool {
       let size: number;
       try {
         const st = await stat(to);
-        if (!st.isFile()) throw Object.assign(new Error(`${from} is not a regular file`), { code: 'EISDIR' });
+        if (!st.isFile()) throw new Error(`${from} is not a regular file`);
         size = st.size;
       } catch (err) {
         await this.setAside(to, err);
@@ -264,8 +264,7 @@ export class Spool {
    * instead of deleting it, and records the loss.
    */
   async quarantine(file: TakenFile): Promise<void> {
-    const i = this.sealed.findIndex((f) => f.seq === file.seq);
-    if (i < 0) return;
+    if (!this.sealed.some((f) => f.seq === file.seq)) return;
     const path = this.path(file.seq);
     const r = await quarantineEntry(path, this.dir);
     // The spool shrinks only together with the report, so nobody sees it drained without the loss.
