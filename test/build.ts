@@ -18,6 +18,9 @@ function newestMtime(dir: string): number {
 
 /** Child-process tests run the compiled JS; rebuild when sources are newer than dist/. */
 export function ensureBuilt(): void {
+  // `npm test` builds once before vitest starts. A rebuild from inside the run would rewrite dist/
+  // while other test files' child processes import it (a module then misses an export, at random).
+  if (process.env.AGENTPULSE_TEST_PREBUILT === '1') return;
   const marker = join(repoRoot, 'dist', 'instrumentation', 'register.js');
   const sources = ['instrumentation', 'store', 'cli', 'collector', 'examples', 'analyzer', 'dashboard', 'recovery', 'bench'].map((d) => newestMtime(join(repoRoot, d)));
   if (existsSync(marker) && statSync(marker).mtimeMs >= Math.max(...sources)) return;
