@@ -8,6 +8,7 @@ import { sourceFromStore } from './AnalyzerSource.js';
 import { DEFAULT_RULES, parseRulesConfig } from './alerts/rules.js';
 import { learningExtension } from './learning/extension.js';
 import { parseSinkSpec } from './sinks/parseSinkSpec.js';
+import { sinkAllowList, SinkNotAllowedError } from './sinks/sinkAllowList.js';
 
 const AnalyzeBody = z.object({
   since: z.string().max(64).default('24h'),
@@ -17,18 +18,28 @@ const AnalyzeBody = z.object({
   bucket: z.string().max(64).optional(),
   /** Alert rules as parsed from a rules file (validated again here). */
   rules: z.unknown().optional(),
-  /** Sink specs (`webhook:URL`, …), delivered from the collector's host. */
+  /** Sink specs (`webhook:URL`, …), delivered from the collector's host; only allow-listed ones. */
   sinks: z.array(z.string().max(2048)).max(20).default([]),
 });
+
+export interface AnalyzeRouteOptions {
+  /**
+   * Sinks a request may name (specs; `folder/` for files inside a folder, a URL for its origin);
+   * default `AGENTPULSE_ALLOWED_SINKS`. Anything else named in the body is refused with 403.
+   */
+  allowedSinks?: readonly string[];
+}
 
 /**
  * `POST /api/analyze`: runs the analyzer inside the collector, on the store it writes, so a
  * scheduled `agentpulse --url … analyze` persists alert state, alert history and its run
- * position exactly like a run against the file would. One analysis at a time.
+ * position exactly like a run against the file would. One analysis at a time. The caller is
+ * remote, so the files and URLs it names as sinks (in `sinks` or in `rules`) must be allow-listed.
  * @example
- * routes['POST /api/analyze'] = analyzeRoute(store);
+ * routes['POST /api/analyze'] = analyzeRoute(store, { allowedSinks: ['webhook:https://hooks.example.com'] });
  */
-export function analyzeRoute(store: DuckDbStore): ApiHandler {
+export function analyzeRoute(store: DuckDbStore, opts: AnalyzeRouteOptions = {}): ApiHandler {
+  const allowSink = sinkAllowList(opts.allowedSinks);
   let running: Promise<unknown> = Promise.resolve();
   return async (ctx) => {
     const parsed = AnalyzeBody.safeParse(await ctx.json());
@@ -37,6 +48,7 @@ export function analyzeRoute(store: DuckDbStore): ApiHandler {
     const run = running.then(async () => {
       try {
         const rules = b.rules === undefined ? DEFAULT_RULES : parseRulesConfig(b.rules, 'rules');
+        for (const spec of [...(b.rules === undefined ? [] : rules.sinks), ...b.sinks]) allowSink(spec);
         const sinks = [...rules.sinks, ...b.sinks].map(parseSinkSpec);
         const result = await analyzeRun({
           source: sourceFromStore(store),
@@ -51,6 +63,7 @@ export function analyzeRoute(store: DuckDbStore): ApiHandler {
         });
         return { report: result.report, deliveries: result.deliveries };
       } catch (err) {
+        if (err instanceof SinkNotAllowedError) throw new HttpError(403, err.message, { cause: err, code: err.code });
         if (err instanceof AgentpulseError) throw new HttpError(400, err.message, { cause: err, code: err.code });
         throw err;
       }

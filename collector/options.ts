@@ -59,6 +59,11 @@ const numbers = z.object({
   storeSpoolPollMs: z.number().int().nonnegative().default(5_000),
   sqlMaxRows: z.number().int().positive().default(10_000),
   sqlTimeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * Host names served besides the loopback ones (a reverse proxy's public name); any other `Host`
+   * is refused on a loopback bind (DNS rebinding). Env: `AGENTPULSE_ALLOWED_HOSTS`, comma-separated.
+   */
+  allowedHosts: z.array(z.string().min(1).max(253)).default([]),
 });
 
 export type CollectorSettings = z.infer<typeof numbers>;
@@ -91,7 +96,8 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function resolveCollectorSettings(opts: Partial<CollectorSettings>, env: NodeJS.ProcessEnv = process.env): CollectorSettings {
   const token = opts.token ?? (env.AGENTPULSE_TOKEN ? env.AGENTPULSE_TOKEN : null);
-  const parsed = numbers.safeParse({ ...stripUndefined(opts), token });
+  const allowedHosts = opts.allowedHosts ?? listFromEnv(env.AGENTPULSE_ALLOWED_HOSTS);
+  const parsed = numbers.safeParse({ ...stripUndefined(opts), token, allowedHosts });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new CollectorConfigError(`invalid collector option ${issue.path.join('.') || ''}: ${issue.message}`);
@@ -103,6 +109,11 @@ export function resolveCollectorSettings(opts: Partial<CollectorSettings>, env: 
     );
   }
   return s;
+}
+
+/** A comma-separated env var as a list (blank entries dropped). */
+export function listFromEnv(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { CollectorMetrics } from './CollectorMetrics.js';
 import { HttpError, isHttpError } from './HttpError.js';
 import { bearerAuth } from './http/bearerAuth.js';
+import { contentType } from './http/contentType.js';
+import { hostCheck } from './http/hostCheck.js';
+import { sameOrigin } from './http/sameOrigin.js';
 import { readBody } from './http/readBody.js';
 import { compileRoutes, matchRoute } from './http/router.js';
 import { send, sendJson } from './http/send.js';
@@ -10,7 +13,7 @@ import { IngestQueue } from './ingest/IngestQueue.js';
 import { Spool } from './ingest/Spool.js';
 import { WriteAheadLog } from './ingest/WriteAheadLog.js';
 import { join } from 'node:path';
-import { resolveCollectorSettings, type ApiHandler, type CollectorOptions, type CollectorSettings } from './options.js';
+import { isLoopbackHost, resolveCollectorSettings, type ApiHandler, type CollectorOptions, type CollectorSettings } from './options.js';
 import { decodeSpooled, encodingOf, handleTraces, sendOtlpError } from './routes/tracesRoute.js';
 import { sqlRoute } from './routes/sqlRoute.js';
 
@@ -74,13 +77,27 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   }, wal);
   const bodyOpts = { maxBytes: settings.maxBodyBytes, maxDecompressedBytes: settings.maxDecompressedBytes, budget };
   const auth = bearerAuth({ token: settings.token, publicPaths: ['/healthz'] });
+  let boundPort = settings.port;
+  const host = hostCheck({
+    bindHost: settings.host,
+    port: () => boundPort,
+    allowedHosts: settings.allowedHosts,
+    // Beyond loopback a token is required and guards every route; names cannot be known in advance.
+    anyHost: !isLoopbackHost(settings.host) && settings.allowedHosts.length === 0,
+    publicPaths: ['/healthz'],
+  });
+  const csrf = sameOrigin();
+  const bodyType = contentType({ byPrefix: { '/v1/': ['application/x-protobuf', 'application/json'] } });
   const builtins: Record<string, ApiHandler> = {
     'POST /api/sql': sqlRoute({ maxRows: settings.sqlMaxRows, timeoutMs: settings.sqlTimeoutMs }),
   };
   const routes = compileRoutes({ ...builtins, ...(options.routes ?? {}) });
 
   const handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<number> => {
+    host(req, path);
     auth(req, path);
+    csrf(req);
+    bodyType(req, path);
     if (path === '/v1/traces') {
       if (req.method !== 'POST') throw new HttpError(405, 'use POST', { headers: { allow: 'POST' } });
       return handleTraces(req, res, { queue, metrics, body: bodyOpts, retryAfterSeconds: settings.retryAfterSeconds });
@@ -135,6 +152,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       connectionsCheckingInterval: Math.min(1000, Math.ceil(settings.headersTimeoutMs / 2)),
     },
     (req, res) => {
+    res.setHeader('x-content-type-options', 'nosniff');
     const path = (req.url ?? '/').split('?')[0]!;
     const route = path === '/v1/traces' || path === '/healthz' || path === '/metrics' ? path : path.startsWith('/api/') ? 'api' : 'other';
     handle(req, res, path).then(
@@ -169,6 +187,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     });
   });
   const port = (server.address() as AddressInfo).port;
+  boundPort = port;
   const hostForUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   // Spool files left by a previous run are replayed in the background.
   queue.startReplay();

@@ -97,10 +97,10 @@ describe('startCollector security', () => {
 describe('POST /api/sql', () => {
   it('binds named parameters instead of interpolating them, and rejects bad parameter names', async () => {
     const { c } = await withCollector({});
-    const ok = await fetch(`${c.url}/api/sql`, { method: 'POST', body: JSON.stringify({ sql: "SELECT $a::INT + 1 AS x, $b AS s, $n IS NULL AS isnull", params: { a: 41, b: "x'; DROP TABLE spans; --", n: null } }) });
+    const ok = await fetch(`${c.url}/api/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: "SELECT $a::INT + 1 AS x, $b AS s, $n IS NULL AS isnull", params: { a: 41, b: "x'; DROP TABLE spans; --", n: null } }) });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ columns: ['x', 's', 'isnull'], rows: [[42, "x'; DROP TABLE spans; --", true]] });
-    const bad = await fetch(`${c.url}/api/sql`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT 1', params: { 'a; drop': 1 } }) });
+    const bad = await fetch(`${c.url}/api/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT 1', params: { 'a; drop': 1 } }) });
     expect(bad.status).toBe(400);
   });
 });

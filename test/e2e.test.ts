@@ -127,8 +127,9 @@ let ctx: BrowserContext | undefined;
 beforeAll(async () => {
   ensureBuilt();
   const dir = tempDir('ap-e2e-');
-  running = await startLocalCollector(join(dir, 'e2e.duckdb'), { host: '127.0.0.1', port: 0 });
   webhook = await startWebhook();
+  // `analyze --url` names this webhook; the collector's operator allow-lists it.
+  running = await startLocalCollector(join(dir, 'e2e.duckdb'), { host: '127.0.0.1', port: 0, allowedSinks: [`webhook:${webhook.url}`] });
 }, 60_000);
 
 afterAll(async () => {

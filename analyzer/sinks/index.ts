@@ -9,3 +9,4 @@ export { alertmanagerSink } from './alertmanagerSink.js';
 export type { AlertmanagerOptions } from './alertmanagerSink.js';
 export { dispatchAlerts } from './dispatch.js';
 export { parseSinkSpec, SinkSpecError } from './parseSinkSpec.js';
+export { sinkAllowList, SinkNotAllowedError } from './sinkAllowList.js';

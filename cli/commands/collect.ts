@@ -16,7 +16,11 @@ export interface CollectFlags {
   host: string;
   port: string;
   token?: string;
+  allowSink?: string[];
+  allowHost?: string[];
 }
+
+const collectList = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 /** Longest a local collector may take to stop (commit, close the log and the store) before the process gives up waiting. */
 const STOP_TIMEOUT_MS = 60_000;
@@ -27,15 +31,26 @@ const STOP_TIMEOUT_MS = 60_000;
  */
 export async function startLocalCollector(
   db: string,
-  flags: { host?: string; port?: number; token?: string; dashboard?: boolean; command?: string },
+  flags: {
+    host?: string;
+    port?: number;
+    token?: string;
+    dashboard?: boolean;
+    /** How the process is advertised beside the file (e.g. "agentpulse dashboard"). */
+    command?: string;
+    /** Sinks `POST /api/analyze` may name (default `AGENTPULSE_ALLOWED_SINKS`). */
+    allowedSinks?: readonly string[];
+    /** Host names served besides loopback (default `AGENTPULSE_ALLOWED_HOSTS`). */
+    allowedHosts?: string[];
+  },
 ): Promise<{ collector: RunningCollector; store: DuckDbStore; dashboard: Dashboard | null; stop(): Promise<void> }> {
   const store = await DuckDbStore.open(db);
   let collector: RunningCollector;
   const dashboard = flags.dashboard === false ? null : createDashboard(store, { role: 'collector' });
   try {
     // Writes that must go through the single writer: analyzer runs (alert state) and feedback.
-    const routes = { ...dashboard?.routes, 'POST /api/analyze': analyzeRoute(store), 'POST /api/feedback': feedbackRoute() };
-    collector = await startCollector({ store, spoolDir: spoolDirFor(db), host: flags.host, port: flags.port, token: flags.token, routes });
+    const routes = { ...dashboard?.routes, 'POST /api/analyze': analyzeRoute(store, { allowedSinks: flags.allowedSinks }), 'POST /api/feedback': feedbackRoute() };
+    collector = await startCollector({ store, spoolDir: spoolDirFor(db), host: flags.host, port: flags.port, token: flags.token, allowedHosts: flags.allowedHosts, routes });
   } catch (err) {
     dashboard?.close();
     await store.close();
@@ -92,11 +107,14 @@ export const collectCommand = new Command('collect')
   .option('--host <host>', 'address to bind (non-loopback requires AGENTPULSE_TOKEN)', '127.0.0.1')
   .option('--port <port>', 'port to listen on', '4318')
   .option('--token <token>', 'bearer token required on every route but /healthz (default: AGENTPULSE_TOKEN)')
+  .option('--allow-sink <spec>', 'a sink that `analyze --url` requests may name: ndjson:FILE, ndjson:FOLDER/, webhook|slack|alertmanager:URL (its origin); repeatable (default: AGENTPULSE_ALLOWED_SINKS)', collectList)
+  .option('--allow-host <name>', 'a Host name served besides localhost/127.0.0.1/[::1], e.g. a reverse proxy\'s public name; repeatable (default: AGENTPULSE_ALLOWED_HOSTS)', collectList)
   .addHelpText('after', `
 Examples:
   $ agentpulse collect --db agents.duckdb
   $ OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import agentpulse/register app.js
-  $ AGENTPULSE_TOKEN=$(openssl rand -hex 24) agentpulse collect --host 0.0.0.0`)
+  $ AGENTPULSE_TOKEN=$(openssl rand -hex 24) agentpulse collect --host 0.0.0.0
+  $ agentpulse collect --allow-sink webhook:https://hooks.example.com --allow-sink ndjson:/var/log/agentpulse/`)
   .action(async function (this: Command, flags: CollectFlags) {
     const g = globalOptions(this);
     const port = Number(flags.port);
@@ -104,7 +122,7 @@ Examples:
     const clickhouse = clickhouseStoreSpec(g.store);
     const running = clickhouse
       ? await startClickHouseCollector(clickhouse, { host: flags.host, port, token: flags.token, spoolDir: process.env.AGENTPULSE_SPOOL_DIR ?? 'agentpulse-clickhouse.spool' })
-      : await startLocalCollector(g.db, { host: flags.host, port, token: flags.token });
+      : await startLocalCollector(g.db, { host: flags.host, port, token: flags.token, allowedSinks: flags.allowSink, allowedHosts: flags.allowHost });
     print(`agentpulse collector listening on ${running.collector.url} (store: ${clickhouse ? redact(clickhouse) : g.db}); dashboard at ${running.collector.url}/; Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
