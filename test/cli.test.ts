@@ -82,7 +82,10 @@ describe('agentpulse CLI', () => {
   it('explains missing databases, bad SQL, unknown queries and parameters in one line with a non-zero exit', async () => {
     const cases: [string[], RegExp][] = [
       [['--db', join(dir, 'nope.duckdb'), 'sql', 'select 1'], /no agentpulse database at .*nope\.duckdb/],
-      [['sql', 'selec 1'], /syntax error/i],
+      [['sql', 'select 1 +'], /syntax error/i],
+      // Not a SELECT at all: the read-only guard says so, and how to run maintenance SQL.
+      [['sql', 'selec 1'], /only a single read-only SELECT\/WITH query.*takes --write/],
+      [['sql', "copy spans to 'out.csv'"], /only a single read-only SELECT\/WITH query.*takes --write/],
       [['query', 'nope'], /no named query "nope"; known: .*agent_summary/],
       [['query', 'agent_summary', '--param', 'bogus=1'], /has no parameter "bogus"/],
       [['sql', 'select * from no_such_table'], /no_such_table/],
