@@ -1,5 +1,6 @@
 /** Shared helpers for the dashboard, top and health tests. */
 import { spawn, spawnSync } from 'node:child_process';
+import { ensureBuilt } from './build.js';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,12 +8,15 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dirname, '..');
 export const BIN = join(ROOT, 'bin/agentpulse.js');
 
-/** CLI tests run the compiled CLI; build once per test file (tsc here takes a couple of seconds). */
+/**
+ * CLI tests run the compiled CLI. Under `npm test` dist/ is built once before the run; rebuilding
+ * here (it used to, once per test file) rewrote dist/ while other files' child processes were
+ * importing it, and a module then missed an export at random. Outside it, build when stale.
+ */
 export function build(): void {
-  // tsc still emits when another file in the tree has a type error; what matters here is our output.
-  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+  ensureBuilt();
   for (const f of ['dist/cli/main.js', 'dist/dashboard/routes.js', 'dist/cli/commands/top.js']) {
-    if (!existsSync(join(ROOT, f))) throw new Error(`build did not produce ${f}: ${r.stdout}${r.stderr}`);
+    if (!existsSync(join(ROOT, f))) throw new Error(`the build did not produce ${f}; run \`npm run build\``);
   }
 }
 
