@@ -13,6 +13,11 @@ export interface CollectorStore extends SpanSink {
   ingestSpool?(): Promise<unknown>;
   /** Read connections for /api/sql are opened on this instance (their own, so a time-limit interrupt hits only them). */
   readonly instance?: DuckDBInstance;
+  /**
+   * Forbids the database engine every file and network access beyond its own database, and
+   * locks its settings, for the whole instance: defence in depth under /api/sql's guard.
+   */
+  sandbox?(): Promise<void>;
 }
 
 /** Context handed to an extra API route. */
@@ -59,6 +64,8 @@ const numbers = z.object({
   storeSpoolPollMs: z.number().int().nonnegative().default(5_000),
   sqlMaxRows: z.number().int().positive().default(10_000),
   sqlTimeoutMs: z.number().int().positive().default(10_000),
+  /** `/api/sql` result bytes at most (DuckDB's text form of the rows); larger answers 413. */
+  sqlMaxBytes: z.number().int().positive().default(16 * 1024 * 1024),
   /**
    * Host names served besides the loopback ones (a reverse proxy's public name); any other `Host`
    * is refused on a loopback bind (DNS rebinding). Env: `AGENTPULSE_ALLOWED_HOSTS`, comma-separated.
@@ -73,6 +80,11 @@ export interface CollectorOptions extends Partial<CollectorSettings> {
   store: CollectorStore;
   /** Extra routes, keyed `'GET /api/traces/:id'`; matched after the built-in ones. */
   routes?: Record<string, ApiHandler>;
+  /**
+   * Calls `store.sandbox()` before serving (default true): after that the store's instance can
+   * read and write only its own database, so keep a separate store for exports and COPY.
+   */
+  sandboxStore?: boolean;
   /** Background failures (store writes, spool replay); default logs one line to stderr. */
   onError?: (err: unknown, context: string) => void;
 }

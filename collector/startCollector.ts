@@ -43,6 +43,7 @@ const API_JSON_LIMIT = 1024 * 1024;
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const settings = resolveCollectorSettings(options);
   const onError = options.onError ?? defaultOnError;
+  if (options.sandboxStore !== false) await options.store.sandbox?.();
   const spool = settings.spoolDir && settings.maxSpoolBytes > 0 ? await Spool.open({ dir: settings.spoolDir, maxBytes: settings.maxSpoolBytes }) : null;
   // Write-ahead log frames a previous run left uncommitted are replayed like spooled requests.
   const walDir = spool ? join(spool.dir, 'live') : null;
@@ -89,7 +90,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const csrf = sameOrigin();
   const bodyType = contentType({ byPrefix: { '/v1/': ['application/x-protobuf', 'application/json'] } });
   const builtins: Record<string, ApiHandler> = {
-    'POST /api/sql': sqlRoute({ maxRows: settings.sqlMaxRows, timeoutMs: settings.sqlTimeoutMs }),
+    'POST /api/sql': sqlRoute({ maxRows: settings.sqlMaxRows, timeoutMs: settings.sqlTimeoutMs, maxBytes: settings.sqlMaxBytes }),
   };
   const routes = compileRoutes({ ...builtins, ...(options.routes ?? {}) });
 

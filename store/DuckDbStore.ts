@@ -104,6 +104,18 @@ export class DuckDbStore {
     return store;
   }
 
+  /**
+   * Turns off DuckDB's access to anything but this database (files, URLs, extensions) and locks
+   * its settings, for the whole instance and for good: for processes that serve SQL to others.
+   * Parquet export and COPY then fail, so they run from another process.
+   */
+  sandbox(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.connection.run('SET enable_external_access = false');
+      await this.connection.run('SET lock_configuration = true');
+    });
+  }
+
   /** Writes spans in one transaction; resolves once committed. Serialised per store. */
   writeBatch(spans: readonly SpanRecord[]): Promise<WriteResult> {
     const run = this.exclusive(() => this.writeNow(spans));

@@ -10,6 +10,7 @@ export * from './types.js';
 export { loadQuery, listQueries, bindParams, sqlParams, queriesDir, UnknownQueryError } from './namedQueries.js';
 export type { NamedQuery } from './namedQueries.js';
 export * from './sqlGuard.js';
+export * from './readOnlyQuery.js';
 export { exportParquet, applyRetention } from './maintenance.js';
 export type { ExportOptions, RetentionOptions } from './maintenance.js';
 export { advertiseLockHolder, readLockHolder, findServingLockHolder, lockHolderPath, describeProcess } from './lockHolder.js';

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { assertReadOnlySql, runReadOnly, isReadOnlySqlError, SqlTimeoutError } from './sqlGuard.js';
+import { assertReadOnlySql, isReadOnlySqlError } from './sqlGuard.js';
+import { runReadOnly, SqlResultTooLargeError, SqlTimeoutError } from './readOnlyQuery.js';
+import { statementBody } from './sqlGuard.js';
 
 let instance: DuckDBInstance;
 let conn: DuckDBConnection;
@@ -67,6 +69,18 @@ const ATTEMPTS: string[] = [
   'BEGIN TRANSACTION',
   "SELECT * FROM postgres_scan('host=x', 'public', 't')",
   "VACUUM",
+  // Settings and paths (DuckDB's catalog views and functions).
+  'SELECT name, setting FROM pg_catalog.pg_settings',
+  'SELECT * FROM pg_settings',
+  'SELECT * FROM "pg_settings"',
+  'SELECT * FROM pragma_database_list',
+  'SELECT * FROM duckdb_databases',
+  'SELECT * FROM duckdb_databases()',
+  'SELECT * FROM duckdb_settings()',
+  'SELECT * FROM duckdb_extensions()',
+  'SELECT * FROM system.main.duckdb_databases',
+  "SELECT current_setting('temp_directory')",
+  "SELECT getenv('HOME')",
 ];
 
 describe('assertReadOnlySql / runReadOnly', () => {
@@ -116,5 +130,27 @@ describe('assertReadOnlySql / runReadOnly', () => {
   it('interrupts a query that runs past its time limit', async () => {
     const err = await runReadOnly(conn, 'SELECT count(*) FROM range(100000000000) a', { maxRows: 10, timeoutMs: 200 }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(SqlTimeoutError);
+  });
+
+  it('strips trailing semicolons and comments so the query can be wrapped', () => {
+    expect(statementBody('select 1; -- done')).toBe('select 1');
+    expect(statementBody("select ';' /* x */ ;\n;")).toBe("select ';'");
+    expect(statementBody('select 1 -- no semicolon')).toBe('select 1');
+  });
+
+  it('runs queries that end in a comment, keeps their order and keeps duplicate column names as the query gives them', async () => {
+    const r = await runReadOnly(conn, 'SELECT x, x FROM range(5) t(x) ORDER BY x DESC; -- newest first', { maxRows: 10, timeoutMs: 5000 });
+    expect(r.rows.map((row) => row[0])).toEqual([4, 3, 2, 1, 0]);
+    expect(r.columns).toEqual(['x', 'x']);
+  });
+
+  it('refuses a result over the byte limit before any of it reaches JavaScript', async () => {
+    const big = await runReadOnly(conn, "SELECT repeat('x', 2000000) AS s", { maxRows: 10, timeoutMs: 5000, maxBytes: 1_000_000 }).then(() => null, (e: unknown) => e);
+    expect(big).toBeInstanceOf(SqlResultTooLargeError);
+    expect(String((big as Error).message)).toMatch(/the first row is larger than the 976.6 KiB result limit/);
+    const many = await runReadOnly(conn, "SELECT repeat('x', 1000) FROM range(5000)", { maxRows: 10_000, timeoutMs: 5000, maxBytes: 1_000_000 }).then(() => null, (e: unknown) => e);
+    expect(many).toBeInstanceOf(SqlResultTooLargeError);
+    const fits = await runReadOnly(conn, "SELECT repeat('x', 1000) FROM range(500)", { maxRows: 10_000, timeoutMs: 5000, maxBytes: 1_000_000 });
+    expect(fits.rows).toHaveLength(500);
   });
 });

@@ -1,4 +1,4 @@
-import { DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { AgentpulseError } from './errors.js';
 
 /** A query was refused because it could write, escape the database or run unbounded. */
@@ -29,9 +29,21 @@ const DENIED_KEYWORDS = new Set([
 const ALLOWED_TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest', 'json_each', 'json_tree']);
 
 /** Scalar functions that reach outside the query (environment, files, sessions, sequences). */
-const DENIED_FUNCTION_RE = /^(getenv|read_|parquet_|glob|sniff_|query|query_table|pragma_|duckdb_secrets?|current_setting|nextval|currval|setseed|load_|install_|import_|export_|copy_|checkpoint|sqlite_|postgres_|mysql_|iceberg_|delta_|http|s3|gcs|azure|file_|list_files)/i;
+const DENIED_FUNCTION_RE = /^(getenv|read_|parquet_|glob|sniff_|query|query_table|pragma_|duckdb_|which_secret|current_setting|nextval|currval|setseed|load_|install_|import_|export_|copy_|checkpoint|sqlite_|postgres_|mysql_|iceberg_|delta_|http|s3|gcs|azure|file_|list_files)/i;
 
 const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/**
+ * DuckDB's own catalog and settings views (`pg_catalog.pg_settings`, `duckdb_databases`,
+ * `pragma_database_list`, ...) name file paths and settings; `information_schema` stays open
+ * for discovering the agentpulse tables and columns.
+ */
+const SYSTEM_TABLE_RE = /^(pg_|duckdb_|pragma_|sqlite_)/i;
+const SYSTEM_CATALOGS = new Set(['system', 'temp']);
+
+function refuseSystemTable(name: string): never {
+  throw new ReadOnlySqlError(`${name} is not allowed (DuckDB's catalog and settings views reveal paths and settings; information_schema.tables and information_schema.columns list the agentpulse tables)`);
+}
 
 /** Calls whose arguments use FROM as an operator word, not a table reference. */
 const FROM_AS_OPERATOR_IN = new Set(['EXTRACT', 'TRIM', 'SUBSTRING', 'OVERLAY', 'POSITION']);
@@ -72,6 +84,7 @@ export function assertReadOnlySql(sql: string): void {
     if (t.kind !== 'word') continue;
     const up = t.text.toUpperCase();
     if (DENIED_KEYWORDS.has(up)) throw new ReadOnlySqlError(`${up} is not allowed`);
+    if (up === 'PG_CATALOG' || /^(DUCKDB_|PRAGMA_)/.test(up)) refuseSystemTable(t.text);
     const next = words[i + 1];
     const prev = words[i - 1];
     const operatorFrom =
@@ -90,7 +103,7 @@ export function assertReadOnlySql(sql: string): void {
   }
 }
 
-type Token = { kind: 'word' | 'string' | 'punct' | 'semicolon' | 'number'; text: string };
+type Token = { kind: 'word' | 'string' | 'punct' | 'semicolon' | 'number'; text: string; end?: number };
 
 /** Splits SQL into words, string literals and punctuation; comments and quoted identifiers' quotes vanish. */
 function tokenize(sql: string): Token[] {
@@ -98,6 +111,7 @@ function tokenize(sql: string): Token[] {
   let i = 0;
   const n = sql.length;
   while (i < n) {
+    const pushed = out.length;
     const c = sql[i]!;
     if (c === '-' && sql[i + 1] === '-') {
       const e = sql.indexOf('\n', i);
@@ -166,8 +180,21 @@ function tokenize(sql: string): Token[] {
       out.push({ kind: 'punct', text: c });
       i++;
     }
+    if (out.length > pushed) out[out.length - 1]!.end = i;
   }
   return out;
+}
+
+/**
+ * The statement without its trailing semicolons and comments, so it can be wrapped as a
+ * subquery (`SELECT … FROM (<body>\n) q`). Call after `assertReadOnlySql`.
+ * @example
+ * statementBody('select 1; -- done') // 'select 1'
+ */
+export function statementBody(sql: string): string {
+  const tokens = tokenize(sql);
+  const last = tokens.findLast((t) => t.kind !== 'semicolon');
+  return last?.end === undefined ? sql : sql.slice(0, last.end);
 }
 
 /**
@@ -199,71 +226,12 @@ function walk(node: unknown, depth: number): void {
   } else if (o.type === 'BASE_TABLE') {
     const name = String(o.table_name ?? '');
     if (!IDENTIFIER_RE.test(name)) throw new ReadOnlySqlError(`reading ${JSON.stringify(name)} is not allowed (files and URLs cannot be queried)`);
+    const schema = String(o.schema_name ?? '').toLowerCase();
+    const catalog = String(o.catalog_name ?? '').toLowerCase();
+    if (SYSTEM_TABLE_RE.test(name) || schema === 'pg_catalog' || SYSTEM_CATALOGS.has(catalog)) refuseSystemTable(name);
   }
   if (typeof o.function_name === 'string' && DENIED_FUNCTION_RE.test(o.function_name)) {
     throw new ReadOnlySqlError(`function ${o.function_name} is not allowed`);
   }
   for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) walk(v, depth + 1);
-}
-
-const WIDE_INT_TYPES = new Set<number>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
-
-export interface RunReadOnlyOptions {
-  /** Rows returned at most; `truncated` says whether there were more. */
-  maxRows: number;
-  /** The query is interrupted after this long. */
-  timeoutMs: number;
-  /** Named parameters (`$name`), bound, never interpolated. Scalars only. */
-  params?: Record<string, string | number | boolean | null>;
-}
-
-export interface ReadOnlyResult {
-  columns: string[];
-  rows: unknown[][];
-  truncated: boolean;
-}
-
-/** The query ran past its time limit and was interrupted. */
-export class SqlTimeoutError extends AgentpulseError {
-  constructor(timeoutMs: number) {
-    super('SQL_TIMEOUT', `the query ran longer than ${timeoutMs} ms and was stopped; narrow it with a WHERE on start_ns or a LIMIT`);
-  }
-}
-
-/**
- * Checks and runs one read-only query with row and time limits. Use a connection
- * of its own: the time limit interrupts whatever that connection is running.
- * @example
- * const { columns, rows, truncated } = await runReadOnly(conn, 'SELECT count(*) FROM spans', { maxRows: 1000, timeoutMs: 5000 });
- */
-export async function runReadOnly(conn: DuckDBConnection, sql: string, opts: RunReadOnlyOptions): Promise<ReadOnlyResult> {
-  await assertReadOnlySqlParsed(conn, sql);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    conn.interrupt();
-  }, opts.timeoutMs);
-  timer.unref();
-  try {
-    // Streaming stops DuckDB producing rows once we have one more than we return.
-    const reader = await conn.streamAndReadUntil(sql, opts.maxRows + 1, opts.params as Record<string, DuckDBValue> | undefined);
-    const rows = (reader.getRowsJson() as unknown[][]).slice(0, opts.maxRows + 1);
-    const truncated = rows.length > opts.maxRows || !reader.done;
-    // JSON mode spells 64/128-bit integers as strings; counts and sums read better as numbers when exact.
-    const wide = reader.columnTypes().map((t) => WIDE_INT_TYPES.has(t.typeId));
-    if (wide.some(Boolean)) {
-      for (const row of rows) {
-        for (let c = 0; c < row.length; c++) {
-          const v = row[c];
-          if (wide[c] && typeof v === 'string' && Number.isSafeInteger(Number(v))) row[c] = Number(v);
-        }
-      }
-    }
-    return { columns: reader.columnNames(), rows: rows.slice(0, opts.maxRows), truncated };
-  } catch (err) {
-    if (timedOut) throw new SqlTimeoutError(opts.timeoutMs);
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
 }
