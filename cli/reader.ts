@@ -78,11 +78,11 @@ class DbReader implements TraceReader {
  * Opens a reader: a ClickHouse `--store`; `--url`; the serving holder of the file; or the DB file
  * read-only (cli/openStore.ts decides, and explains a locked file).
  */
-export async function openReader(opts: ReaderOptions): Promise<TraceReader> {
+export async function openReader(opts: ReaderOptions, local: { sandbox?: boolean } = {}): Promise<TraceReader> {
   const clickhouse = clickhouseStoreSpec(opts.store);
   if (clickhouse) return traceStoreReader(await openClickHouseForCli(clickhouse, { readOnly: true }));
   return openForRead<TraceReader>(opts, {
-    local: async (db) => new DbReader(await DuckDbStore.open(db, { readOnly: true })),
+    local: async (db) => new DbReader(await DuckDbStore.open(db, { readOnly: true, sandbox: local.sandbox })),
     remote: (t) => new HttpReader(t.url, opts.token ?? t.token),
   });
 }

@@ -64,13 +64,13 @@ export function traceStoreReader(store: TraceStore): {
  */
 export async function startClickHouseCollector(
   spec: string,
-  flags: { host?: string; port?: number; token?: string; spoolDir: string },
+  flags: { host?: string; port?: number; token?: string; spoolDir: string; allowedHosts?: string[] },
 ): Promise<{ collector: RunningCollector; stop(): Promise<void> }> {
   const store = await openClickHouseForCli(spec);
   const dashboard = createDashboard({ sql: namedQueryRunner(store) }, { role: 'collector' });
   let collector: RunningCollector;
   try {
-    collector = await startCollector({ store, spoolDir: flags.spoolDir, host: flags.host, port: flags.port, token: flags.token, routes: dashboard.routes });
+    collector = await startCollector({ store, spoolDir: flags.spoolDir, host: flags.host, port: flags.port, token: flags.token, allowedHosts: flags.allowedHosts, routes: dashboard.routes });
   } catch (err) {
     dashboard.close();
     await store.close();

@@ -95,12 +95,28 @@ export async function diskCheck(dbPath: string, opts: Pick<HealthOptions, 'minFr
   }
 }
 
-/** GET <url>/healthz within `timeoutMs`. */
+interface SpoolDamage {
+  quarantined?: number;
+  framesSkipped?: number;
+  bytesSkipped?: number;
+  last?: { path?: string; movedTo?: string | null; reason?: string };
+}
+
+/** GET <url>/healthz within `timeoutMs`: fail when unreachable or unhealthy, warn when its spool or write-ahead log met damaged data. */
 export async function collectorCheck(url: string, timeoutMs = 3000): Promise<HealthCheck> {
   try {
     const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await res.json().catch(() => ({}))) as { status?: string; queueSpans?: number; spoolBytes?: number };
+    const body = (await res.json().catch(() => ({}))) as { status?: string; queueSpans?: number; spoolBytes?: number; spoolDamage?: SpoolDamage };
     if (!res.ok) return { name: 'collector', status: 'fail', detail: `${url} answered ${res.status} (${body.status ?? 'unhealthy'})` };
+    const d = body.spoolDamage;
+    if (d) {
+      const where = d.last?.movedTo ? `; kept as evidence in ${d.last.movedTo}` : '';
+      return {
+        name: 'collector',
+        status: 'warn',
+        detail: `${url} is up, but its spool met damaged data: ${d.framesSkipped ?? 0} frames (${d.bytesSkipped ?? 0} B) skipped, ${d.quarantined ?? 0} files quarantined (last: ${d.last?.reason ?? 'unknown'}${where}); see docs/operations.md`,
+      };
+    }
     return { name: 'collector', status: 'ok', detail: `${url} is up (queue ${body.queueSpans ?? 0} spans, spool ${body.spoolBytes ?? 0} B)` };
   } catch (err) {
     const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);

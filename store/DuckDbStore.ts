@@ -23,6 +23,8 @@ export interface OpenStoreOptions {
   ingestSpool?: boolean;
   /** DuckDB threads; defaults to DuckDB's own choice. */
   threads?: number;
+  /** No file or network access beyond this database and settings locked, from the start (see `sandbox()`). */
+  sandbox?: boolean;
 }
 
 export interface WriteResult {
@@ -85,6 +87,7 @@ export class DuckDbStore {
     const config: Record<string, string> = {};
     if (readOnly) config.access_mode = 'READ_ONLY';
     if (options.threads) config.threads = String(options.threads);
+    if (options.sandbox) Object.assign(config, { enable_external_access: 'false', lock_configuration: 'true' });
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, config);

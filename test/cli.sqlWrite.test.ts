@@ -26,7 +26,21 @@ describe('agentpulse sql on the file: read-only unless --write', () => {
       expect(r.stderr, q).toMatch(/read-only.*--write/);
     }
     expect(existsSync(out)).toBe(false);
-    expect(cli('sql', "select count(*) as n from duckdb_tables() where table_name = 't'", '--json').stdout).toMatch(/"n":\s*0/);
+    expect(cli('sql', "select count(*) as n from information_schema.tables where table_name = 't'", '--json').stdout).toMatch(/"n":\s*0/);
+  });
+
+  it('refuses DuckDB settings and catalog views, and opens the file with file access off (defence in depth)', async () => {
+    for (const q of ['select * from duckdb_settings()', 'select * from pg_catalog.pg_settings', 'select * from pragma_database_list']) {
+      const r = cli('sql', q);
+      expect(r.status, q).toBe(1);
+      expect(r.stderr, q).toMatch(/not allowed/);
+    }
+    const store = await DuckDbStore.open(db, { readOnly: true, sandbox: true });
+    try {
+      await expect(store.query("select content from read_text('/etc/hostname')")).rejects.toThrow(/disabled by configuration/);
+    } finally {
+      await store.close();
+    }
   });
 
   it('runs maintenance SQL with --write, and refuses --write through --url', () => {

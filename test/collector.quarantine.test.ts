@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openStore } from '../store/index.js';
 import { writeSpoolSegment } from '../store/spool.js';
 import { encodeFrame, parseFrames } from '../collector/ingest/frameFormat.js';
+import { repoRoot } from './build.js';
 import { ensureBuilt, freshBatch, post, protoTemplate, spawnCollector, stopChild, type ChildCollector } from './collectorHelpers.js';
 import { makeSpan } from './spanFactory.js';
 
@@ -137,8 +138,13 @@ describe('collector spool quarantine', () => {
     const again = freshBatch(protoTemplate(16), 2);
     expect((await post(`${c.url}/v1/traces`, again.body, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
     const metrics = await (await fetch(`${c.url}/metrics`)).text();
+    // `agentpulse health` through the collector warns about the damage, with where the evidence is.
+    const health = spawnSync(process.execPath, [join(repoRoot, 'bin', 'agentpulse.js'), '--url', c.url, '--json', 'health'], { encoding: 'utf8', timeout: 60_000 });
     await stopChild(c.child);
     expect(c.child.exitCode).toBe(0);
+    const collectorCheck = (JSON.parse(health.stdout) as { checks: { name: string; status: string; detail: string }[] }).checks.find((x) => x.name === 'collector');
+    expect(collectorCheck).toMatchObject({ status: 'warn' });
+    expect(collectorCheck!.detail).toMatch(/spool met damaged data: 0 frames \(0 B\) skipped, 2 files quarantined .*quarantine/);
     expect(h.spoolDamage).toMatchObject({ quarantined: 2, framesSkipped: 0 });
     expect(h.spoolDamage!.last.reason).toMatch(/not a regular file/);
     expect(metrics).toMatch(/^agentpulse_collector_spool_quarantined_total 2$/m);

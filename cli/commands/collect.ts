@@ -121,7 +121,7 @@ Examples:
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${flags.port}"`);
     const clickhouse = clickhouseStoreSpec(g.store);
     const running = clickhouse
-      ? await startClickHouseCollector(clickhouse, { host: flags.host, port, token: flags.token, spoolDir: process.env.AGENTPULSE_SPOOL_DIR ?? 'agentpulse-clickhouse.spool' })
+      ? await startClickHouseCollector(clickhouse, { host: flags.host, port, token: flags.token, allowedHosts: flags.allowHost, spoolDir: process.env.AGENTPULSE_SPOOL_DIR ?? 'agentpulse-clickhouse.spool' })
       : await startLocalCollector(g.db, { host: flags.host, port, token: flags.token, allowedSinks: flags.allowSink, allowedHosts: flags.allowHost });
     print(`agentpulse collector listening on ${running.collector.url} (store: ${clickhouse ? redact(clickhouse) : g.db}); dashboard at ${running.collector.url}/; Ctrl-C to stop`);
     await new Promise<void>((resolve) => {

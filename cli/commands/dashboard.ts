@@ -24,7 +24,11 @@ On a DuckDB file the dashboard holds the file and runs the local collector on it
 ingest (/v1/traces), the API (/api/*) and the page. It advertises its address beside the file
 (<db>.agentpulse.json), so apps preloaded with AGENTPULSE_DB=<db> send their spans to it and other
 commands (analyze, sql, top, …) on the same file go through it. If another agentpulse process
-already holds the file, the dashboard goes through that one instead.`)
+already holds the file, the dashboard goes through that one instead.
+
+Security: beyond loopback (--host 0.0.0.0) the dashboard needs AGENTPULSE_TOKEN (16+ characters)
+and requires it on every route but the page; Host names other than localhost/127.0.0.1/[::1] are
+refused unless listed in AGENTPULSE_ALLOWED_HOSTS (DNS rebinding). See docs/security.md.`)
   .action(async function (this: Command, flags: { host: string; port: string }) {
     const g = globalOptions(this);
     const port = Number(flags.port);

@@ -41,7 +41,8 @@ Tables: spans, rollup_minute, rollup_sketch, patterns, recommendations, alert_st
       if (isReadOnlySqlError(err)) throw new CliError(`${err.message} (\`sql\` is read-only; maintenance SQL on the file takes --write)`, { cause: err, code: err.code });
       throw err;
     }
-    const reader = await openReader(g);
+    // Read-only SQL on the file runs with DuckDB's file access off too, whatever the guard misses.
+    const reader = await openReader(g, { sandbox: true });
     try {
       print(formatResult(await reader.query(query), format));
     } finally {
