@@ -1,7 +1,8 @@
 import type { DuckDbStore } from '../store/DuckDbStore.js';
 import { bindParams, loadQuery } from '../store/namedQueries.js';
 
-export type Row = Record<string, unknown>;
+export type { Row } from '../store/types.js';
+import type { Row } from '../store/types.js';
 
 /** The read side the analyzer needs: run one named query with parameters. */
 export interface QueryRunner {

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalCollector } from '../cli/commands/collect.js';
+import { startLocalServer } from '../server/startServer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Repo root from sources (bench/) or from dist/bench/. */
@@ -103,7 +103,7 @@ function runChild(i: number, url: string, o: LoadOptions): Promise<{ out: ChildO
 
 /** Runs the fleet; resolves when every child exited and the store has settled. */
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  let running = await startLocalCollector(o.db, { port: 0 });
+  let running = await startLocalServer(o.db, { port: 0 });
   const port = running.collector.port;
   const url = running.collector.url;
   let peakRss = 0;
@@ -122,7 +122,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         stoppedAt = performance.now();
         await running.stop();
         await new Promise((r) => setTimeout(r, o.downMs ?? 1000));
-        running = await startLocalCollector(o.db, { port });
+        running = await startLocalServer(o.db, { port });
         resolve();
       }, 20);
     });

@@ -1,8 +1,4 @@
-import { startCollector } from '../collector/startCollector.js';
-import type { RunningCollector } from '../collector/startCollector.js';
-import { createDashboard } from '../dashboard/routes.js';
 import { ChdbMissingError } from '../store/clickhouse/ChdbExecutor.js';
-import { namedQueryRunner } from '../store/clickhouse/namedQueryRunner.js';
 import { isClickHouseSpec, openTraceStore, redact, StoreSpecError } from '../store/clickhouse/openTraceStore.js';
 import { QueryError } from '../store/errors.js';
 import type { TraceStore } from '../store/TraceStore.js';
@@ -54,35 +50,5 @@ export function traceStoreReader(store: TraceStore): {
       return { columns: columnsOf(rows), rows };
     }),
     close: () => store.close(),
-  };
-}
-
-/**
- * `agentpulse collect --store clickhouse://…`: the OTLP/HTTP collector writing into ClickHouse's
- * otel_traces (acked once ClickHouse took the insert; the spool covers ClickHouse being down), with
- * the dashboard over the ClickHouse rollups. Several of these can run behind an OTel Collector gateway.
- */
-export async function startClickHouseCollector(
-  spec: string,
-  flags: { host?: string; port?: number; token?: string; spoolDir: string; allowedHosts?: string[] },
-): Promise<{ collector: RunningCollector; stop(): Promise<void> }> {
-  const store = await openClickHouseForCli(spec);
-  const dashboard = createDashboard({ sql: namedQueryRunner(store) }, { role: 'collector' });
-  let collector: RunningCollector;
-  try {
-    collector = await startCollector({ store, spoolDir: flags.spoolDir, host: flags.host, port: flags.port, token: flags.token, allowedHosts: flags.allowedHosts, routes: dashboard.routes });
-  } catch (err) {
-    dashboard.close();
-    await store.close();
-    throw err;
-  }
-  let stopped: Promise<void> | null = null;
-  return {
-    collector,
-    stop: () => (stopped ??= (async () => {
-      dashboard.close();
-      await collector.close();
-      await store.close();
-    })()),
   };
 }

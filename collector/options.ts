@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { SpanSink } from './ingest/IngestQueue.js';
-import { AgentpulseError } from '../store/errors.js';
+import { isLoopbackHost, listFromEnv, ServerConfigError } from '../http/addresses.js';
+import type { ApiHandler } from '../http/route.js';
 
 /** What the collector needs from a store: batch writes, and a DuckDB instance for /api/sql. */
 export interface CollectorStore extends SpanSink {
@@ -20,23 +20,7 @@ export interface CollectorStore extends SpanSink {
   sandbox?(): Promise<void>;
 }
 
-/** Context handed to an extra API route. */
-export interface ApiContext {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  /** `:name` segments of the route pattern. */
-  params: Record<string, string>;
-  store: CollectorStore;
-  /** Reads and parses a JSON body (1 MiB limit). */
-  json(): Promise<unknown>;
-}
-
-/**
- * Handler for an extra route. A returned value is sent as JSON 200; throw `HttpError`
- * for failures; return `undefined` after writing to `ctx.res` yourself (e.g. SSE).
- */
-export type ApiHandler = (ctx: ApiContext) => unknown | Promise<unknown>;
+export type { ApiContext, ApiHandler } from '../http/route.js';
 
 const numbers = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -89,18 +73,11 @@ export interface CollectorOptions extends Partial<CollectorSettings> {
   onError?: (err: unknown, context: string) => void;
 }
 
-/** Raised at start-up when the options are unsafe or invalid. */
-export class CollectorConfigError extends AgentpulseError {
-  constructor(message: string) {
-    super('COLLECTOR_CONFIG', message);
-  }
-}
+/** Raised at start-up when the options are unsafe or invalid (the collector's name for `ServerConfigError`). */
+export const CollectorConfigError = ServerConfigError;
+export type CollectorConfigError = ServerConfigError;
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopbackHost, listFromEnv };
 
 /**
  * Resolves options in one place: explicit option → env var (`AGENTPULSE_TOKEN`) → default,
@@ -121,11 +98,6 @@ export function resolveCollectorSettings(opts: Partial<CollectorSettings>, env: 
     );
   }
   return s;
-}
-
-/** A comma-separated env var as a list (blank entries dropped). */
-export function listFromEnv(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CollectorMetrics } from './CollectorMetrics.js';
-import { HttpError, isHttpError } from './HttpError.js';
-import { bearerAuth } from './http/bearerAuth.js';
-import { contentType } from './http/contentType.js';
-import { hostCheck } from './http/hostCheck.js';
-import { sameOrigin } from './http/sameOrigin.js';
-import { readBody } from './http/readBody.js';
-import { compileRoutes, matchRoute } from './http/router.js';
-import { send, sendJson } from './http/send.js';
+import { HttpError, isHttpError } from '../http/HttpError.js';
+import { bearerAuth } from '../http/bearerAuth.js';
+import { contentType } from '../http/contentType.js';
+import { hostCheck } from '../http/hostCheck.js';
+import { sameOrigin } from '../http/sameOrigin.js';
+import { readBody } from '../http/readBody.js';
+import { compileRoutes, matchRoute } from '../http/router.js';
+import { send, sendJson } from '../http/send.js';
 import { IngestQueue } from './ingest/IngestQueue.js';
 import { Spool } from './ingest/Spool.js';
 import { WriteAheadLog } from './ingest/WriteAheadLog.js';
@@ -90,7 +90,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const csrf = sameOrigin();
   const bodyType = contentType({ byPrefix: { '/v1/': ['application/x-protobuf', 'application/json'] } });
   const builtins: Record<string, ApiHandler> = {
-    'POST /api/sql': sqlRoute({ maxRows: settings.sqlMaxRows, timeoutMs: settings.sqlTimeoutMs, maxBytes: settings.sqlMaxBytes }),
+    'POST /api/sql': sqlRoute(options.store, { maxRows: settings.sqlMaxRows, timeoutMs: settings.sqlTimeoutMs, maxBytes: settings.sqlMaxBytes }),
   };
   const routes = compileRoutes({ ...builtins, ...(options.routes ?? {}) });
 
@@ -128,7 +128,6 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       res,
       url,
       params: m.params,
-      store: options.store,
       json: async () => {
         const { body, held } = await readBody(req, 'identity', { ...bodyOpts, maxBytes: API_JSON_LIMIT });
         budget.release(held);

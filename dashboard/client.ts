@@ -1,6 +1,6 @@
-import { HttpError } from '../collector/HttpError.js';
-import type { ApiHandler, CollectorStore } from '../collector/options.js';
-import { compileRoutes, matchRoute } from '../collector/http/router.js';
+import { HttpError } from '../http/HttpError.js';
+import type { ApiHandler } from '../http/route.js';
+import { compileRoutes, matchRoute } from '../http/router.js';
 import { AgentpulseError } from '../store/errors.js';
 
 /** GETs a dashboard API path (`/api/agents?range=1h`) and returns its JSON. */
@@ -14,7 +14,7 @@ export function localFetch(routes: Record<string, ApiHandler>): DashboardFetch {
     const m = matchRoute(table, 'GET', url.pathname);
     if (!('route' in m)) throw new HttpError(404, `no route ${url.pathname}`);
     return m.route.handler({
-      req: undefined as never, res: undefined as never, url, params: m.params, store: undefined as unknown as CollectorStore,
+      req: undefined as never, res: undefined as never, url, params: m.params,
       json: () => Promise.reject(new HttpError(405, 'no body')),
     });
   };

@@ -2,7 +2,8 @@ import { toPlain } from '../store/plainValue.js';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { QueryError } from '../store/errors.js';
 
-export type Row = Record<string, unknown>;
+export type { Row } from '../store/types.js';
+import type { Row } from '../store/types.js';
 
 /** Anything that answers SQL with plain rows: the dashboard's only dependency on the store. */
 export interface SqlRunner {

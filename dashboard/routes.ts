@@ -1,6 +1,6 @@
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { HttpError } from '../collector/HttpError.js';
-import type { ApiHandler } from '../collector/options.js';
+import { HttpError } from '../http/HttpError.js';
+import type { ApiHandler } from '../http/route.js';
 import { DashboardApi, type DashboardApiOptions } from './DashboardApi.js';
 import { storeHealth, type HealthOptions } from './health.js';
 import { LiveFeed, type LiveFeedOptions } from './LiveFeed.js';

@@ -1,12 +1,13 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpError, isHttpError } from '../collector/HttpError.js';
-import { bearerAuth } from '../collector/http/bearerAuth.js';
-import { hostCheck } from '../collector/http/hostCheck.js';
-import { compileRoutes, matchRoute } from '../collector/http/router.js';
-import { sameOrigin } from '../collector/http/sameOrigin.js';
-import { sendJson } from '../collector/http/send.js';
-import { CollectorConfigError, isLoopbackHost, listFromEnv, type ApiHandler, type CollectorStore } from '../collector/options.js';
+import { HttpError, isHttpError } from '../http/HttpError.js';
+import { bearerAuth } from '../http/bearerAuth.js';
+import { hostCheck } from '../http/hostCheck.js';
+import { compileRoutes, matchRoute } from '../http/router.js';
+import { sameOrigin } from '../http/sameOrigin.js';
+import { sendJson } from '../http/send.js';
+import { isLoopbackHost, listFromEnv, ServerConfigError } from '../http/addresses.js';
+import type { ApiHandler } from '../http/route.js';
 import { staticRoutes } from './staticFiles.js';
 
 export interface DashboardServerOptions {
@@ -43,9 +44,9 @@ export async function startDashboardServer(opts: DashboardServerOptions, env: No
   const bindHost = opts.host ?? '127.0.0.1';
   const loopback = isLoopbackHost(bindHost);
   const token = opts.token ?? (loopback ? undefined : env.AGENTPULSE_TOKEN || undefined);
-  if (token !== undefined && token.length < 16) throw new CollectorConfigError('the dashboard token must be at least 16 characters');
+  if (token !== undefined && token.length < 16) throw new ServerConfigError('the dashboard token must be at least 16 characters');
   if (!loopback && token === undefined) {
-    throw new CollectorConfigError(
+    throw new ServerConfigError(
       `refusing to serve the dashboard on ${bindHost} without a token: set AGENTPULSE_TOKEN (≥ 16 characters) so every API route requires "Authorization: Bearer <token>", or bind to 127.0.0.1`,
     );
   }
@@ -69,7 +70,7 @@ export async function startDashboardServer(opts: DashboardServerOptions, env: No
       const m = matchRoute(table, req.method ?? 'GET', url.pathname);
       if (!('route' in m)) throw new HttpError(m.methodMismatch ? 405 : 404, `no route ${url.pathname}`);
       const result = await m.route.handler({
-        req, res, url, params: m.params, store: undefined as unknown as CollectorStore,
+        req, res, url, params: m.params,
         json: () => Promise.reject(new HttpError(405, 'no request bodies here')),
       });
       if (result === undefined && (res.headersSent || res.writableEnded)) return;

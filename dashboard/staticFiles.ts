@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HttpError } from '../collector/HttpError.js';
-import type { ApiHandler } from '../collector/options.js';
-import { send } from '../collector/http/send.js';
+import { HttpError } from '../http/HttpError.js';
+import type { ApiHandler } from '../http/route.js';
+import { send } from '../http/send.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

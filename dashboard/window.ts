@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpError } from '../collector/HttpError.js';
+import { HttpError } from '../http/HttpError.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

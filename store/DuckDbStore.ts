@@ -2,18 +2,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBValue } from '@duckdb/node-api';
-import { appendSpanRow } from './appendSpanRow.js';
-import { forEachInSlices, mapInSlices } from './inSlices.js';
+import { appendFresh, normalizeBatch } from './spanAppend.js';
+import { ingestSpoolSegments, type SpoolIngestResult } from './spoolIngest.js';
 import { toPlain } from './plainValue.js';
 import { rangeMacroStatements } from './rollupLevels.js';
-import { uniqueBatch } from './uniqueBatch.js';
-import { QueryError, StoreLockedError, StoreMissingError, StoreWalCorruptError, isEnoent, isLockConflict, isWalCorruption, lockHolderPid, walDamagePosition } from './errors.js';
-import { ResourceMemo, normalizeSpanWith } from './normalize.js';
-import type { NormalizedSpan } from './normalize.js';
+import { QueryError, StoreLockedError, StoreMissingError, StoreWalCorruptError, isLockConflict, isWalCorruption, lockHolderPid, walDamagePosition } from './errors.js';
 import { RollupAccumulator } from './rollups.js';
 import { compactRollups } from './maintenance.js';
 import { migrate } from './schema.js';
-import { listSpoolSegments, quarantineSpoolSegment, readSpoolSegment, removeSpoolSegment, spoolDirFor, type SpoolSegmentProblem } from './spool.js';
+import { spoolDirFor } from './spool.js';
 import type { SpanRecord } from './types.js';
 
 export interface OpenStoreOptions {
@@ -32,7 +29,8 @@ export interface WriteResult {
   duplicates: number;
 }
 
-export type Row = Record<string, unknown>;
+export type { Row } from './types.js';
+import type { Row } from './types.js';
 
 /** What one `stage` call did, and which staged transaction (epoch) now holds its spans. */
 export interface StageResult extends WriteResult {
@@ -222,9 +220,7 @@ export class DuckDbStore {
     if (this.readOnly) throw new Error('store is read-only');
     if (spans.length === 0) return { inserted: 0, duplicates: 0, epoch: this.staged?.epoch ?? this.stagedEpoch };
     // Normalise before touching the transaction: a bad span must not abort what is already staged.
-    const { unique, lo, hi } = uniqueBatch(spans);
-    const memo = new ResourceMemo();
-    const rows: NormalizedSpan[] = await mapInSlices(unique, (s) => normalizeSpanWith(s, memo));
+    const { rows, lo, hi } = await normalizeBatch(spans);
     if (!this.staged) {
       await this.connection.run('BEGIN TRANSACTION');
       this.staged = { epoch: ++this.stagedEpoch, acc: new RollupAccumulator(this.levelWatermarks), rows: 0, openedAtMs: Date.now() };
@@ -232,7 +228,7 @@ export class DuckDbStore {
     const st = this.staged;
     try {
       // The probe sees rows staged earlier in this transaction too, so dedup holds across calls.
-      const inserted = await this.appendFresh(rows, lo, hi, st.acc);
+      const inserted = await appendFresh(this.connection, rows, lo, hi, st.acc);
       st.rows += inserted;
       return { inserted, duplicates: spans.length - inserted, epoch: st.epoch };
     } catch (err) {
@@ -302,14 +298,12 @@ export class DuckDbStore {
     if (this.readOnly) throw new Error('store is read-only');
     if (spans.length === 0) return { inserted: 0, duplicates: 0 };
     // Normalise first: a bad span fails here, before any transaction is open.
-    const { unique, lo, hi } = uniqueBatch(spans);
-    const memo = new ResourceMemo();
-    const rows: NormalizedSpan[] = await mapInSlices(unique, (s) => normalizeSpanWith(s, memo));
+    const { rows, lo, hi } = await normalizeBatch(spans);
     const conn = this.connection;
     await conn.run('BEGIN TRANSACTION');
     try {
       const acc = new RollupAccumulator(this.levelWatermarks);
-      const inserted = await this.appendFresh(rows, lo, hi, acc);
+      const inserted = await appendFresh(conn, rows, lo, hi, acc);
       await acc.flush(conn);
       await conn.run('COMMIT');
       if (inserted > 0) this.unmaintained = true;
@@ -317,53 +311,6 @@ export class DuckDbStore {
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
       throw err;
-    }
-  }
-
-  /** Appends the rows whose keys are not stored yet and adds them to `acc`; returns how many. */
-  private async appendFresh(rows: readonly NormalizedSpan[], lo: bigint, hi: bigint, acc: RollupAccumulator): Promise<number> {
-    const existing = await this.existingKeys(rows, lo, hi);
-    const fresh = existing.size === 0 ? rows : rows.filter((r) => !existing.has(r.traceId + r.spanId));
-    await this.appendSpans(fresh);
-    for (const r of fresh) acc.add(r);
-    return fresh.length;
-  }
-
-  /** Keys of `rows` already in `spans`. Same span ⇒ same start, so the time range bounds the probe. */
-  private async existingKeys(rows: readonly NormalizedSpan[], lo: bigint, hi: bigint): Promise<Set<string>> {
-    const conn = this.connection;
-    const probe = await conn.runAndReadAll('SELECT count(*) FROM spans WHERE start_ns BETWEEN $lo AND $hi LIMIT 1', { lo, hi });
-    if (Number(probe.getRows()[0][0]) === 0) return new Set();
-    await conn.run('DELETE FROM _batch_keys');
-    const ap = await conn.createAppender('_batch_keys', 'main', 'temp');
-    try {
-      for (const r of rows) {
-        ap.appendVarchar(r.traceId);
-        ap.appendVarchar(r.spanId);
-        ap.endRow();
-      }
-      ap.flushSync();
-    } finally {
-      ap.closeSync();
-    }
-    const res = await conn.runAndReadAll(
-      `SELECT s.trace_id, s.span_id FROM spans s SEMI JOIN temp.main._batch_keys k ON s.trace_id = k.trace_id AND s.span_id = k.span_id
-       WHERE s.start_ns BETWEEN $lo AND $hi`,
-      { lo, hi },
-    );
-    const out = new Set<string>();
-    for (const [t, s] of res.getRows()) out.add(String(t) + String(s));
-    return out;
-  }
-
-  private async appendSpans(rows: readonly NormalizedSpan[]): Promise<void> {
-    if (rows.length === 0) return;
-    const ap = await this.connection.createAppender('spans');
-    try {
-      await forEachInSlices(rows, (r) => appendSpanRow(ap, r));
-      ap.flushSync();
-    } finally {
-      ap.closeSync();
     }
   }
 
@@ -388,38 +335,8 @@ export class DuckDbStore {
    * Ingests complete spool segments other processes left while this file was locked.
    * Each segment is deleted only after its spans are committed (replays are idempotent).
    */
-  async ingestSpool(dir = spoolDirFor(this.path)): Promise<{ segments: number; spans: number; inserted: number; quarantined: SpoolSegmentProblem[] }> {
-    let segments = 0;
-    let total = 0;
-    let inserted = 0;
-    const quarantined: SpoolSegmentProblem[] = [];
-    const setAside = (seg: string, reason: string): void => {
-      const movedTo = quarantineSpoolSegment(seg, dir);
-      quarantined.push({ path: seg, movedTo, reason });
-      // Rare and needs a person: said once per segment, where the operator looks.
-      process.stderr.write(`agentpulse: spool segment ${seg}: ${reason}; ${movedTo ? `moved to ${movedTo}` : 'could not move it, skipped'} (see docs/operations.md, "Spool quarantine")\n`);
-    };
-    for (const seg of listSpoolSegments(dir)) {
-      let read: { spans: SpanRecord[]; skipped: number };
-      try {
-        read = readSpoolSegment(seg);
-      } catch (err) {
-        // One unreadable entry (a directory, a permission problem) must not stop the others or the open.
-        if (isEnoent(err)) continue; // another ingester finished it
-        setAside(seg, `unreadable (${err instanceof Error ? err.message : String(err)})`);
-        continue;
-      }
-      const { spans, skipped } = read;
-      for (let i = 0; i < spans.length; i += 10_000) {
-        const r = await this.writeBatch(spans.slice(i, i + 10_000));
-        inserted += r.inserted;
-      }
-      if (skipped > 0) setAside(seg, `${skipped} damaged line(s) skipped, ${spans.length} span(s) ingested`);
-      else removeSpoolSegment(seg);
-      segments++;
-      total += spans.length;
-    }
-    return { segments, spans: total, inserted, quarantined };
+  ingestSpool(dir = spoolDirFor(this.path)): Promise<SpoolIngestResult> {
+    return ingestSpoolSegments(this, dir);
   }
 
   /**

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { DuckDbStore } from './DuckDbStore.js';
+import type { Row } from './types.js';
+
+/** What maintenance needs from a store: queries and a transaction (DuckDbStore is one). */
+export interface MaintainedStore {
+  query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+}
 import { ADVANCE_ALL_LEVELS, compactionStatements, ROLLUP_TABLES } from './rollupLevels.js';
 
 export interface ExportOptions {
@@ -19,7 +25,7 @@ export interface ExportOptions {
  * spans the folder holds that the store has since deleted (retention) are kept. Each day's new
  * file appears under its final name only once written; the day's older files are removed after.
  */
-export async function exportParquet(store: DuckDbStore, dir: string, options: ExportOptions = {}): Promise<{ spans: number; days: string[] }> {
+export async function exportParquet(store: MaintainedStore, dir: string, options: ExportOptions = {}): Promise<{ spans: number; days: string[] }> {
   const target = resolve(dir);
   mkdirSync(target, { recursive: true });
   const where = `(CAST($since AS BIGINT) IS NULL OR start_ns >= CAST($since AS BIGINT)) AND (CAST($until AS BIGINT) IS NULL OR start_ns < CAST($until AS BIGINT))`;
@@ -56,7 +62,7 @@ export interface RetentionOptions {
 }
 
 /** Deletes old raw spans and rollups, then checkpoints so the file can shrink. */
-export async function applyRetention(store: DuckDbStore, options: RetentionOptions): Promise<{ spans: number; rollupRows: number }> {
+export async function applyRetention(store: MaintainedStore, options: RetentionOptions): Promise<{ spans: number; rollupRows: number }> {
   const now = BigInt(Math.round(options.nowMs ?? Date.now())) * 1_000_000n;
   const spanCut = now - BigInt(Math.round(options.spansDays * 86_400)) * 1_000_000_000n;
   const rollCutMs = Number(now / 1_000_000n) - options.rollupsDays * 86_400_000;
@@ -81,7 +87,7 @@ const LATE_LOOKBACK = { minute: '1 HOUR', hour: '1 DAY', day: '7 DAYS' } as cons
  * fewer rows. Returns the rows removed. Prefer `store.maintainRollups()`, which also refreshes
  * the writer's view of the level watermarks.
  */
-export async function compactRollups(store: DuckDbStore): Promise<number> {
+export async function compactRollups(store: MaintainedStore): Promise<number> {
   // Hour and day levels of newly closed periods first (one transaction: levels and watermarks move together).
   await store.transaction(async () => {
     for (const sql of ADVANCE_ALL_LEVELS) await store.query(sql);

@@ -49,3 +49,6 @@ export interface SpanRecord {
 export const KIND_NAMES: readonly SpanKindName[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 /** OTLP numeric status (0..2) to its stored name. */
 export const STATUS_NAMES: readonly StatusCodeName[] = ['UNSET', 'OK', 'ERROR'];
+
+/** One result row as plain JSON-friendly values, keyed by column name. */
+export type Row = Record<string, unknown>;

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startClickHouseCollector } from '../cli/source.js';
+import { startClickHouseServer } from '../server/startServer.js';
+import { openTraceStore } from '../store/clickhouse/openTraceStore.js';
 import { loadChdb } from '../store/clickhouse/ChdbExecutor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agentpulse-ch-collect-'));
@@ -17,7 +18,7 @@ const hasChdb = await loadChdb().then(() => true, (err: unknown) => {
 
 describe('agentpulse collector writing to ClickHouse', () => {
   it.runIf(hasChdb)('acks OTLP spans once stored in otel_traces and serves them through the dashboard API from the rollup views', async () => {
-    const running = await startClickHouseCollector(`chdb://${join(dir, 'ch')}`, { port: 0, spoolDir: join(dir, 'spool') });
+    const running = await startClickHouseServer(await openTraceStore(`chdb://${join(dir, 'ch')}`), { port: 0, spoolDir: join(dir, 'spool') });
     try {
       const now = BigInt(Date.now()) * 1_000_000n;
       const spans = Array.from({ length: 20 }, (_, i) => ({

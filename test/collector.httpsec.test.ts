@@ -5,11 +5,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCollector } from '../cli/commands/collect.js';
+import { startLocalServer } from '../server/startServer.js';
 import { tempDir } from './dashboardHelpers.js';
 import { analyzeBody, oldSpan, raw, recorder } from './httpsecHelpers.js';
 
-let running: Awaited<ReturnType<typeof startLocalCollector>>;
+let running: Awaited<ReturnType<typeof startLocalServer>>;
 let hook: Awaited<ReturnType<typeof recorder>>;
 let port: number;
 let dir: string;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   dir = tempDir('ap-httpsec-');
   hook = await recorder();
   mkdirSync(join(dir, 'allowed'));
-  running = await startLocalCollector(join(dir, 'c.duckdb'), {
+  running = await startLocalServer(join(dir, 'c.duckdb'), {
     host: '127.0.0.1',
     port: 0,
     dashboard: true,

@@ -130,9 +130,11 @@ describe('startCollector HTTP edges', () => {
   });
 
   it('registers extra API routes with params', async () => {
-    const { c } = await withCollector({
-      routes: { 'GET /api/traces/:id': async (ctx) => ({ id: ctx.params.id, rows: await (ctx.store as DuckDbStore).query('SELECT 1 AS one') }) },
-    });
+    const dir = tempDir();
+    const store = await openStore(join(dir, 'routes.duckdb'));
+    cleanups.push(() => store.close());
+    const c = await startCollector({ store, port: 0, onError: () => undefined, routes: { 'GET /api/traces/:id': async (ctx) => ({ id: ctx.params.id, rows: await store.query('SELECT 1 AS one') }) } });
+    cleanups.push(() => c.close());
     const r = await fetch(`${c.url}/api/traces/abc123`);
     expect(await r.json()).toEqual({ id: 'abc123', rows: [{ one: 1 }] });
   });

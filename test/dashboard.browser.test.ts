@@ -3,12 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCollector } from '../cli/commands/collect.js';
+import { startLocalServer } from '../server/startServer.js';
 import { fmtInt, fmtMs, fmtPct, fmtUsd } from './dashboardFormat.js';
 import { build, cli, CHROMIUM_ARGS, otlpJson, ROOT, tempDir } from './dashboardHelpers.js';
 
 const ART = join(ROOT, 'test-artifacts');
-let running: Awaited<ReturnType<typeof startLocalCollector>>;
+let running: Awaited<ReturnType<typeof startLocalServer>>;
 let ctx: BrowserContext;
 let page: Page;
 let base: string;
@@ -23,7 +23,7 @@ beforeAll(async () => {
   expect(demo.status, demo.stderr).toBe(0);
   const analyze = cli(['--db', db, 'analyze', '--json', '--out', join(dir, 'report.json')]);
   expect(analyze.status === 0 || analyze.status === 2, analyze.stderr).toBe(true);
-  running = await startLocalCollector(db, { host: '127.0.0.1', port: 0 });
+  running = await startLocalServer(db, { host: '127.0.0.1', port: 0 });
   base = running.collector.url;
   ctx = await chromium.launchPersistentContext(tempDir('ap-chromium-'), { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 } });
   page = await ctx.newPage();

@@ -4,18 +4,18 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCollector } from '../cli/commands/collect.js';
+import { startLocalServer } from '../server/startServer.js';
 import { startDashboardServer } from '../dashboard/server.js';
 import { tempDir } from './dashboardHelpers.js';
 import { raw, recorder } from './httpsecHelpers.js';
 
 const TOKEN = 'collector-token-0123456789';
-let collector: Awaited<ReturnType<typeof startLocalCollector>>;
+let collector: Awaited<ReturnType<typeof startLocalServer>>;
 let other: Awaited<ReturnType<typeof recorder>>;
 let dash: Awaited<ReturnType<typeof startDashboardServer>>;
 
 beforeAll(async () => {
-  collector = await startLocalCollector(join(tempDir('ap-dash-sec-'), 'c.duckdb'), { host: '127.0.0.1', port: 0, token: TOKEN });
+  collector = await startLocalServer(join(tempDir('ap-dash-sec-'), 'c.duckdb'), { host: '127.0.0.1', port: 0, token: TOKEN });
   // The "other host" a forged request target points at: a second loopback address.
   other = await recorder('127.0.0.2');
   dash = await startDashboardServer({ host: '127.0.0.1', port: 0, proxyUrl: collector.collector.url, proxyToken: TOKEN }, {});

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCollector } from '../cli/commands/collect.js';
+import { startLocalServer } from '../server/startServer.js';
 import { ensureBuilt, repoRoot } from './build.js';
 import { CHROMIUM_ARGS, cliAsync } from './dashboardHelpers.js';
 
@@ -120,7 +120,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number
 const sameScope = (scope: Record<string, unknown> | null | undefined): boolean =>
   !!scope && scope.agent === REGRESSED_SCOPE.agent && scope.operation === REGRESSED_SCOPE.operation && scope.model === REGRESSED_SCOPE.model;
 
-let running: Awaited<ReturnType<typeof startLocalCollector>>;
+let running: Awaited<ReturnType<typeof startLocalServer>>;
 let webhook: Awaited<ReturnType<typeof startWebhook>>;
 let ctx: BrowserContext | undefined;
 
@@ -129,7 +129,7 @@ beforeAll(async () => {
   const dir = tempDir('ap-e2e-');
   webhook = await startWebhook();
   // `analyze --url` names this webhook; the collector's operator allow-lists it.
-  running = await startLocalCollector(join(dir, 'e2e.duckdb'), { host: '127.0.0.1', port: 0, allowedSinks: [`webhook:${webhook.url}`] });
+  running = await startLocalServer(join(dir, 'e2e.duckdb'), { host: '127.0.0.1', port: 0, allowedSinks: [`webhook:${webhook.url}`] });
 }, 60_000);
 
 afterAll(async () => {

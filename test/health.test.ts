@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCollector } from '../cli/commands/collect.js';
+import { startLocalServer } from '../server/startServer.js';
 import { fillSynthetic } from '../dashboard/synthetic.js';
 import { openStore } from '../store/index.js';
 import { build, cli, cliAsync, tempDir } from './dashboardHelpers.js';
@@ -65,7 +65,7 @@ describe('agentpulse health', () => {
   }, 180_000);
 
   it('judges ingest lag by default when a collector is live', async () => {
-    const c = await startLocalCollector(stale, { port: 0 });
+    const c = await startLocalServer(stale, { port: 0 });
     try {
       const r = await cliAsync(['--url', c.collector.url, 'health']);
       expect(r.status, r.stdout + r.stderr).toBe(2);
@@ -83,7 +83,7 @@ describe('agentpulse health', () => {
   });
 
   it('checks store and lag through a running collector, and rejects a bad alert sink', async () => {
-    const c = await startLocalCollector(fresh, { port: 0 });
+    const c = await startLocalServer(fresh, { port: 0 });
     try {
       const ok = await cliAsync(['--url', c.collector.url, '--json', 'health']);
       expect(ok.status, ok.stdout + ok.stderr).toBe(0);

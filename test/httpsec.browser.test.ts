@@ -11,12 +11,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCollector } from '../cli/commands/collect.js';
+import { startLocalServer } from '../server/startServer.js';
 import { CHROMIUM_ARGS, tempDir } from './dashboardHelpers.js';
 import { analyzeBody, oldSpan, raw, recorder } from './httpsecHelpers.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
-let running: Awaited<ReturnType<typeof startLocalCollector>>;
+let running: Awaited<ReturnType<typeof startLocalServer>>;
 let hook: Awaited<ReturnType<typeof recorder>>;
 let evil: Server;
 let evilUrl: string;
@@ -26,7 +26,7 @@ let dir: string;
 beforeAll(async () => {
   dir = tempDir('ap-csrf-');
   hook = await recorder();
-  running = await startLocalCollector(join(dir, 'c.duckdb'), { host: '127.0.0.1', port: 0 });
+  running = await startLocalServer(join(dir, 'c.duckdb'), { host: '127.0.0.1', port: 0 });
   const ingest = await raw(running.collector.port, '/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: oldSpan('victim', 2 * 3600_000) });
   expect(ingest.status, ingest.body).toBe(200);
   expect(await running.collector.flush(10_000)).toBe(true);

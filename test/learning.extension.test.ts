@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/index.js';
 import { analyzeRun } from '../analyzer/analyze.js';
 import { ReportSchema } from '../analyzer/reportSchema.js';
-import { DEFAULT_SIM_START_NS, defaultWorld, feedbackRoute, learningExtension, simulate } from '../analyzer/learning/index.js';
+import { DEFAULT_SIM_START_NS, defaultWorld, learningExtension, simulate } from '../analyzer/learning/index.js';
+import { feedbackRoute } from '../server/routes/feedbackRoute.js';
 
 describe('learningExtension', () => {
   it('puts patterns and recommendations into a schema-valid analyzer report', async () => {
@@ -22,8 +23,8 @@ describe('learningExtension', () => {
 describe('feedbackRoute', () => {
   it('stores feedback through the collector store instance and rejects bad bodies with 400', async () => {
     const store = await openStore(':memory:');
-    const handler = feedbackRoute();
-    const ctx = (body: unknown) => ({ json: async () => body, store: { instance: store.instance, writeBatch: store.writeBatch.bind(store) } }) as never;
+    const handler = feedbackRoute(store);
+    const ctx = (body: unknown) => ({ json: async () => body }) as never;
     const out = await handler(ctx({ trace_id: 'ab'.repeat(16), label: 'bad', comment: 'wrong answer' }));
     expect(out).toEqual({ trace_id: 'ab'.repeat(16), score: null, label: 'failure', outcome: 'failure' });
     const rows = await store.query('SELECT trace_id, label, source, comment FROM feedback');

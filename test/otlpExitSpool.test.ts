@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCollector } from '../cli/commands/collect.js';
+import { startLocalServer } from '../server/startServer.js';
 import { ensureBuilt, repoRoot } from './build.js';
 
 const dirs: string[] = [];
@@ -85,7 +85,7 @@ describe('SpoolingExporter at exit', () => {
     expect(down.stderr).toMatch(/exiting before the collector at \S+ accepted 200 spans; spooled them to/);
     expect(spooledFiles(spool).length).toBeGreaterThan(0);
 
-    const up = await startLocalCollector(join(dir, 'collector.duckdb'), { port, host: '127.0.0.1' });
+    const up = await startLocalServer(join(dir, 'collector.duckdb'), { port, host: '127.0.0.1' });
     try {
       // The next process for this endpoint re-sends the spool once the collector takes its own spans.
       const next = await runApp('plain-app.mjs', { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, AGENTPULSE_SPOOL_DIR: spool, SPANS: '10', OTEL_SERVICE_NAME: 'second' });
@@ -119,7 +119,7 @@ describe('SpoolingExporter at exit', () => {
     const spool = join(dir, 'spool');
     const portA = await deadPort();
     const endpointA = `http://127.0.0.1:${portA}`;
-    const b = await startLocalCollector(join(dir, 'b.duckdb'), { port: 0, host: '127.0.0.1' });
+    const b = await startLocalServer(join(dir, 'b.duckdb'), { port: 0, host: '127.0.0.1' });
     try {
       // A is down: its spans are spooled (short export timeout, normal exit).
       const forA = await runApp('plain-app.mjs', { OTEL_EXPORTER_OTLP_ENDPOINT: endpointA, OTEL_EXPORTER_OTLP_TIMEOUT: '1000', AGENTPULSE_SPOOL_DIR: spool, SPANS: '50', OTEL_SERVICE_NAME: 'for-a' });
@@ -133,7 +133,7 @@ describe('SpoolingExporter at exit', () => {
     } finally {
       await b.stop();
     }
-    const a = await startLocalCollector(join(dir, 'a.duckdb'), { port: portA, host: '127.0.0.1' });
+    const a = await startLocalServer(join(dir, 'a.duckdb'), { port: portA, host: '127.0.0.1' });
     try {
       const again = await runApp('plain-app.mjs', { OTEL_EXPORTER_OTLP_ENDPOINT: endpointA, AGENTPULSE_SPOOL_DIR: spool, SPANS: '10', OTEL_SERVICE_NAME: 'for-a-later' });
       expect(again.code, again.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCollector } from '../cli/commands/collect.js';
+import { startLocalServer } from '../server/startServer.js';
 import { ensureBuilt, repoRoot } from './build.js';
 
 const dirs: string[] = [];
@@ -38,7 +38,7 @@ describe('OTLP export with the collector down', () => {
     const dir = tempDir();
     const spool = join(dir, 'spool');
     // A port nothing listens on: bind a collector, note its port, close it.
-    const probe = await startLocalCollector(join(dir, 'probe.duckdb'), { port: 0 });
+    const probe = await startLocalServer(join(dir, 'probe.duckdb'), { port: 0 });
     const deadPort = probe.collector.port;
     await probe.stop();
 
@@ -50,7 +50,7 @@ describe('OTLP export with the collector down', () => {
 
     const db = join(dir, 'collector.duckdb');
     // The collector comes back where the spans were meant to go (a spool is only re-sent to its own endpoint).
-    const up = await startLocalCollector(db, { port: deadPort });
+    const up = await startLocalServer(db, { port: deadPort });
     try {
       const second = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${deadPort}`, AGENTPULSE_SPOOL_DIR: spool, SPANS: '100', OTEL_SERVICE_NAME: 'second' });
       expect(second.code, second.stderr).toBe(0);

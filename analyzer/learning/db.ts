@@ -2,7 +2,8 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { bindParams, loadQuery } from '../../store/namedQueries.js';
 import { toPlain } from '../../store/plainValue.js';
 
-export type Row = Record<string, unknown>;
+export type { Row } from '../../store/types.js';
+import type { Row } from '../../store/types.js';
 
 /**
  * The narrow SQL surface the learning system needs: run one statement with named

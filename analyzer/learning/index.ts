@@ -25,7 +25,6 @@ export { evidenceFor, suggestTeam, teamArms, teamChooser } from './suggestTeam.j
 export type { SuggestOptions, TeamArm, TeamEvidence, TeamSuggestion } from './suggestTeam.js';
 export { FeedbackInput, normalizeLabel, recordFeedback } from './feedback.js';
 export type { StoredFeedback } from './feedback.js';
-export { feedbackRoute } from './feedbackRoute.js';
 export { assignVariant } from './assignment.js';
 export { analyzeCounts, analyzeExperiment, defineExperiment, listExperiments } from './experiments.js';
 export type { ExperimentAnalysisOptions, ExperimentDefinition, ExperimentResult, VariantResult } from './experiments.js';

@@ -7,7 +7,7 @@ import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { openOrHolder } from '../openStore.js';
 import { clickhouseStoreSpec } from '../source.js';
-import { startLocalCollector } from './collect.js';
+import { startLocalServer } from '../../server/startServer.js';
 
 /** `agentpulse dashboard`: serves the web dashboard over a store or a running collector. */
 export const dashboardCommand = new Command('dashboard')
@@ -37,11 +37,11 @@ refused unless listed in AGENTPULSE_ALLOWED_HOSTS (DNS rebinding). See docs/secu
     const clickhouse = clickhouseStoreSpec(g.store);
     let stop: () => Promise<void>;
     let line: string;
-    let running: Awaited<ReturnType<typeof startLocalCollector>> | null = null;
+    let running: Awaited<ReturnType<typeof startLocalServer>> | null = null;
     if (!url && !clickhouse) {
       if (g.db !== ':memory:' && !existsSync(g.db)) throw new CliError(new StoreMissingError(g.db).message, { code: 'STORE_MISSING' });
       // Hold the file and serve everyone, or go through the process that already does.
-      const opened = await openOrHolder(g.db, () => startLocalCollector(g.db, { host: flags.host, port, command: 'agentpulse dashboard' }));
+      const opened = await openOrHolder(g.db, () => startLocalServer(g.db, { host: flags.host, port, command: 'agentpulse dashboard' }));
       if ('holder' in opened) {
         url = opened.holder.url;
         process.stderr.write(`agentpulse: ${g.db} is held by \`${opened.holder.command}\` (PID ${opened.holder.pid}); the dashboard goes through it (also served at ${opened.holder.url}/)\n`);

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { globalOptions } from '../globalOptions.js';
 import { servingHolder } from '../openStore.js';
-import { startLocalCollector } from './collect.js';
+import { startLocalServer } from '../../server/startServer.js';
 
 /** Absolute path of the compiled preload. */
 export function registerPath(): string {
@@ -32,14 +32,14 @@ Examples:
   .action(async function (this: Command, cmd: string[], flags: { port: string }) {
     const g = globalOptions(this);
     const url = g.url ?? process.env.AGENTPULSE_URL ?? `http://127.0.0.1:${flags.port}`;
-    let local: Awaited<ReturnType<typeof startLocalCollector>> | null = null;
+    let local: Awaited<ReturnType<typeof startLocalServer>> | null = null;
     let holder: Awaited<ReturnType<typeof servingHolder>> = null;
     if (!(await healthy(url))) {
       if (g.url) throw new CliError(`no collector answers at ${g.url}; start one with \`agentpulse collect\` or drop --url`);
       // The file's holder (a dashboard or collector on another port) takes the spans if there is one.
       holder = await servingHolder(g.db);
       if (!holder) {
-        local = await startLocalCollector(g.db, { port: Number(flags.port), command: 'agentpulse run' });
+        local = await startLocalServer(g.db, { port: Number(flags.port), command: 'agentpulse run' });
         process.stderr.write(`agentpulse: started a collector at ${local.collector.url} writing to ${g.db}\n`);
       }
     }

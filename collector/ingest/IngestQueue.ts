@@ -2,7 +2,7 @@ import type { SpanRecord } from '../../store/types.js';
 import type { Spool } from './Spool.js';
 import type { WriteAheadLog } from './WriteAheadLog.js';
 import type { CollectorMetrics } from '../CollectorMetrics.js';
-import { HttpError } from '../HttpError.js';
+import { HttpError } from '../../http/HttpError.js';
 
 /** The one thing the collector needs from a store to ingest: a durable, idempotent batch write. */
 export interface SpanSink {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import { isReadOnlySqlError } from '../../store/sqlGuard.js';
 import { runReadOnly, SqlResultTooLargeError, SqlTimeoutError } from '../../store/readOnlyQuery.js';
-import { HttpError } from '../HttpError.js';
-import type { ApiHandler } from '../options.js';
+import { HttpError } from '../../http/HttpError.js';
+import type { ApiHandler } from '../../http/route.js';
 
 const SqlBody = z.object({
   sql: z.string().min(1).max(100_000),
@@ -23,15 +24,15 @@ export interface SqlRouteOptions {
  * connection (so the time-limit interrupt cannot hit the writer), within row, byte and time limits
  * (408 past the time, 413 past the bytes, 429 while too many run).
  * @example
- * routes['POST /api/sql'] = sqlRoute({ maxRows: 10_000, timeoutMs: 10_000, maxBytes: 16 << 20 });
+ * routes['POST /api/sql'] = sqlRoute(store, { maxRows: 10_000, timeoutMs: 10_000, maxBytes: 16 << 20 });
  */
-export function sqlRoute(opts: SqlRouteOptions): ApiHandler {
+export function sqlRoute(store: { readonly instance?: DuckDBInstance }, opts: SqlRouteOptions): ApiHandler {
   const maxConcurrent = opts.maxConcurrent ?? 2;
   let running = 0;
   return async (ctx) => {
     const parsed = SqlBody.safeParse(await ctx.json());
     if (!parsed.success) throw new HttpError(400, 'body must be JSON {"sql": "SELECT ...", "params": {"name": scalar}}');
-    const instance = ctx.store.instance;
+    const instance = store.instance;
     if (!instance) throw new HttpError(501, 'this store does not support SQL queries');
     if (running >= maxConcurrent) {
       throw new HttpError(429, `${running} SQL queries are already running (the limit); retry when one finishes`, { headers: { 'retry-after': '1' }, code: 'SQL_BUSY' });

@@ -5,9 +5,9 @@ import { decodeTraceRequestProtobufSliced } from '../otlp/protobuf.js';
 import { ProtoDecodeError } from '../otlp/ProtoReader.js';
 import { CONTENT_TYPES, encodeExportResponse, encodeStatus, type OtlpEncoding } from '../otlp/response.js';
 import type { DecodeResult } from '../otlp/decodeResult.js';
-import { HttpError } from '../HttpError.js';
-import { readBody, type ReadBodyOptions } from '../http/readBody.js';
-import { send } from '../http/send.js';
+import { HttpError } from '../../http/HttpError.js';
+import { readBody, type ReadBodyOptions } from '../../http/readBody.js';
+import { send } from '../../http/send.js';
 import type { IngestQueue } from '../ingest/IngestQueue.js';
 import type { CollectorMetrics } from '../CollectorMetrics.js';
 

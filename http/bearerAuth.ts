@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { HttpError } from '../HttpError.js';
+import { HttpError } from './HttpError.js';
 
 export interface BearerAuthOptions {
   /** The shared secret; null disables the check (loopback without a token). */

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../HttpError.js';
+import { HttpError } from './HttpError.js';
 
 export interface HostCheckOptions {
   /** The address the server is bound to. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
-import { HttpError } from '../HttpError.js';
+import { HttpError } from './HttpError.js';
 
 export interface ReadBodyOptions {
   /** Limit on the bytes on the wire (compressed). */

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { HttpError } from '../collector/HttpError.js';
-import type { ApiHandler } from '../collector/options.js';
-import type { DuckDbStore } from '../store/DuckDbStore.js';
-import { AgentpulseError } from '../store/errors.js';
-import { analyzeRun } from './analyze.js';
-import { sourceFromStore } from './AnalyzerSource.js';
-import { DEFAULT_RULES, parseRulesConfig } from './alerts/rules.js';
-import { learningExtension } from './learning/extension.js';
-import { parseSinkSpec } from './sinks/parseSinkSpec.js';
-import { sinkAllowList, SinkNotAllowedError } from './sinks/sinkAllowList.js';
+import { HttpError } from '../../http/HttpError.js';
+import type { ApiHandler } from '../../http/route.js';
+import type { DuckDbStore } from '../../store/DuckDbStore.js';
+import { AgentpulseError } from '../../store/errors.js';
+import { analyzeRun } from '../../analyzer/analyze.js';
+import { sourceFromStore } from '../../analyzer/AnalyzerSource.js';
+import { DEFAULT_RULES, parseRulesConfig } from '../../analyzer/alerts/rules.js';
+import { learningExtension } from '../../analyzer/learning/extension.js';
+import { parseSinkSpec } from '../../analyzer/sinks/parseSinkSpec.js';
+import { sinkAllowList, SinkNotAllowedError } from '../../analyzer/sinks/sinkAllowList.js';
 
 const AnalyzeBody = z.object({
   since: z.string().max(64).default('24h'),
