@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startCollector } from '../collector/startCollector.js';
 import { createDashboard } from '../dashboard/routes.js';
-import { fillSynthetic } from '../dashboard/synthetic.js';
+import { fillSynthetic } from '../test/fixtures/synthetic.js';
 import { openStore } from '../store/index.js';
 
 export interface DashboardBenchOptions {

@@ -20,6 +20,5 @@ export { localFetch, httpFetch, DashboardFetchError } from './client.js';
 export type { DashboardFetch } from './client.js';
 export { openDashboardSource } from './source.js';
 export type { DashboardSource } from './source.js';
-export { fillSynthetic, SYNTHETIC_AGENTS } from './synthetic.js';
 export { RANGES, BUCKETS, resolveWindow, parseWindowQuery } from './window.js';
 export type { TimeWindow } from './window.js';

@@ -10,3 +10,5 @@ export { DuckDbSpanProcessor } from './DuckDbSpanProcessor.js';
 export type { DuckDbSpanProcessorOptions } from './DuckDbSpanProcessor.js';
 export { encodeSpanBatch, decodeSpanBatch, SpanBatchEncoder } from './spanCodec.js';
 export { errorTypeOf } from './errorType.js';
+export { variant } from './experiments.js';
+export type { VariantOptions } from './experiments.js';

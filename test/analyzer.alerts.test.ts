@@ -7,7 +7,7 @@ import {
   pendingNotifications, renderMarkdown, resolveWindows, scopeMatches,
 } from '../analyzer/index.js';
 import type { ActiveCondition, ForecastRule, Report, SeriesSet, StoredAlert } from '../analyzer/index.js';
-import { inlineParams } from '../analyzer/index.js';
+import { inlineParams } from './fixtures/inlineParams.js';
 import { openStore } from '../store/index.js';
 import { DAY_NS, FIXED_NOW, FIXED_NOW_NS, generateSpans, HOUR_NS, writeAll } from './analyzerFixtures.js';
 

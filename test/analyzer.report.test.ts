@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze, analyzeRun, checkJsonSchema, computeMetrics, renderMarkdown, reportJsonSchema, ReportSchema, sourceFromStore } from '../analyzer/index.js';
+import { analyze, analyzeRun, computeMetrics, renderMarkdown, reportJsonSchema, ReportSchema, sourceFromStore } from '../analyzer/index.js';
+import { checkJsonSchema } from './fixtures/jsonSchemaCheck.js';
 import type { Report } from '../analyzer/index.js';
 import { openStore } from '../store/index.js';
 import type { DuckDbStore } from '../store/index.js';

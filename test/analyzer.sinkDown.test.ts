@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillSynthetic } from '../dashboard/synthetic.js';
+import { fillSynthetic } from './fixtures/synthetic.js';
 import { openStore } from '../store/index.js';
 import { ensureBuilt } from './build.js';
 import { BIN, ROOT, tempDir } from './dashboardHelpers.js';

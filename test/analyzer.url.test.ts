@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze, analyzeRun, inliningRunner, sourceFromReader } from '../analyzer/index.js';
+import { analyze, analyzeRun, sourceFromReader } from '../analyzer/index.js';
+import { inliningRunner } from './fixtures/inlineParams.js';
 import type { QueryRunner } from '../analyzer/index.js';
 import { startCollector } from '../collector/index.js';
 import type { RunningCollector } from '../collector/index.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type RunningCollector } from '../collector/startCollector.js';
 import { createDashboard, type Dashboard } from '../dashboard/routes.js';
-import { fillSynthetic } from '../dashboard/synthetic.js';
+import { fillSynthetic } from './fixtures/synthetic.js';
 import { resolveWindow, parseWindowQuery } from '../dashboard/window.js';
 import { openStore, type DuckDbStore } from '../store/index.js';
 import { makeSpan } from './spanFactory.js';

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer } from '../server/startServer.js';
-import { fillSynthetic } from '../dashboard/synthetic.js';
+import { fillSynthetic } from './fixtures/synthetic.js';
 import { openStore } from '../store/index.js';
 import { build, cli, cliAsync, tempDir } from './dashboardHelpers.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/index.js';
-import { defaultWorld, evaluateClassifier, loadExecutionRecords, predictTask, simulate, startFeatures } from '../analyzer/learning/index.js';
+import { evaluateClassifier, loadExecutionRecords, predictTask, startFeatures } from '../analyzer/learning/index.js';
+import { defaultWorld, simulate } from './fixtures/simulator.js';
 
 describe('evaluateClassifier', () => {
   it('predicts task success at start with ≥ 85 % accuracy on a time-based hold-out, calibrated', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../store/index.js';
-import { defaultWorld, simulate } from '../analyzer/learning/index.js';
+import { defaultWorld, simulate } from './fixtures/simulator.js';
 import { patternsCommand } from '../cli/commands/patterns.js';
 import { suggestTeamCommand } from '../cli/commands/suggestTeam.js';
 import { feedbackCommand } from '../cli/commands/feedback.js';

@@ -3,8 +3,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/index.js';
-import { analyzeCounts, analyzeExperiment, assignVariant, defineExperiment, listExperiments, nullWorld, runLearning, simulate } from '../analyzer/learning/index.js';
-import type { SimExperiment } from '../analyzer/learning/index.js';
+import { analyzeCounts, analyzeExperiment, assignVariant, defineExperiment, listExperiments, runLearning } from '../analyzer/learning/index.js';
+import { nullWorld, simulate } from './fixtures/simulator.js';
+import type { SimExperiment } from './fixtures/simulator.js';
 import { variant } from '../instrumentation/experiments.js';
 import { createRng } from '../analyzer/stats/rng.js';
 import { traceTask } from '../instrumentation/api.js';

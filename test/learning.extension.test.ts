@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/index.js';
 import { analyzeRun } from '../analyzer/analyze.js';
 import { ReportSchema } from '../analyzer/reportSchema.js';
-import { DEFAULT_SIM_START_NS, defaultWorld, learningExtension, simulate } from '../analyzer/learning/index.js';
+import { learningExtension } from '../analyzer/learning/index.js';
+import { DEFAULT_SIM_START_NS, defaultWorld, simulate } from './fixtures/simulator.js';
 import { feedbackRoute } from '../server/routes/feedbackRoute.js';
 
 describe('learningExtension', () => {

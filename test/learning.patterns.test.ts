@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/index.js';
 import type { DuckDbStore } from '../store/index.js';
-import {
-  countFeatures, defaultWorld, featuresOf, fisherExactTest, listPatterns, loadExecutionRecords, minePatterns, nullWorld, recordFeedback, simulate, updatePatternDb,
-} from '../analyzer/learning/index.js';
-import type { ExecutionRecord, MinedPattern, SimTask, SimWorld } from '../analyzer/learning/index.js';
+import { countFeatures, featuresOf, fisherExactTest, listPatterns, loadExecutionRecords, minePatterns, recordFeedback, updatePatternDb } from '../analyzer/learning/index.js';
+import { defaultWorld, nullWorld, simulate } from './fixtures/simulator.js';
+import type { ExecutionRecord, MinedPattern } from '../analyzer/learning/index.js';
+import type { SimTask, SimWorld } from './fixtures/simulator.js';
 
 const FDR = 0.05;
 const END = 2n ** 62n;

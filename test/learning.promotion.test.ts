@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/index.js';
 import type { DuckDbStore } from '../store/index.js';
-import {
-  autoPromote, buildRecommendations, defaultWorld, demote, getPolicy, listPatterns, patternId, promotePattern, rejectPattern, reviewQueue, saveRules,
-  setDefaultTeam, simulate, updatePatternDb, PromotionRefusedError,
-} from '../analyzer/learning/index.js';
+import { autoPromote, buildRecommendations, demote, getPolicy, listPatterns, patternId, promotePattern, rejectPattern, reviewQueue, saveRules, setDefaultTeam, updatePatternDb, PromotionRefusedError } from '../analyzer/learning/index.js';
+import { defaultWorld, simulate } from './fixtures/simulator.js';
 
 const END = 2n ** 62n;
 const human = { actor: 'alice', reason: 'reviewed the evidence' };

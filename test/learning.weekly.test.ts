@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/index.js';
-import {
-  DEFAULT_SIM_START_NS, defaultWorld, getPolicy, loadExecutionRecords, runLearning, saveRules, setDefaultTeam, simulate, teamArms, teamChooser, worldCandidates,
-} from '../analyzer/learning/index.js';
-import type { SimTask } from '../analyzer/learning/index.js';
+import { getPolicy, loadExecutionRecords, runLearning, saveRules, setDefaultTeam, teamArms, teamChooser } from '../analyzer/learning/index.js';
+import { DEFAULT_SIM_START_NS, defaultWorld, simulate, worldCandidates } from './fixtures/simulator.js';
+import type { SimTask } from './fixtures/simulator.js';
 
 const WEEK_NS = 7n * 86_400_000_000_000n;
 const PER_WEEK = 1050;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillSynthetic } from '../dashboard/synthetic.js';
+import { fillSynthetic } from './fixtures/synthetic.js';
 import { openStore } from '../store/index.js';
 import { BIN, build, cli, tempDir } from './dashboardHelpers.js';
 

@@ -30,8 +30,6 @@ export { analyzeCounts, analyzeExperiment, defineExperiment, listExperiments } f
 export type { ExperimentAnalysisOptions, ExperimentDefinition, ExperimentResult, VariantResult } from './experiments.js';
 export { experimentRecommendation, runLearning } from './engine.js';
 export type { LearningResult, LearningRunOptions, ReportPattern } from './engine.js';
-export { DEFAULT_SIM_START_NS, defaultWorld, nullWorld, simulate, worldCandidates } from './simulator.js';
-export type { SimExperiment, SimTask, SimTeam, SimWorld, SimulateOptions, Simulation } from './simulator.js';
 export { LearningInputError, PromotionRefusedError, isPromotionRefused } from './errors.js';
 export { learningExtension } from './extension.js';
 export { toReportPattern } from './engine.js';
