@@ -1,5 +1,7 @@
 import type { DuckDbStore } from '../store/DuckDbStore.js';
 import { bindParams, loadQuery } from '../store/namedQueries.js';
+import type { AnalyzerRecords } from '../store/records/types.js';
+import type { TraceStore } from '../store/TraceStore.js';
 
 export type { Row } from '../store/types.js';
 import type { Row } from '../store/types.js';
@@ -17,7 +19,9 @@ export interface QueryRunner {
 export interface AnalyzerSource {
   /** Runs `queries/<name>.sql`, binding every parameter (NULL when not given). */
   named(name: string, params?: Record<string, unknown>): Promise<Row[]>;
-  /** A writable store, when there is one. */
+  /** Where alert state and runs are persisted, when the store is writable (any backend). */
+  readonly records?: AnalyzerRecords;
+  /** A writable DuckDB store, for the learning tables (DuckDB only). */
   readonly store?: DuckDbStore;
 }
 
@@ -25,11 +29,20 @@ export interface AnalyzerSource {
 export function sourceFromStore(store: DuckDbStore): AnalyzerSource {
   return {
     store: store.readOnly ? undefined : store,
+    records: store.records,
     named: (name, params = {}) => {
       const q = loadQuery(name);
       return store.query(q.sql, bindParams(q, params));
     },
   };
+}
+
+/**
+ * A source over any backend's TraceStore (ClickHouse included): named queries in its dialect,
+ * alert state and runs persisted through its records when it is writable.
+ */
+export function sourceFromTraceStore(store: TraceStore): AnalyzerSource {
+  return { named: (name, params) => store.named(name, params), records: store.records };
 }
 
 /** A source over any query runner (e.g. the CLI's TraceReader over `--url`); never persists. */

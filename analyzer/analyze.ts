@@ -3,7 +3,7 @@ import type { DuckDbStore } from '../store/DuckDbStore.js';
 import type { AnalyzerSource, QueryRunner } from './AnalyzerSource.js';
 import { sourceFromReader, sourceFromStore } from './AnalyzerSource.js';
 import { evaluateConditions } from './alerts/conditions.js';
-import { markNotified, readAlertStates, writeAlertChanges } from './alerts/persistence.js';
+import { readAlertStates } from './alerts/persistence.js';
 import type { ForecastRule, RulesConfig } from './alerts/rules.js';
 import { DEFAULT_RULES } from './alerts/rules.js';
 import type { StoredAlert } from './alerts/stateMachine.js';
@@ -15,7 +15,7 @@ import type { RegressionPolicy } from './regressionPolicy.js';
 import { detectRegressions } from './regressions.js';
 import type { Report } from './reportSchema.js';
 import { ReportSchema } from './reportSchema.js';
-import { lastAnalysedPosition, recordRun } from './runs.js';
+import { lastAnalysedPosition } from './runs.js';
 import { fetchSeries } from './series.js';
 import { dispatchAlerts } from './sinks/dispatch.js';
 import type { AlertNotification, Sink, SinkResult } from './sinks/Sink.js';
@@ -173,8 +173,8 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
   const resolvedNow = new Set(transitions.filter((t) => t.to === 'resolved').map((t) => t.fingerprint));
   report.alerts = states.filter((a) => a.state !== 'resolved' || resolvedNow.has(a.fingerprint)).map(toReportAlert);
 
-  const store = options.persist === false ? undefined : source.store;
-  if (store) await writeAlertChanges(store, changed, transitions);
+  const records = options.persist === false ? undefined : source.records;
+  if (records) await records.writeAlertChanges(changed, transitions);
 
   let deliveries: SinkResult[] = [];
   const owed = pendingNotifications(states);
@@ -185,7 +185,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
     if (owed.length > 0 || firing.length > 0) {
       deliveries = await dispatchAlerts(sinks, { notifications: owed.map(note), firing, report });
       // Only when every sink took them: a sink that gave up gets them again next run.
-      if (store && deliveries.every((d) => d.ok)) await markNotified(store, owed.map((a) => a.fingerprint), nowMs);
+      if (records && deliveries.every((d) => d.ok)) await records.markNotified(owed, nowMs);
     }
   }
 
@@ -193,13 +193,13 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
   const validated = ReportSchema.parse(report);
   const spansAnalyzed = metrics.reduce((s, m) => s + m.count, 0);
   let runId: string | null = null;
-  if (store) {
-    runId = await recordRun(store, {
+  if (records) {
+    runId = await records.recordRun({
       startedMs, finishedMs: Date.now(), fromNs: window.fromNs, toNs: window.toNs, spansAnalyzed, status: 'ok', report: validated,
     });
   }
   lap('persist');
-  return { report: validated, deliveries, persisted: store !== undefined, runId, spansAnalyzed, timings };
+  return { report: validated, deliveries, persisted: records !== undefined, runId, spansAnalyzed, timings };
 }
 
 /**

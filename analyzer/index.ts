@@ -18,7 +18,7 @@ export type { RegressionPolicy } from './regressionPolicy.js';
 export { dateChange } from './changePointDating.js';
 export { computeForecasts } from './forecasts.js';
 export { renderMarkdown } from './markdown.js';
-export { lastAnalysedPosition, recordRun } from './runs.js';
+export { lastAnalysedPosition } from './runs.js';
 export { parseDuration, parseDurationMs, durationError, formatDuration, resolveWindows, WindowSpecError } from './window.js';
 export type { TimeRange } from './window.js';
 export * from './reportSchema.js';

@@ -11,6 +11,8 @@ import { RollupAccumulator } from './rollups.js';
 import { compactRollups } from './maintenance.js';
 import { migrate } from './schema.js';
 import { spoolDirFor } from './spool.js';
+import { duckDbRecords } from './records/duckdbRecords.js';
+import type { AnalyzerRecords } from './records/types.js';
 import type { SpanRecord } from './types.js';
 
 export interface OpenStoreOptions {
@@ -115,6 +117,11 @@ export class DuckDbStore {
       await this.connection.run('SET enable_external_access = false');
       await this.connection.run('SET lock_configuration = true');
     });
+  }
+
+  /** The analyzer's bookkeeping writes (alert state, runs) on this store; undefined when read-only. */
+  get records(): AnalyzerRecords | undefined {
+    return this.readOnly ? undefined : duckDbRecords(this);
   }
 
   /** Writes spans in one transaction; resolves once committed. Serialised per store. */

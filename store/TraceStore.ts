@@ -1,5 +1,6 @@
 import type { SqlDialect } from './namedQueries.js';
 import type { SpanRecord } from './types.js';
+import type { AnalyzerRecords } from './records/types.js';
 
 export type TraceRow = Record<string, unknown>;
 
@@ -43,6 +44,8 @@ export interface TraceStore {
   named(name: string, params?: Record<string, unknown>): Promise<TraceRow[]>;
   /** One read-only ad-hoc statement in the backend's own SQL dialect. */
   query(sql: string, params?: Record<string, unknown>): Promise<{ columns: string[]; rows: TraceRow[] }>;
+  /** The analyzer's bookkeeping writes; absent on a read-only store. */
+  readonly records?: AnalyzerRecords;
   /** Per-minute rollups with `from_ms <= minute < to_ms`, ordered by minute. */
   readRollups(range: { fromMs: number; toMs: number }): Promise<RollupMinuteRow[]>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,4 +46,26 @@ describe.skipIf(chdbMissing !== null)('agentpulse CLI with AGENTPULSE_STORE=chdb
     expect(report.metrics.reduce((s, m) => s + m.count, 0)).toBeGreaterThan(0);
     await expect(cli('sql', 'insert into kv (namespace, key) values (1, 2)')).rejects.toThrow(/only SELECT/);
   }, 60_000);
+
+  it('persists alert state like DuckDB: a firing alert is delivered once, not again on the next run', async () => {
+    if (!available) return;
+    const rules = join(dir, 'rules.yaml');
+    writeFileSync(rules, 'rules:\n  - name: always_slow\n    kind: threshold\n    metric: p95_ms\n    threshold: 0\n');
+    const out = join(dir, 'alerts.ndjson');
+    const lines = (): string[] => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []);
+    const analyze = () => cli('--json', 'analyze', '--since', '24h', '--baseline', '6d', '--rules', rules, '--sink', `ndjson:${out}`);
+    const first = JSON.parse(await analyze()) as { alerts: { rule: string; state: string }[] };
+    expect(first.alerts.some((a) => a.rule === 'always_slow' && a.state === 'firing')).toBe(true);
+    const delivered = lines();
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(delivered.every((l) => (JSON.parse(l) as { state: string }).state === 'firing')).toBe(true);
+    // The second run reads the stored state (firing, notified): still firing, nothing owed, nothing re-sent.
+    const second = JSON.parse(await analyze()) as { alerts: { rule: string; state: string }[] };
+    expect(second.alerts.some((a) => a.rule === 'always_slow' && a.state === 'firing')).toBe(true);
+    expect(lines()).toEqual(delivered);
+    const [{ n }] = JSON.parse(await cli('--json', 'sql', "select count() as n from alert_state final where rule = 'always_slow' and last_notified_at is not null")) as { n: number }[];
+    expect(n).toBe(delivered.length);
+    const [{ runs }] = JSON.parse(await cli('--json', 'sql', 'select count() as runs from analyzer_runs')) as { runs: number }[];
+    expect(runs).toBeGreaterThanOrEqual(3);
+  }, 120_000);
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { analyzeRun } from '../../analyzer/analyze.js';
-import { sourceFromStore } from '../../analyzer/AnalyzerSource.js';
+import { sourceFromStore, sourceFromTraceStore } from '../../analyzer/AnalyzerSource.js';
 import type { AnalyzerSource } from '../../analyzer/AnalyzerSource.js';
 import { DEFAULT_RULES, loadRulesFile } from '../../analyzer/alerts/rules.js';
 import { learningExtension } from '../../analyzer/learning/extension.js';
@@ -103,9 +103,9 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on,
       } else local = opened.local;
     }
     if (clickhouse) {
-      // ClickHouse (--store): named queries run their ClickHouse variants; report only, nothing persisted.
-      const store = await openClickHouseForCli(clickhouse, { readOnly: true });
-      source = { named: (name, params) => store.named(name, params) };
+      // ClickHouse (--store): named queries run their ClickHouse variants; alert state and the run persist there too.
+      const store = await openClickHouseForCli(clickhouse, { readOnly: !flags.persist });
+      source = sourceFromTraceStore(store);
       close = () => store.close();
     } else if (url) {
       // The collector owns the writer: it runs the analysis so alert state and the run position persist.
@@ -129,6 +129,7 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on,
     try {
       if (!url) result = await analyzeRun({
         source,
+        persist: flags.persist,
         since: flags.since,
         baseline: flags.baseline,
         rules,

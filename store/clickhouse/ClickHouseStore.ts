@@ -3,6 +3,8 @@ import { QueryError } from '../errors.js';
 import { bindParams, loadQueryFor } from '../namedQueries.js';
 import type { RollupMinuteRow, TraceRow, TraceStore, TraceWriteResult } from '../TraceStore.js';
 import type { SpanRecord } from '../types.js';
+import { clickHouseRecords } from '../records/clickhouseRecords.js';
+import type { AnalyzerRecords } from '../records/types.js';
 import type { ClickHouseExecutor } from './Executor.js';
 import { otelTracesRow } from './otelRow.js';
 import { assertReadOnlyClickHouse } from './readOnly.js';
@@ -36,6 +38,11 @@ export class ClickHouseStore implements TraceStore {
 
   get where(): string {
     return this.executor.where;
+  }
+
+  /** The analyzer's bookkeeping writes (alert state, runs), as ClickHouse inserts. */
+  get records(): AnalyzerRecords {
+    return clickHouseRecords(this.executor);
   }
 
   /** Wraps an executor; creates missing schema objects unless `migrate: false`. */

@@ -1,0 +1,3 @@
+export type { AlertEventRecord, AlertStateRecord, AnalyzerRecords, AnalyzerRunRecord } from './types.js';
+export { duckDbRecords } from './duckdbRecords.js';
+export { clickHouseRecords } from './clickhouseRecords.js';
