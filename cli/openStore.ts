@@ -1,19 +1,30 @@
 /**
- * Where a command's data is: a running collector (`--url`), or the DuckDB file (`--db`) — and,
- * when another agentpulse process holds that file, that process. The holder advertises its
- * address beside the file (store/lockHolder.ts); read commands go through its HTTP API, so on one
- * machine nobody has to know which process owns the file. A locked file with no serving holder
- * is explained here, once, with advice that works.
- *
- * Seed of the single store-selection module: `--store clickhouse://…` is still picked in
- * cli/source.ts; it moves here when the read interfaces become one.
+ * The one place a command's data source is picked: `--store clickhouse://…` (or AGENTPULSE_STORE),
+ * a running collector (`--url`, or AGENTPULSE_URL where a command allows it), or the DuckDB file
+ * (`--db`) — read-only or as its writer — and, when another agentpulse process holds that file,
+ * that process. The holder advertises its address beside the file (store/lockHolder.ts); read
+ * commands go through its HTTP API, so on one machine nobody has to know which process owns the
+ * file. A locked file with no serving holder is explained here, once, with advice that works.
+ * AGENTPULSE_URL and AGENTPULSE_TOKEN are read here and nowhere else in the CLI.
  */
-import { findServingLockHolder, type LockHolder } from '../store/lockHolder.js';
-import { describeProcess, readLockHolder } from '../store/lockHolder.js';
 import { existsSync } from 'node:fs';
-import { isStoreLocked, StoreMissingError, type StoreLockedError } from '../store/errors.js';
+import { CollectorClient } from '../http/CollectorClient.js';
+import { ChdbMissingError } from '../store/clickhouse/ChdbExecutor.js';
+import { namedQueryRunner } from '../store/clickhouse/namedQueryRunner.js';
+import { isClickHouseSpec, openTraceStore, redact, StoreSpecError } from '../store/clickhouse/openTraceStore.js';
+import { DuckDbStore, openStore } from '../store/DuckDbStore.js';
+import { isStoreLocked, QueryError, StoreMissingError, type StoreLockedError } from '../store/errors.js';
+import { findServingLockHolder, describeProcess, readLockHolder, type LockHolder } from '../store/lockHolder.js';
+import { bindParams, loadQuery } from '../store/namedQueries.js';
+import type { TraceStore } from '../store/TraceStore.js';
+import { sourceFromStore, sourceFromTraceStore, type AnalyzerSource } from '../analyzer/AnalyzerSource.js';
+import { fromReader, type LearningDb } from '../analyzer/learning/db.js';
+import { isPromotionRefused } from '../analyzer/learning/errors.js';
+import { localFetch, httpFetch, type DashboardFetch } from '../dashboard/client.js';
+import { createDashboard, type Dashboard, type DashboardOptions } from '../dashboard/routes.js';
 import { CliError } from './errors.js';
 import type { GlobalOptions } from './globalOptions.js';
+import type { QueryResult } from './output.js';
 
 /** A collector's API to read through, and why it was chosen. */
 export interface RemoteTarget {
@@ -23,7 +34,21 @@ export interface RemoteTarget {
   holder: LockHolder | null;
 }
 
-const token = (): string | undefined => process.env.AGENTPULSE_TOKEN || undefined;
+/** The collector token the CLI sends (AGENTPULSE_TOKEN). */
+export const envToken = (): string | undefined => process.env.AGENTPULSE_TOKEN || undefined;
+/** A collector named by AGENTPULSE_URL, for commands that read through one by default. */
+export const envUrl = (): string | undefined => process.env.AGENTPULSE_URL || undefined;
+const token = envToken;
+
+/** `--url`, else AGENTPULSE_URL: for commands that always prefer a running collector (top, health, dashboard). */
+export function preferredUrl(g: Pick<GlobalOptions, 'url'>): string | undefined {
+  return g.url ?? envUrl();
+}
+
+/** A client for the collector at `url`, with the CLI's token. */
+export function collectorClient(url: string, timeoutMs?: number): CollectorClient {
+  return new CollectorClient(url, { token: envToken(), timeoutMs });
+}
 
 /** The process that holds `db` and serves it over HTTP, if any (advertised beside the file and answering). */
 export async function servingHolder(db: string): Promise<LockHolder | null> {
@@ -87,13 +112,13 @@ export async function openForRead<T>(
   open: { local: (db: string) => Promise<T>; remote: (target: RemoteTarget) => T | Promise<T> },
 ): Promise<T> {
   if (g.url) return open.remote({ url: g.url, token: token(), holder: null });
-  const envUrl = process.env.AGENTPULSE_URL;
+  const fallbackUrl = envUrl();
   const opened = await openOrHolder(g.db, async () => {
     try {
       return { value: await open.local(g.db) };
     } catch (err) {
       // A locked file with AGENTPULSE_URL set reads through that collector, as before.
-      if (isStoreLocked(err) && envUrl) return { env: envUrl };
+      if (isStoreLocked(err) && fallbackUrl) return { env: fallbackUrl };
       throw err;
     }
   });
@@ -139,4 +164,220 @@ export function lockedStoreError(err: StoreLockedError, db: string, need?: strin
  */
 export function requireStoreFile(db: string, unless = false): void {
   if (db !== ':memory:' && !unless && !existsSync(db)) throw new CliError(new StoreMissingError(db).message, { code: 'STORE_MISSING' });
+}
+
+// ---- backends: ClickHouse (--store) ----
+
+/**
+ * The scale-out backend selected with `--store clickhouse://…` or AGENTPULSE_STORE, or undefined
+ * when commands should use the DuckDB file (`--db`) or a collector (`--url`) as before.
+ */
+export function clickhouseStoreSpec(flag?: string): string | undefined {
+  const spec = flag ?? process.env.AGENTPULSE_STORE;
+  return spec && isClickHouseSpec(spec) ? spec : undefined;
+}
+
+/** Opens the ClickHouse TraceStore for a command; errors become one-line CliErrors. */
+export async function openClickHouseForCli(spec: string, options: { readOnly?: boolean } = {}): Promise<TraceStore> {
+  try {
+    return await openTraceStore(spec, options);
+  } catch (err) {
+    if (err instanceof StoreSpecError || err instanceof ChdbMissingError) throw new CliError(err.message, { cause: err });
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new CliError(`cannot open the ClickHouse store ${redact(spec)}: ${msg}`, { cause: err });
+  }
+}
+
+/** Columns in order from rows (named queries return objects). */
+const columnsOf = (rows: Record<string, unknown>[]): string[] => (rows.length > 0 ? Object.keys(rows[0]) : []);
+
+/** A CLI TraceReader over a TraceStore: `sql` in the store's dialect, `query NAME` through its variants. */
+export function traceStoreReader(store: TraceStore): TraceReader {
+  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof QueryError) throw new CliError(err.message, { cause: err, code: 'QUERY_FAILED' });
+      throw err;
+    }
+  };
+  return {
+    source: redact(store.where),
+    query: (sql, params) => wrap(() => store.query(sql, params)),
+    named: (name, params) => wrap(async () => {
+      const rows = await store.named(name, params);
+      return { columns: columnsOf(rows), rows };
+    }),
+    close: () => store.close(),
+  };
+}
+
+// ---- readers: sql, query, alerts, learning ----
+
+/**
+ * The one read interface of the CLI: ad-hoc SQL and named queries (`queries/*.sql`, in the
+ * backend's dialect). The DuckDB file, a collector (`http/CollectorClient.ts`) and a ClickHouse
+ * store implement it.
+ */
+export interface TraceReader {
+  readonly source: string;
+  query(sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
+  named(name: string, params?: Record<string, unknown>): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+export interface ReaderOptions {
+  db: string;
+  url?: string;
+  token?: string;
+  /** A ClickHouse store spec (`--store`); wins over --db and --url. */
+  store?: string;
+}
+
+class DbReader implements TraceReader {
+  constructor(private readonly store: DuckDbStore) {}
+  get source(): string {
+    return this.store.path;
+  }
+  async query(sql: string, params?: Record<string, unknown>): Promise<QueryResult> {
+    try {
+      return await this.store.queryWithColumns(sql, params);
+    } catch (err) {
+      if (err instanceof QueryError) throw new CliError(err.message, { cause: err, code: 'QUERY_FAILED' });
+      throw err;
+    }
+  }
+  named(name: string, params: Record<string, unknown> = {}): Promise<QueryResult> {
+    const q = loadQuery(name);
+    return this.query(q.sql, bindParams(q, params));
+  }
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+/**
+ * Opens a reader: a ClickHouse `--store`; `--url`; the serving holder of the file; or the DB file
+ * read-only (cli/openStore.ts decides, and explains a locked file).
+ */
+export async function openReader(opts: ReaderOptions, local: { sandbox?: boolean } = {}): Promise<TraceReader> {
+  const clickhouse = clickhouseStoreSpec(opts.store);
+  if (clickhouse) return traceStoreReader(await openClickHouseForCli(clickhouse, { readOnly: true }));
+  return openForRead<TraceReader>(opts, {
+    local: async (db) => new DbReader(await DuckDbStore.open(db, { readOnly: true, sandbox: local.sandbox })),
+    remote: (t) => new CollectorClient(t.url, { token: opts.token ?? t.token }),
+  });
+}
+
+// ---- the dashboard's data (dashboard, top, analytics, health) ----
+
+/** Where a dashboard command reads from: a running collector's API, or the DuckDB file read-only. */
+export interface DashboardSource {
+  fetch: DashboardFetch;
+  /** 'url' or 'db'. */
+  kind: 'url' | 'db';
+  /** The URL or the file path. */
+  where: string;
+  /** The in-process dashboard (db mode only), e.g. to serve its routes. */
+  dashboard: Dashboard | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the source: `url` wins; otherwise the DuckDB file read-only. A read-only open fails
+ * while a writer holds the file; the StoreLockedError is thrown as-is for the caller to explain.
+ */
+export async function openDashboardSource(o: { db: string; url?: string; token?: string; store?: string; options?: DashboardOptions }): Promise<DashboardSource> {
+  if (o.url) return { fetch: httpFetch(o.url, o.token), kind: 'url', where: o.url, dashboard: null, close: async () => undefined };
+  if (o.store && isClickHouseSpec(o.store)) {
+    // ClickHouse (--store): the same API; named queries run their ClickHouse variants over the rollup views.
+    const ts = await openTraceStore(o.store, { readOnly: true });
+    const dashboard = createDashboard({ sql: namedQueryRunner(ts) }, { role: 'dashboard', ...o.options, serveStatic: false });
+    return {
+      fetch: localFetch(dashboard.routes),
+      kind: 'db',
+      where: redact(o.store),
+      dashboard,
+      close: async () => {
+        dashboard.close();
+        await ts.close();
+      },
+    };
+  }
+  const store = await DuckDbStore.open(o.db, { readOnly: true });
+  const dashboard = createDashboard(store, { role: 'dashboard', ...o.options, serveStatic: false });
+  return {
+    fetch: localFetch(dashboard.routes),
+    kind: 'db',
+    where: o.db,
+    dashboard,
+    close: async () => {
+      dashboard.close();
+      await store.close();
+    },
+  };
+}
+
+// ---- learning writes ----
+
+/** Opens the store for a learning write; a held lock or a missing file is a one-line error. */
+export async function openLearningStore(g: GlobalOptions): Promise<DuckDbStore> {
+  if (g.db !== ':memory:' && !existsSync(g.db)) throw new CliError(new StoreMissingError(g.db).message);
+  const opened = await openOrHolder(g.db, () => openStore(g.db, { ingestSpool: false }), { need: 'learning changes are written to the file itself' });
+  if ('local' in opened) return opened.local;
+  throw new CliError(
+    `${g.db} is held by \`${opened.holder.command}\` (PID ${opened.holder.pid}); learning changes are written to the file itself: stop it briefly and run this again`,
+    { code: 'STORE_LOCKED' },
+  );
+}
+
+/** Runs `fn` over a read-only view (file or --url). */
+export async function withReader<T>(g: GlobalOptions, fn: (db: LearningDb) => Promise<T>): Promise<T> {
+  const reader = await openReader(g);
+  try {
+    return await fn(fromReader(reader));
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Runs `fn` over the writable store and closes it. Refused promotions become one-line CLI errors. */
+export async function withWriter<T>(g: GlobalOptions, fn: (db: DuckDbStore) => Promise<T>): Promise<T> {
+  const store = await openLearningStore(g);
+  try {
+    return await fn(store);
+  } catch (err) {
+    if (isPromotionRefused(err)) throw new CliError(err.message, { cause: err, code: err.code, exitCode: 2 });
+    throw err;
+  } finally {
+    await store.close();
+  }
+}
+
+// ---- the analyzer (analyze) ----
+
+/**
+ * Where `analyze` runs: through a collector (`--url`, or the file's serving holder: the writer
+ * runs it so alert state persists), or here over a ClickHouse store or the file (writable unless
+ * `persist` is false).
+ */
+export async function openAnalyzerTarget(
+  g: GlobalOptions,
+  o: { persist: boolean },
+): Promise<{ url: string } | { source: AnalyzerSource; close: () => Promise<void> }> {
+  const clickhouse = clickhouseStoreSpec(g.store);
+  if (clickhouse) {
+    // Named queries run their ClickHouse variants; alert state and the run persist there too.
+    const store = await openClickHouseForCli(clickhouse, { readOnly: !o.persist });
+    return { source: sourceFromTraceStore(store), close: () => store.close() };
+  }
+  if (g.url) return { url: g.url };
+  if (!existsSync(g.db)) throw new CliError(`no trace store at ${g.db}; pass --db PATH, --url URL, or create one with \`agentpulse demo\``);
+  const opened = await openOrHolder(g.db, () => openStore(g.db, { readOnly: !o.persist, ingestSpool: false }));
+  if ('holder' in opened) {
+    noteThroughHolder(g.db, opened.holder);
+    return { url: opened.holder.url };
+  }
+  const store = opened.local;
+  return { source: sourceFromStore(store), close: () => store.close() };
 }

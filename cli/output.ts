@@ -1,4 +1,8 @@
-import type { QueryResult } from './reader.js';
+/** Rows with their columns in order, as every reader returns them. */
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';

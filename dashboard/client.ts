@@ -1,7 +1,7 @@
 import { HttpError } from '../http/HttpError.js';
 import type { ApiHandler } from '../http/route.js';
 import { compileRoutes, matchRoute } from '../http/router.js';
-import { AgentpulseError } from '../store/errors.js';
+import { CollectorClient } from '../http/CollectorClient.js';
 
 /** GETs a dashboard API path (`/api/agents?range=1h`) and returns its JSON. */
 export type DashboardFetch = (pathAndQuery: string) => Promise<unknown>;
@@ -20,26 +20,8 @@ export function localFetch(routes: Record<string, ApiHandler>): DashboardFetch {
   };
 }
 
-export class DashboardFetchError extends AgentpulseError {
-  constructor(message: string, readonly status: number | null, options?: { cause?: unknown }) {
-    super('DASHBOARD_FETCH', message, options);
-  }
-}
-
-/** Fetches from a running collector (`--url`). */
+/** Fetches from a running collector (`--url`) through the one collector client. */
 export function httpFetch(base: string, token?: string, timeoutMs = 10_000): DashboardFetch {
-  return async (p) => {
-    let res: Response;
-    try {
-      res = await fetch(new URL(p, base), { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(timeoutMs) });
-    } catch (err) {
-      throw new DashboardFetchError(`cannot reach the collector at ${base} (${err instanceof Error ? err.message : String(err)}); is \`agentpulse collect\` running?`, null, { cause: err });
-    }
-    const body = (await res.json().catch(() => null)) as { error?: string } | null;
-    if (!res.ok) {
-      const hint = res.status === 404 ? ' (this collector does not serve the dashboard API; upgrade it or use --db)' : '';
-      throw new DashboardFetchError(`collector answered ${res.status} for ${p}: ${body?.error ?? res.statusText}${hint}`, res.status);
-    }
-    return body;
-  };
+  const client = new CollectorClient(base, { token, timeoutMs });
+  return (p) => client.get(p);
 }

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { bindParams, loadQuery } from '../../store/namedQueries.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatResult } from '../output.js';
-import { openReader } from '../reader.js';
+import { openReader } from '../openStore.js';
 
 interface AlertsFlags {
   state?: 'pending' | 'firing' | 'resolved';

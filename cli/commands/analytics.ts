@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { openDashboardSource } from '../../dashboard/source.js';
+import { openDashboardSource, preferredUrl } from '../openStore.js';
 import { RANGES } from '../../dashboard/window.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
@@ -21,7 +21,7 @@ Examples:
   .action(async function (this: Command, flags: { since: string }) {
     const g = globalOptions(this);
     const q = flags.since in RANGES || flags.since === 'all' ? `range=${flags.since}` : `from=${Date.now() - parseDurationMs(flags.since, { label: '--since' })}`;
-    const source = await openForRead({ db: g.db, url: g.url ?? process.env.AGENTPULSE_URL }, {
+    const source = await openForRead({ db: g.db, url: preferredUrl(g) }, {
       local: (db) => openDashboardSource({ db }),
       remote: (t) => openDashboardSource({ db: g.db, url: t.url, token: t.token }),
     });

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { analyzeRun } from '../../analyzer/analyze.js';
-import { sourceFromStore, sourceFromTraceStore } from '../../analyzer/AnalyzerSource.js';
 import type { AnalyzerSource } from '../../analyzer/AnalyzerSource.js';
 import { DEFAULT_RULES, loadRulesFile } from '../../analyzer/alerts/rules.js';
 import { learningExtension } from '../../analyzer/learning/extension.js';
@@ -11,12 +10,10 @@ import { SEVERITY_RANK } from '../../analyzer/regressionPolicy.js';
 import type { Report, Severity } from '../../analyzer/reportSchema.js';
 import { parseSinkSpec } from '../../analyzer/sinks/parseSinkSpec.js';
 import { parseDuration } from '../../analyzer/window.js';
-import { openStore } from '../../store/DuckDbStore.js';
 import { CliError, isAgentpulseError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson } from '../output.js';
-import { noteThroughHolder, openOrHolder } from '../openStore.js';
-import { clickhouseStoreSpec, openClickHouseForCli } from '../source.js';
+import { collectorClient, openAnalyzerTarget } from '../openStore.js';
 
 /** Exit code when `--fail-on` finds something at or above the level (1 stays "the command failed"). */
 export const FINDINGS_EXIT_CODE = 2;
@@ -87,27 +84,12 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on,
     const rules = flags.rules ? loadRulesFile(flags.rules) : DEFAULT_RULES;
     const sinks = [...rules.sinks, ...flags.sink].map(parseSinkSpec);
 
-    let source: AnalyzerSource;
-    let close: () => Promise<void>;
     let result: { report: Report; deliveries: { sink: string; ok: boolean; error?: string }[] };
-    const clickhouse = clickhouseStoreSpec(g.store);
-    // The file's holder (a dashboard or collector) runs the analysis when one serves it (cli/openStore.ts).
-    let url = g.url;
-    let local: Awaited<ReturnType<typeof openStore>> | undefined;
-    if (!clickhouse && !url) {
-      if (!existsSync(g.db)) throw new CliError(`no trace store at ${g.db}; pass --db PATH, --url URL, or create one with \`agentpulse demo\``);
-      const opened = await openOrHolder(g.db, () => openStore(g.db, { readOnly: !flags.persist, ingestSpool: false }));
-      if ('holder' in opened) {
-        url = opened.holder.url;
-        noteThroughHolder(g.db, opened.holder);
-      } else local = opened.local;
-    }
-    if (clickhouse) {
-      // ClickHouse (--store): named queries run their ClickHouse variants; alert state and the run persist there too.
-      const store = await openClickHouseForCli(clickhouse, { readOnly: !flags.persist });
-      source = sourceFromTraceStore(store);
-      close = () => store.close();
-    } else if (url) {
+    const target = await openAnalyzerTarget(g, { persist: flags.persist });
+    let source: AnalyzerSource = { named: () => Promise.resolve([]) };
+    let close: () => Promise<void> = async () => {};
+    const url = 'url' in target ? target.url : undefined;
+    if (url) {
       // The collector owns the writer: it runs the analysis so alert state and the run position persist.
       result = await analyzeThroughCollector(url, {
         since: flags.since,
@@ -118,12 +100,9 @@ Exit codes: 0 ok, 1 error, ${FINDINGS_EXIT_CODE} findings at or above --fail-on,
         rules: flags.rules ? rules : undefined,
         sinks: flags.sink,
       });
-      source = { named: () => Promise.resolve([]) };
-      close = async () => {};
-    } else {
-      const store = local!;
-      source = sourceFromStore(store);
-      close = () => store.close();
+    } else if ('source' in target) {
+      source = target.source;
+      close = target.close;
     }
 
     try {
@@ -168,19 +147,7 @@ async function analyzeThroughCollector(
   url: string,
   body: Record<string, unknown>,
 ): Promise<{ report: Report; deliveries: { sink: string; ok: boolean; error?: string }[] }> {
-  const token = process.env.AGENTPULSE_TOKEN;
-  let res: Response;
-  try {
-    res = await fetch(new URL('/api/analyze', url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(300_000),
-    });
-  } catch (err) {
-    throw new CliError(`cannot reach the collector at ${url} (${err instanceof Error ? err.message : String(err)}); is \`agentpulse collect\` running?`, { cause: err });
-  }
-  const json = (await res.json().catch(() => ({}))) as { report?: Report; deliveries?: []; message?: string; error?: string };
-  if (!res.ok || !json.report) throw new CliError(`the collector could not analyze (${res.status}): ${json.message ?? json.error ?? res.statusText}`);
+  const json = (await collectorClient(url).post('/api/analyze', body, { what: 'to analyze', timeoutMs: 300_000 })) as { report?: Report; deliveries?: [] } | null;
+  if (!json?.report) throw new CliError(`the collector at ${url} answered without a report; is it an agentpulse collector?`);
   return { report: json.report, deliveries: json.deliveries ?? [] };
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { startClickHouseServer, startLocalServer } from '../../server/startServer.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { CliError } from '../errors.js';
-import { clickhouseStoreSpec, openClickHouseForCli } from '../source.js';
+import { clickhouseStoreSpec, openClickHouseForCli } from '../openStore.js';
 import { redact } from '../../store/clickhouse/openTraceStore.js';
 
 export interface CollectFlags {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { openDashboardSource } from '../../dashboard/source.js';
+import { envToken, openDashboardSource, preferredUrl } from '../openStore.js';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server.js';
 import { StoreMissingError } from '../../store/errors.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { openOrHolder } from '../openStore.js';
-import { clickhouseStoreSpec } from '../source.js';
+import { clickhouseStoreSpec } from '../openStore.js';
 import { startLocalServer } from '../../server/startServer.js';
 
 /** `agentpulse dashboard`: serves the web dashboard over a store or a running collector. */
@@ -33,7 +33,7 @@ refused unless listed in AGENTPULSE_ALLOWED_HOSTS (DNS rebinding). See docs/secu
     const g = globalOptions(this);
     const port = Number(flags.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${flags.port}"`);
-    let url = g.url ?? process.env.AGENTPULSE_URL;
+    let url = preferredUrl(g);
     const clickhouse = clickhouseStoreSpec(g.store);
     let stop: () => Promise<void>;
     let line: string;
@@ -52,7 +52,7 @@ refused unless listed in AGENTPULSE_ALLOWED_HOSTS (DNS rebinding). See docs/secu
       const source = clickhouse && !url ? await openDashboardSource({ db: g.db, store: clickhouse }) : null;
       let server: RunningDashboardServer;
       try {
-        server = await startDashboardServer({ host: flags.host, port, routes: source?.dashboard?.routes, proxyUrl: url, proxyToken: process.env.AGENTPULSE_TOKEN });
+        server = await startDashboardServer({ host: flags.host, port, routes: source?.dashboard?.routes, proxyUrl: url, proxyToken: envToken() });
       } catch (err) {
         await source?.close();
         throw err;

@@ -5,7 +5,7 @@ import { LearningInputError } from '../../analyzer/learning/errors.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson, formatTable } from '../output.js';
-import { withReader, withWriter } from './patterns.js';
+import { withReader, withWriter } from '../openStore.js';
 
 const pct = (x: number | null): string => (x === null ? '' : `${(100 * x).toFixed(1)}%`);
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);

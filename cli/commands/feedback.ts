@@ -4,7 +4,7 @@ import { LearningInputError } from '../../analyzer/learning/errors.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson } from '../output.js';
-import { withWriter } from './patterns.js';
+import { collectorClient, withWriter } from '../openStore.js';
 
 /** `agentpulse feedback <trace_id>`: explicit outcome feedback that overrides span status. */
 export const feedbackCommand = new Command('feedback')
@@ -27,19 +27,7 @@ Examples:
     const body = { trace_id: traceId, score: o.score, label: o.label, comment: o.comment, source: o.source };
     let result: unknown;
     if (g.url) {
-      const token = process.env.AGENTPULSE_TOKEN;
-      let res: Response;
-      try {
-        res = await fetch(new URL('/api/feedback', g.url), {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify(body),
-        });
-      } catch (err) {
-        throw new CliError(`cannot reach the collector at ${g.url}; is \`agentpulse collect\` running?`, { cause: err });
-      }
-      result = await res.json().catch(() => ({}));
-      if (!res.ok) throw new CliError(`collector refused the feedback (${res.status}): ${(result as { message?: string }).message ?? res.statusText}`);
+      result = await collectorClient(g.url).post('/api/feedback', body, { what: 'the feedback' });
     } else {
       try {
         result = await withWriter(g, (db) => recordFeedback(db, body));

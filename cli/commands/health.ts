@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { parseSinkSpec } from '../../analyzer/sinks/parseSinkSpec.js';
 import { parseDurationMs } from '../../analyzer/window.js';
-import { httpFetch } from '../../dashboard/client.js';
 import { collectorCheck, diskCheck, formatAge, overallStatus, type HealthCheck, type HealthReport } from '../../dashboard/health.js';
-import { openDashboardSource } from '../../dashboard/source.js';
+import { collectorClient, openDashboardSource, preferredUrl } from '../openStore.js';
 import { isStoreLocked, StoreMissingError } from '../../store/errors.js';
 import { CliError } from '../errors.js';
 import { lockedStoreError, noteThroughHolder, servingHolder } from '../openStore.js';
@@ -46,7 +45,7 @@ Examples:
     const maxLagSeconds = parseDurationMs(flags.maxLag, { label: '--max-lag' }) / 1000;
     // An explicit --max-lag means "this store must be getting data"; the default only judges a live writer.
     const requireFresh = this.getOptionValueSource('maxLag') === 'cli';
-    let url = g.url ?? process.env.AGENTPULSE_URL;
+    let url = preferredUrl(g);
     if (!url) {
       // The process that holds the file serves it: check through it (its lag, its queue).
       const holder = await servingHolder(g.db);
@@ -55,14 +54,13 @@ Examples:
         url = holder.url;
       }
     }
-    const token = process.env.AGENTPULSE_TOKEN;
     const checks: HealthCheck[] = [];
     if (url) {
       const c = await collectorCheck(url);
       checks.push(c);
       if (c.status === 'ok') {
         try {
-          const r = (await httpFetch(url, token)(`/api/health?max_lag=${maxLagSeconds}`)) as HealthReport;
+          const r = (await collectorClient(url).get(`/api/health?max_lag=${maxLagSeconds}`)) as HealthReport;
           checks.push(...r.checks.filter((x) => x.name !== 'disk' || !g.db));
         } catch (err) {
           checks.push({ name: 'store', status: 'warn', detail: `collector up but its store checks failed: ${err instanceof Error ? err.message : String(err)}` });

@@ -1,54 +1,12 @@
-import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
-import { openStore } from '../../store/DuckDbStore.js';
-import type { DuckDbStore } from '../../store/DuckDbStore.js';
-import { StoreMissingError } from '../../store/errors.js';
 import {
-  demote, fromReader, listPatterns, listPolicies, loadRules, promotePattern, rejectPattern, reviewQueue, runLearning, saveRules, setDefaultTeam,
+  demote, listPatterns, listPolicies, loadRules, promotePattern, rejectPattern, reviewQueue, runLearning, saveRules, setDefaultTeam,
 } from '../../analyzer/learning/index.js';
-import type { LearningDb } from '../../analyzer/learning/index.js';
-import { isPromotionRefused } from '../../analyzer/learning/errors.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
-import type { GlobalOptions } from '../globalOptions.js';
 import { formatJson, formatTable } from '../output.js';
-import { openOrHolder } from '../openStore.js';
-import { openReader } from '../reader.js';
-
-/** Opens the store for a learning write; a held lock or a missing file is a one-line error. */
-export async function openLearningStore(g: GlobalOptions): Promise<DuckDbStore> {
-  if (g.db !== ':memory:' && !existsSync(g.db)) throw new CliError(new StoreMissingError(g.db).message);
-  const opened = await openOrHolder(g.db, () => openStore(g.db, { ingestSpool: false }), { need: 'learning changes are written to the file itself' });
-  if ('local' in opened) return opened.local;
-  throw new CliError(
-    `${g.db} is held by \`${opened.holder.command}\` (PID ${opened.holder.pid}); learning changes are written to the file itself: stop it briefly and run this again`,
-    { code: 'STORE_LOCKED' },
-  );
-}
-
-/** Runs `fn` over a read-only view (file or --url). */
-export async function withReader<T>(g: GlobalOptions, fn: (db: LearningDb) => Promise<T>): Promise<T> {
-  const reader = await openReader(g);
-  try {
-    return await fn(fromReader(reader));
-  } finally {
-    await reader.close();
-  }
-}
-
-/** Runs `fn` over the writable store and closes it. Refused promotions become one-line CLI errors. */
-export async function withWriter<T>(g: GlobalOptions, fn: (db: DuckDbStore) => Promise<T>): Promise<T> {
-  const store = await openLearningStore(g);
-  try {
-    return await fn(store);
-  } catch (err) {
-    if (isPromotionRefused(err)) throw new CliError(err.message, { cause: err, code: err.code, exitCode: 2 });
-    throw err;
-  } finally {
-    await store.close();
-  }
-}
+import { withReader, withWriter } from '../openStore.js';
 
 /** Who is acting: --actor, $AGENTPULSE_ACTOR, or the OS user. */
 export function actorOf(opt: string | undefined): string {

@@ -3,7 +3,7 @@ import { bindParams, listQueries, loadQuery } from '../../store/namedQueries.js'
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson, formatResult, formatTable } from '../output.js';
-import { openReader } from '../reader.js';
+import { openReader } from '../openStore.js';
 
 function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -38,7 +38,7 @@ Examples:
     const reader = await openReader(g);
     try {
       // A backend with dialect variants (ClickHouse) runs its own version of the query.
-      const result = reader.named ? await reader.named(name, params) : await reader.query(q.sql, params);
+      const result = await reader.named(name, params);
       print(formatResult(result, g.json ? 'json' : opts.csv ? 'csv' : 'table'));
     } finally {
       await reader.close();

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { globalOptions } from '../globalOptions.js';
-import { servingHolder } from '../openStore.js';
+import { preferredUrl, servingHolder } from '../openStore.js';
 import { startLocalServer } from '../../server/startServer.js';
 
 /** Absolute path of the compiled preload. */
@@ -31,7 +31,7 @@ Examples:
   $ agentpulse --db agents.duckdb run -- npm start`)
   .action(async function (this: Command, cmd: string[], flags: { port: string }) {
     const g = globalOptions(this);
-    const url = g.url ?? process.env.AGENTPULSE_URL ?? `http://127.0.0.1:${flags.port}`;
+    const url = preferredUrl(g) ?? `http://127.0.0.1:${flags.port}`;
     let local: Awaited<ReturnType<typeof startLocalServer>> | null = null;
     let holder: Awaited<ReturnType<typeof servingHolder>> = null;
     if (!(await healthy(url))) {

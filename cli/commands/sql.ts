@@ -6,7 +6,7 @@ import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { lockedStoreError, requireStoreFile } from '../openStore.js';
 import { formatResult } from '../output.js';
-import { openReader } from '../reader.js';
+import { openReader } from '../openStore.js';
 
 /** `agentpulse sql "<query>"`: ad-hoc SQL over the trace store; read-only unless --write. */
 export const sqlCommand = new Command('sql')

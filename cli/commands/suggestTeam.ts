@@ -4,7 +4,7 @@ import { createRng } from '../../analyzer/stats/rng.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson, formatTable } from '../output.js';
-import { withReader } from './patterns.js';
+import { withReader } from '../openStore.js';
 
 const pct = (x: number | null): string => (x === null ? '' : `${(100 * x).toFixed(1)}%`);
 

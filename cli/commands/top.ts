@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { openDashboardSource } from '../../dashboard/source.js';
+import { openDashboardSource, preferredUrl } from '../openStore.js';
 import { renderTop, type TopAgent } from '../../dashboard/top.js';
 import { RANGES } from '../../dashboard/window.js';
 import { CliError } from '../errors.js';
@@ -28,7 +28,7 @@ Examples:
     if (!(flags.range in RANGES)) throw new CliError(`--range must be one of ${Object.keys(RANGES).join(', ')}`);
     const interval = Number(flags.interval);
     if (!(interval >= 0.2)) throw new CliError('--interval must be a number of seconds ≥ 0.2');
-    const source = await openForRead({ db: g.db, url: g.url ?? process.env.AGENTPULSE_URL }, {
+    const source = await openForRead({ db: g.db, url: preferredUrl(g) }, {
       local: (db) => openDashboardSource({ db }),
       remote: (t) => openDashboardSource({ db: g.db, url: t.url, token: t.token }),
     });
