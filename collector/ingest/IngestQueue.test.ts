@@ -6,7 +6,8 @@ import { makeSpan } from '../../test/spanFactory.js';
 import { DuckDbStore } from '../../store/DuckDbStore.js';
 import type { SpanRecord } from '../../store/types.js';
 import { CollectorMetrics } from '../CollectorMetrics.js';
-import { IngestQueue } from './IngestQueue.js';
+import { QueueFullError, StoreUnavailableError } from './errors.js';
+import { IngestQueue, type SpanSink } from './IngestQueue.js';
 import { Spool } from './Spool.js';
 import { WriteAheadLog } from './WriteAheadLog.js';
 
@@ -133,5 +134,40 @@ describe('IngestQueue in write-ahead mode', () => {
     await wal.close();
     expect(await WriteAheadLog.leftovers(wal.dir)).toEqual([]);
     await spool.close();
+  });
+});
+
+describe('IngestQueue admission', () => {
+  const metrics = () => new CollectorMetrics(() => ({ queueSpans: 0, queueBytes: 0, spoolBytes: 0, inflightBodyBytes: 0 }));
+  const opts = { maxQueueSpans: 4, maxQueueBytes: 1 << 20, maxBatchSpans: 100, retryAfterSeconds: 2, onError: () => undefined };
+  const raw = { kind: 1, payload: Buffer.from('body') };
+  const spans = (n: number) => Array.from({ length: n }, () => makeSpan());
+
+  it('refuses with QueueFullError (carrying Retry-After) when the queue is full and there is no spool', async () => {
+    const write = gate();
+    const sink: SpanSink = { writeBatch: async (s) => (await write.wait, { inserted: s.length }) };
+    const queue = new IngestQueue(sink, null, () => [], metrics(), opts);
+    const first = queue.submit(spans(3), raw);
+    const refused = await queue.submit(spans(3), raw).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(QueueFullError);
+    expect(refused).toMatchObject({ code: 'QUEUE_FULL', retryAfterSeconds: 2, message: 'ingest queue is full; retry later' });
+    expect(queue.depthSpans).toBe(3);
+    write.open();
+    expect(await first).toBe('committed');
+    await queue.close();
+  });
+
+  it('refuses with StoreUnavailableError when the store fails and there is no spool, and while it is backing off', async () => {
+    const sink: SpanSink = { writeBatch: () => Promise.reject(new Error('disk on fire')) };
+    const queue = new IngestQueue(sink, null, () => [], metrics(), opts);
+    const failed = await queue.submit(spans(1), raw).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(StoreUnavailableError);
+    expect(failed).toMatchObject({ code: 'STORE_UNAVAILABLE', retryAfterSeconds: 2 });
+    expect(queue.storeHealthy).toBe(false);
+    expect(queue.canAdmit(10)).toBe(false);
+    const next = await queue.submit(spans(1), raw).catch((e: unknown) => e);
+    expect(next).toMatchObject({ code: 'STORE_UNAVAILABLE', message: 'the store is not accepting writes and the spool is full or disabled' });
+    await queue.close();
+    await expect(queue.submit(spans(1), raw)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: 'collector is shutting down' });
   });
 });

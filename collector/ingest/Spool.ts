@@ -1,8 +1,9 @@
-import { open, mkdir, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeFrame, FRAME_HEADER_BYTES, parseFrames, type ParsedFrames } from './frameFormat.js';
+import { FRAME_HEADER_BYTES, parseFrames, type ParsedFrames } from './frameFormat.js';
 import { quarantineEntry } from './quarantine.js';
-import { openDurableAppend, syncDirectory, writeFramesDurably, cutBackTo } from './durableFile.js';
+import { syncDirectory } from './durableFile.js';
+import { GroupCommitAppender, SEGMENT_FILE_RE, type Segment } from './GroupCommitAppender.js';
 
 export { encodeFrame, parseFrames, type SpoolFrame, type ParsedFrames } from './frameFormat.js';
 export { cutBackTo, openDurableAppend, syncDirectory, writeFramesDurably } from './durableFile.js';
@@ -24,13 +25,7 @@ export interface SpoolOptions {
 }
 
 const HEADER = FRAME_HEADER_BYTES;
-const FILE_RE = /^collector-wal-(\d{12})\.bin$/;
-
-interface PendingAppend {
-  frame: Buffer;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
+const FILE_RE = SEGMENT_FILE_RE;
 
 /** An entry the spool could not replay in full: moved to `quarantine/` (or left in place when that failed). */
 export interface SpoolProblem {
@@ -48,23 +43,34 @@ export type TakenFile = ParsedFrames & { seq: number };
 export class Spool {
   readonly dir: string;
   private readonly maxBytes: number;
-  private readonly maxFileBytes: number;
-  private nextSeq = 0;
-  private current: { seq: number; fh: FileHandle; size: number } | null = null;
+  private readonly appender: GroupCommitAppender<Segment>;
   /** Files complete and waiting for replay, oldest first, with their sizes. */
   private readonly sealed: { seq: number; size: number }[] = [];
   private bytes = 0;
   private reserved = 0;
-  private queue: PendingAppend[] = [];
-  private flushing: Promise<void> | null = null;
   private closed = false;
-  private sealWaiters: (() => void)[] = [];
   private problems: SpoolProblem[] = [];
 
   private constructor(opts: SpoolOptions) {
     this.dir = opts.dir;
     this.maxBytes = opts.maxBytes;
-    this.maxFileBytes = opts.maxFileBytes ?? 32 * 1024 * 1024;
+    this.appender = new GroupCommitAppender<Segment>({
+      dir: opts.dir,
+      maxFileBytes: opts.maxFileBytes ?? 32 * 1024 * 1024,
+      what: 'the spool',
+      newSegment: (seq) => ({ seq, size: 0, frames: 0 }),
+      onSealed: async (f) => {
+        if (f.size > 0) this.sealed.push({ seq: f.seq, size: f.size });
+        else await unlink(this.path(f.seq)).catch(() => undefined);
+      },
+      onDurable: (_f, bytes) => {
+        this.bytes += bytes;
+        this.reserved -= bytes;
+      },
+      onFailed: (bytes) => {
+        this.reserved -= bytes;
+      },
+    });
   }
 
   /** Opens (creating) the spool directory; files left by a previous process are queued for replay. */
@@ -74,7 +80,7 @@ export class Spool {
     const names = (await readdir(opts.dir)).filter((n) => FILE_RE.test(n)).sort();
     for (const name of names) {
       const seq = Number(FILE_RE.exec(name)![1]);
-      spool.nextSeq = Math.max(spool.nextSeq, seq + 1);
+      spool.appender.skipPast(seq);
       const path = join(opts.dir, name);
       let size: number;
       try {
@@ -97,7 +103,8 @@ export class Spool {
   }
 
   get hasBacklog(): boolean {
-    return this.sealed.length > 0 || (this.current !== null && this.current.size > 0);
+    const active = this.appender.active;
+    return this.sealed.length > 0 || (active !== null && active.size > 0);
   }
 
   /** True when a frame with this payload size would fit in the budget. */
@@ -109,85 +116,10 @@ export class Spool {
    * Appends one frame and resolves once it is fsynced. Concurrent appends share
    * one write + fdatasync (group commit). Rejects when the budget is exhausted.
    */
-  append(kind: number, payload: Buffer): Promise<void> {
-    if (!this.canAccept(payload.length)) return Promise.reject(new Error('spool is full'));
-    const frame = encodeFrame(kind, payload);
-    this.reserved += frame.length;
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ frame, resolve, reject });
-      if (!this.flushing) this.flushing = this.flushLoop();
-    });
-  }
-
-  private async flushLoop(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        const total = batch.reduce((n, p) => n + p.frame.length, 0);
-        let cur: { seq: number; fh: FileHandle; size: number } | null = null;
-        let ok = false;
-        try {
-          cur = await this.currentFile();
-          await writeFramesDurably(cur.fh, batch.map((p) => p.frame), total, 'the spool');
-          ok = true;
-        } catch (err) {
-          this.reserved -= total;
-          if (cur) await this.abandon(cur);
-          for (const p of batch) p.reject(err);
-        }
-        if (ok && cur) {
-          cur.size += total;
-          this.bytes += total;
-          this.reserved -= total;
-          for (const p of batch) p.resolve();
-          if (cur.size >= this.maxFileBytes) await this.seal().catch(() => undefined);
-        }
-        // Sealing between batches keeps a steady stream of appends from starving replay.
-        if (this.sealWaiters.length > 0) await this.sealNow();
-      }
-    } finally {
-      this.flushing = null;
-    }
-    if (this.sealWaiters.length > 0) await this.sealNow();
-  }
-
-  private async sealNow(): Promise<void> {
-    const waiters = this.sealWaiters;
-    this.sealWaiters = [];
-    try {
-      await this.seal();
-    } finally {
-      for (const w of waiters) w();
-    }
-  }
-
-  private async currentFile(): Promise<{ seq: number; fh: FileHandle; size: number }> {
-    if (this.current) return this.current;
-    const seq = this.nextSeq++;
-    const fh = await openDurableAppend(this.path(seq), this.dir);
-    this.current = { seq, fh, size: 0 };
-    return this.current;
-  }
-
-  /**
-   * After a failed write or fsync: cut the file back to its acknowledged frames and never append
-   * to it again, so no later frame sits behind a torn one (replay stops at the first bad frame).
-   */
-  private async abandon(cur: { seq: number; fh: FileHandle; size: number }): Promise<void> {
-    if (this.current !== cur) return;
-    await cutBackTo(cur.fh, cur.size);
-    await this.seal().catch(() => undefined);
-  }
-
-  /** Closes the file being appended to so it can be replayed; new appends go to a new file. */
-  private async seal(): Promise<void> {
-    const cur = this.current;
-    if (!cur) return;
-    this.current = null;
-    await cur.fh.close();
-    if (cur.size > 0) this.sealed.push({ seq: cur.seq, size: cur.size });
-    else await unlink(this.path(cur.seq)).catch(() => undefined);
+  async append(kind: number, payload: Buffer): Promise<void> {
+    if (!this.canAccept(payload.length)) throw new Error('spool is full');
+    this.reserved += HEADER + payload.length;
+    await this.appender.append(kind, payload);
   }
 
   /**
@@ -198,7 +130,7 @@ export class Spool {
   async adopt(paths: readonly string[]): Promise<void> {
     if (paths.length === 0) return;
     for (const from of paths) {
-      const seq = this.nextSeq++;
+      const seq = this.appender.takeSeq();
       const to = this.path(seq);
       try {
         await rename(from, to);
@@ -232,11 +164,9 @@ export class Spool {
    * `release(file)` after every frame was committed.
    */
   async takeOldest(): Promise<TakenFile | null> {
-    if (this.sealed.length === 0 && this.current && this.current.size > 0) {
-      // Appends in flight finish first, so the sealed file holds whole, acknowledged frames.
-      if (this.flushing) await new Promise<void>((resolve) => this.sealWaiters.push(resolve));
-      else await this.seal();
-    }
+    const active = this.appender.active;
+    // Appends in flight finish first, so the sealed file holds whole, acknowledged frames.
+    if (this.sealed.length === 0 && active && active.size > 0) await this.appender.sealAfterGroup();
     for (;;) {
       const next = this.sealed[0];
       if (!next) return null;
@@ -309,17 +239,11 @@ export class Spool {
 
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing) await this.flushing;
-    if (this.current) {
-      const cur = this.current;
-      this.current = null;
-      await cur.fh.close();
-      if (cur.size === 0) await unlink(this.path(cur.seq)).catch(() => undefined);
-    }
+    await this.appender.close();
   }
 
   private path(seq: number): string {
-    return join(this.dir, `collector-wal-${String(seq).padStart(12, '0')}.bin`);
+    return this.appender.path(seq);
   }
 }
 

@@ -1,7 +1,6 @@
-import { lstat, mkdir, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cutBackTo, openDurableAppend, writeFramesDurably } from './durableFile.js';
-import { encodeFrame } from './frameFormat.js';
+import { GroupCommitAppender, SEGMENT_FILE_RE, type Segment } from './GroupCommitAppender.js';
 
 export interface WriteAheadLogOptions {
   dir: string;
@@ -9,23 +8,12 @@ export interface WriteAheadLogOptions {
   maxFileBytes?: number;
 }
 
-interface LogFile {
-  seq: number;
-  fh: FileHandle | null;
-  size: number;
-  /** Frames fsynced into the file. */
-  frames: number;
-  /** Of those, frames whose spans the store has committed. */
+interface LogFile extends Segment {
+  /** Of its frames, those whose spans the store has committed. */
   committed: number;
 }
 
-interface PendingAppend {
-  frame: Buffer;
-  resolve: (seq: number) => void;
-  reject: (err: unknown) => void;
-}
-
-const FILE_RE = /^collector-wal-(\d{12})\.bin$/;
+const FILE_RE = SEGMENT_FILE_RE;
 
 /**
  * The collector's write-ahead log for requests whose spans are held in memory until the store
@@ -36,18 +24,23 @@ const FILE_RE = /^collector-wal-(\d{12})\.bin$/;
  */
 export class WriteAheadLog {
   readonly dir: string;
-  private readonly maxFileBytes: number;
-  private nextSeq = 0;
-  private current: LogFile | null = null;
+  private readonly appender: GroupCommitAppender<LogFile>;
   /** Complete files not yet fully committed, by seq. */
   private readonly sealed = new Map<number, LogFile>();
-  private queue: PendingAppend[] = [];
-  private flushing: Promise<void> | null = null;
   private closed = false;
 
   private constructor(opts: WriteAheadLogOptions) {
     this.dir = opts.dir;
-    this.maxFileBytes = opts.maxFileBytes ?? 8 * 1024 * 1024;
+    this.appender = new GroupCommitAppender<LogFile>({
+      dir: opts.dir,
+      maxFileBytes: opts.maxFileBytes ?? 8 * 1024 * 1024,
+      what: 'the write-ahead log',
+      newSegment: (seq) => ({ seq, size: 0, frames: 0, committed: 0 }),
+      onSealed: async (f) => {
+        this.sealed.set(f.seq, f);
+        await this.deleteIfDone(f);
+      },
+    });
   }
 
   /** Files a previous process left in `dir` (oldest first): hand them to `Spool.adopt` before opening. */
@@ -76,7 +69,7 @@ export class WriteAheadLog {
     let files = 0;
     for (const e of left) {
       // An entry the spool could not move (reported there) is left alone; new files are numbered past it.
-      log.nextSeq = Math.max(log.nextSeq, e.seq + 1);
+      log.appender.skipPast(e.seq);
       if ((await lstat(e.path).catch(() => null))?.isFile()) files++;
     }
     if (files > 0) throw new Error(`write-ahead log ${opts.dir} still holds ${files} file(s); adopt them first`);
@@ -85,84 +78,27 @@ export class WriteAheadLog {
 
   /** Bytes in files not yet deleted. */
   get sizeBytes(): number {
-    let n = this.current?.size ?? 0;
+    let n = this.appender.active?.size ?? 0;
     for (const f of this.sealed.values()) n += f.size;
     return n;
   }
 
   /** Appends one frame; resolves with the file's seq once it is fsynced (concurrent appends share one fsync). */
-  append(kind: number, payload: Buffer): Promise<number> {
-    if (this.closed) return Promise.reject(new Error('write-ahead log is closed'));
-    const frame = encodeFrame(kind, payload);
-    return new Promise<number>((resolve, reject) => {
-      this.queue.push({ frame, resolve, reject });
-      if (!this.flushing) this.flushing = this.flushLoop();
-    });
-  }
-
-  private async flushLoop(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        const total = batch.reduce((n, p) => n + p.frame.length, 0);
-        let cur: LogFile | null = null;
-        try {
-          cur = await this.currentFile();
-          await writeFramesDurably(cur.fh!, batch.map((p) => p.frame), total, 'the write-ahead log');
-        } catch (err) {
-          if (cur) await this.abandon(cur);
-          for (const p of batch) p.reject(err);
-          continue;
-        }
-        cur.size += total;
-        cur.frames += batch.length;
-        for (const p of batch) p.resolve(cur.seq);
-        if (cur.size >= this.maxFileBytes) await this.seal().catch(() => undefined);
-      }
-    } finally {
-      this.flushing = null;
-    }
-  }
-
-  private async currentFile(): Promise<LogFile> {
-    if (this.current) return this.current;
-    const seq = this.nextSeq++;
-    const fh = await openDurableAppend(this.path(seq), this.dir);
-    this.current = { seq, fh, size: 0, frames: 0, committed: 0 };
-    return this.current;
-  }
-
-  /**
-   * After a failed write or fsync: the file may end in part of the failed batch, and after a failed
-   * fsync the state of its unsynced pages is unknown. Cut it back to its acknowledged frames and
-   * never append to it again, so no later frame sits behind a torn one (replay stops there).
-   */
-  private async abandon(cur: LogFile): Promise<void> {
-    if (this.current !== cur) return;
-    await cutBackTo(cur.fh!, cur.size);
-    await this.seal().catch(() => undefined);
-  }
-
-  private async seal(): Promise<void> {
-    const cur = this.current;
-    if (!cur) return;
-    this.current = null;
-    await cur.fh!.close();
-    cur.fh = null;
-    this.sealed.set(cur.seq, cur);
-    await this.deleteIfDone(cur);
+  async append(kind: number, payload: Buffer): Promise<number> {
+    if (this.closed) throw new Error('write-ahead log is closed');
+    return (await this.appender.append(kind, payload)).seq;
   }
 
   private async deleteIfDone(f: LogFile): Promise<void> {
-    if (f.fh !== null || f.committed < f.frames || !this.sealed.has(f.seq)) return;
+    if (this.appender.active === f || f.committed < f.frames || !this.sealed.has(f.seq)) return;
     this.sealed.delete(f.seq);
     await unlink(this.path(f.seq)).catch(() => undefined);
   }
 
   /** Records that the store committed the spans of `frames` frames of file `seq` (unknown seqs are ignored). */
   async markCommitted(seq: number, frames = 1): Promise<void> {
-    const f = this.current?.seq === seq ? this.current : this.sealed.get(seq);
+    const active = this.appender.active;
+    const f = active?.seq === seq ? active : this.sealed.get(seq);
     if (!f) return;
     f.committed += frames;
     await this.deleteIfDone(f);
@@ -174,8 +110,7 @@ export class WriteAheadLog {
    * with new files; the caller drops the spans it held for the handed-over frames.
    */
   async handOver(): Promise<string[]> {
-    while (this.flushing) await this.flushing;
-    await this.seal();
+    await this.appender.settleAndSeal();
     const paths = [...this.sealed.keys()].sort((a, b) => a - b).map((seq) => this.path(seq));
     this.sealed.clear();
     return paths;
@@ -187,11 +122,10 @@ export class WriteAheadLog {
    */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing) await this.flushing;
-    await this.seal();
+    await this.appender.settleAndSeal();
   }
 
   private path(seq: number): string {
-    return join(this.dir, `collector-wal-${String(seq).padStart(12, '0')}.bin`);
+    return this.appender.path(seq);
   }
 }

@@ -9,6 +9,7 @@ import { HttpError } from '../../http/HttpError.js';
 import { readBody, type ReadBodyOptions } from '../../http/readBody.js';
 import { send } from '../../http/send.js';
 import type { IngestQueue } from '../ingest/IngestQueue.js';
+import { isQueueFullError, isStoreUnavailableError } from '../ingest/errors.js';
 import type { CollectorMetrics } from '../CollectorMetrics.js';
 
 /** Spool frame kinds: the spool keeps decompressed request bodies, tagged with their encoding. */
@@ -35,6 +36,23 @@ const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 413: 8, 415: 3, 429
 export function sendOtlpError(res: ServerResponse, encoding: OtlpEncoding | null, err: HttpError): void {
   const enc = encoding ?? 'json';
   send(res, err.statusCode, CONTENT_TYPES[enc], encodeStatus(enc, GRPC_CODE[err.statusCode] ?? 2, err.message), err.headers);
+}
+
+/**
+ * The HTTP answer to the ingest queue's refusals: a full queue (and spool) is 429, a store that
+ * takes no writes (or a collector shutting down) 503, both with `Retry-After`. Other errors are
+ * returned as they are.
+ * @example
+ * try { await queue.submit(spans, raw); } catch (err) { throw ingestErrorToHttp(err); }
+ */
+export function ingestErrorToHttp(err: unknown): unknown {
+  if (isQueueFullError(err)) {
+    return new HttpError(429, err.message, { headers: { 'retry-after': String(err.retryAfterSeconds) }, code: err.code, cause: err });
+  }
+  if (isStoreUnavailableError(err)) {
+    return new HttpError(503, err.message, { headers: { 'retry-after': String(err.retryAfterSeconds) }, code: err.code, cause: err });
+  }
+  return err;
 }
 
 /**
@@ -76,7 +94,13 @@ export async function handleTraces(
     if (decoded.spans.length === 0 && decoded.rejected > 0) {
       throw new HttpError(400, decoded.errorMessage);
     }
-    if (decoded.spans.length > 0) await deps.queue.submit(decoded.spans, { kind: SPOOL_KIND[encoding], payload: body });
+    if (decoded.spans.length > 0) {
+      try {
+        await deps.queue.submit(decoded.spans, { kind: SPOOL_KIND[encoding], payload: body });
+      } catch (err) {
+        throw ingestErrorToHttp(err);
+      }
+    }
     send(res, 200, CONTENT_TYPES[encoding], encodeExportResponse(encoding, decoded.rejected, decoded.errorMessage));
     deps.metrics.observeAck((performance.now() - started) / 1000);
     return 200;

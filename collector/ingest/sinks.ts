@@ -1,0 +1,26 @@
+import type { SpanRecord } from '../../store/types.js';
+
+/** The one thing the collector needs from a store to ingest: a durable, idempotent batch write. */
+export interface SpanSink {
+  writeBatch(spans: SpanRecord[]): Promise<{ inserted: number; duplicates?: number }>;
+}
+
+/**
+ * A sink that can keep one transaction open across writes (see `DuckDbStore.stage`): the queue
+ * then acknowledges requests once they are in the write-ahead log and commits in large batches.
+ */
+export interface StagingSpanSink extends SpanSink {
+  stage(spans: SpanRecord[]): Promise<{ inserted: number; duplicates?: number; epoch: number }>;
+  commitStaged(): Promise<void>;
+  onStagedSettled(listener: (epoch: number, err: unknown) => void): () => void;
+  readonly stagedRows: number;
+}
+
+/** True when the sink can stage spans into an open transaction (write-ahead mode is possible). */
+export function isStagingSink(sink: SpanSink): sink is StagingSpanSink {
+  const s = sink as Partial<StagingSpanSink>;
+  return typeof s.stage === 'function' && typeof s.commitStaged === 'function' && typeof s.onStagedSettled === 'function';
+}
+
+/** Decodes a spooled request body back into spans (the spool stores bodies, not objects). */
+export type SpoolDecoder = (kind: number, payload: Buffer) => SpanRecord[] | Promise<SpanRecord[]>;
