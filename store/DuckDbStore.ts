@@ -126,7 +126,14 @@ export class DuckDbStore {
 
   /** Writes spans in one transaction; resolves once committed. Serialised per store. */
   writeBatch(spans: readonly SpanRecord[]): Promise<WriteResult> {
-    const run = this.exclusive(() => this.writeNow(spans));
+    // One write path: stage into a transaction of its own (anything staged before is committed
+    // first, by `exclusive`), then commit it. Staging listeners ignore an epoch they did not stage.
+    const run = this.exclusive(async () => {
+      const { inserted, duplicates } = await this.stageNow(spans);
+      const err = await this.settleStaged();
+      if (err !== null) throw err;
+      return { inserted, duplicates };
+    });
     void this.exclusive(() => this.maybeCompact());
     return run;
   }
@@ -298,27 +305,6 @@ export class DuckDbStore {
     const r = await this.connection.runAndReadAll('SELECT table_name, epoch_ns(complete_before) AS ns FROM rollup_levels');
     this.levelWatermarks = new Map(r.getRows().map(([t, ns]) => [String(t), BigInt(ns as bigint)]));
     for (const sql of rangeMacroStatements(this.levelWatermarks)) await this.connection.run(sql);
-  }
-
-  private async writeNow(spans: readonly SpanRecord[]): Promise<WriteResult> {
-    if (this.closed) throw new Error('store is closed');
-    if (this.readOnly) throw new Error('store is read-only');
-    if (spans.length === 0) return { inserted: 0, duplicates: 0 };
-    // Normalise first: a bad span fails here, before any transaction is open.
-    const { rows, lo, hi } = await normalizeBatch(spans);
-    const conn = this.connection;
-    await conn.run('BEGIN TRANSACTION');
-    try {
-      const acc = new RollupAccumulator(this.levelWatermarks);
-      const inserted = await appendFresh(conn, rows, lo, hi, acc);
-      await acc.flush(conn);
-      await conn.run('COMMIT');
-      if (inserted > 0) this.unmaintained = true;
-      return { inserted, duplicates: spans.length - inserted };
-    } catch (err) {
-      await conn.run('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
   }
 
   /** Runs one SQL statement with named or positional parameters; rows as plain JSON-friendly objects. */
