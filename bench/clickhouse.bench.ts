@@ -23,7 +23,6 @@ import { DashboardApi } from '../dashboard/DashboardApi.js';
 import { ChdbExecutor } from '../store/clickhouse/ChdbExecutor.js';
 import { ClickHouseStore } from '../store/clickhouse/ClickHouseStore.js';
 import { DuckDbTraceStore } from '../store/clickhouse/DuckDbTraceStore.js';
-import { namedQueryRunner } from '../store/clickhouse/namedQueryRunner.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 import { SKETCH_GAMMA } from '../store/sketch.js';
 import type { TraceStore } from '../store/TraceStore.js';
@@ -187,7 +186,7 @@ export async function benchClickHouse(o: ClickHouseBenchOptions = {}): Promise<C
     await both('analyzer_scope_windows', (s) => s.named('analyzer_scope_windows', b));
     await both('analyzer_teams (24h)', (s) => s.named('analyzer_teams', w));
     await both('learning_execution_records (24h)', (s) => s.named('learning_execution_records', { since_ns: w.from_ns }));
-    const api = (s: DuckDbTraceStore | ClickHouseStore): DashboardApi => new DashboardApi(namedQueryRunner(s), { now: () => NOW.getTime() });
+    const api = (s: DuckDbTraceStore | ClickHouseStore): DashboardApi => new DashboardApi(s, { now: () => NOW.getTime() });
     const apis = new Map<TraceStore, DashboardApi>([[duck, api(duck)], [ch, api(ch)]]);
     for (const range of ['24h', '7d']) {
       for (const p of ['summary', 'agents', 'timeseries', 'errors', 'costs', 'teams'] as const) {

@@ -10,7 +10,6 @@
 import { existsSync } from 'node:fs';
 import { CollectorClient } from '../http/CollectorClient.js';
 import { ChdbMissingError } from '../store/clickhouse/ChdbExecutor.js';
-import { namedQueryRunner } from '../store/clickhouse/namedQueryRunner.js';
 import { isClickHouseSpec, openTraceStore, redact, StoreSpecError } from '../store/clickhouse/openTraceStore.js';
 import { DuckDbStore, openStore } from '../store/DuckDbStore.js';
 import { isStoreLocked, QueryError, StoreMissingError, type StoreLockedError } from '../store/errors.js';
@@ -292,7 +291,7 @@ export async function openDashboardSource(o: { db: string; url?: string; token?:
   if (o.store && isClickHouseSpec(o.store)) {
     // ClickHouse (--store): the same API; named queries run their ClickHouse variants over the rollup views.
     const ts = await openTraceStore(o.store, { readOnly: true });
-    const dashboard = createDashboard({ sql: namedQueryRunner(ts) }, { role: 'dashboard', ...o.options, serveStatic: false });
+    const dashboard = createDashboard({ reader: ts }, { role: 'dashboard', ...o.options, serveStatic: false });
     return {
       fetch: localFetch(dashboard.routes),
       kind: 'db',

@@ -1,6 +1,5 @@
-import { bindParams, loadQuery } from '../store/namedQueries.js';
 import { sketchValue } from '../store/sketch.js';
-import type { Row, SqlRunner } from './readPool.js';
+import type { NamedReader, Row } from './readPool.js';
 import { parseWindowQuery, resolveWindow, type DataExtent, type TimeWindow } from './window.js';
 import { agentStatus, DEFAULT_STATUS_THRESHOLDS, statusWindow, type StatusThresholds } from './status.js';
 import { alertMetric, metricUnit } from './alertUnits.js';
@@ -39,16 +38,15 @@ export class DashboardApi {
   private readonly now: () => number;
 
   constructor(
-    private readonly sql: SqlRunner,
+    private readonly reader: NamedReader,
     private readonly options: DashboardApiOptions = {},
   ) {
     this.now = options.now ?? Date.now;
   }
 
   /** Runs a named query with its parameters (unspecified ones bound to NULL). */
-  async run(name: string, params: Record<string, unknown> = {}): Promise<Row[]> {
-    const q = loadQuery(name);
-    return this.sql.query(q.sql, bindParams(q, params));
+  run(name: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    return this.reader.named(name, params);
   }
 
   async extent(fresh = false): Promise<Extent> {
@@ -78,7 +76,7 @@ export class DashboardApi {
     const [[t], [lat], [alerts]] = await Promise.all([
       this.run('dashboard_totals', this.wparams(w)),
       this.run('dashboard_latency_total', this.wparams(w)),
-      this.sql.query("SELECT count(*) AS firing FROM alert_state WHERE state = 'firing'"),
+      this.run('dashboard_alerts_firing'),
     ]);
     const spans = num(t?.spans);
     const errors = num(t?.errors);

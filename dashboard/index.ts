@@ -5,7 +5,7 @@ export type { DashboardApiOptions, Query } from './DashboardApi.js';
 export { LiveFeed } from './LiveFeed.js';
 export type { LiveFeedOptions } from './LiveFeed.js';
 export { ReadPool } from './readPool.js';
-export type { SqlRunner, Row } from './readPool.js';
+export type { NamedReader, SqlRunner, Row } from './readPool.js';
 export { startDashboardServer } from './server.js';
 export type { DashboardServerOptions, RunningDashboardServer } from './server.js';
 export { storeHealth, collectorCheck, diskCheck, overallStatus, formatAge } from './health.js';

@@ -1,13 +1,22 @@
 import { toPlain } from '../store/plainValue.js';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { QueryError } from '../store/errors.js';
+import { bindParams, loadQuery } from '../store/namedQueries.js';
 
 export type { Row } from '../store/types.js';
 import type { Row } from '../store/types.js';
 
-/** Anything that answers SQL with plain rows: the dashboard's only dependency on the store. */
+/** Anything that answers SQL with plain rows. */
 export interface SqlRunner {
   query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
+}
+
+/**
+ * Anything that runs named queries (`queries/<name>.sql`, in its backend's dialect): the
+ * dashboard's only dependency on the store. A DuckDB read pool and any TraceStore (ClickHouse) are one.
+ */
+export interface NamedReader {
+  named(name: string, params?: Record<string, unknown>): Promise<Row[]>;
 }
 
 
@@ -16,7 +25,7 @@ export interface SqlRunner {
  * connection runs multi-statement transactions, so reads must never share it: a read
  * interleaved there would run inside the writer's open transaction.
  */
-export class ReadPool implements SqlRunner {
+export class ReadPool implements SqlRunner, NamedReader {
   private readonly idle: DuckDBConnection[] = [];
   private readonly waiters: ((c: DuckDBConnection) => void)[] = [];
   private created = 0;
@@ -63,6 +72,12 @@ export class ReadPool implements SqlRunner {
     } finally {
       this.release(conn);
     }
+  }
+
+  /** Runs `queries/<name>.sql`, binding every parameter (NULL when not given). */
+  named(name: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    const q = loadQuery(name);
+    return this.query(q.sql, bindParams(q, params));
   }
 
   /** Closes idle connections; busy ones close when released. Idempotent. */

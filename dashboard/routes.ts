@@ -4,7 +4,7 @@ import type { ApiHandler } from '../http/route.js';
 import { DashboardApi, type DashboardApiOptions } from './DashboardApi.js';
 import { storeHealth, type HealthOptions } from './health.js';
 import { LiveFeed, type LiveFeedOptions } from './LiveFeed.js';
-import { ReadPool, type SqlRunner } from './readPool.js';
+import { ReadPool, type NamedReader } from './readPool.js';
 import { staticRoutes } from './staticFiles.js';
 
 export interface DashboardOptions extends DashboardApiOptions {
@@ -42,10 +42,10 @@ export interface Dashboard {
  * const d = createDashboard(store);
  * await startCollector({ store, routes: d.routes });
  */
-export function createDashboard(store: DashboardStore | { sql: SqlRunner; path?: string }, opts: DashboardOptions = {}): Dashboard {
-  const pool = 'sql' in store ? null : new ReadPool(store.instance, opts.readConnections ?? 2);
-  const sql: SqlRunner = 'sql' in store ? store.sql : pool!;
-  const api = new DashboardApi(sql, opts);
+export function createDashboard(store: DashboardStore | { reader: NamedReader; path?: string }, opts: DashboardOptions = {}): Dashboard {
+  const pool = 'reader' in store ? null : new ReadPool(store.instance, opts.readConnections ?? 2);
+  const reader: NamedReader = 'reader' in store ? store.reader : pool!;
+  const api = new DashboardApi(reader, opts);
   const live = new LiveFeed(api, opts.live);
   const dbPath = store.path && store.path !== ':memory:' ? store.path : undefined;
   const routes: Record<string, ApiHandler> = {

@@ -2,7 +2,6 @@ import { startCollector, type RunningCollector } from '../collector/startCollect
 import type { CollectorStore } from '../collector/options.js';
 import { createDashboard, type Dashboard } from '../dashboard/routes.js';
 import type { ApiHandler } from '../http/route.js';
-import { namedQueryRunner } from '../store/clickhouse/namedQueryRunner.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 import { advertiseLockHolder, isLoopbackUrl } from '../store/lockHolder.js';
 import { spoolDirFor } from '../store/spool.js';
@@ -142,7 +141,7 @@ export async function startLocalServer(
  * dashboard over the ClickHouse rollups. Several of these can run behind an OTel Collector gateway.
  */
 export async function startClickHouseServer(store: TraceStore, options: ListenOptions & { spoolDir: string }): Promise<RunningServer<TraceStore>> {
-  const dashboard = options.dashboard === false ? null : createDashboard({ sql: namedQueryRunner(store) }, { role: 'collector' });
+  const dashboard = options.dashboard === false ? null : createDashboard({ reader: store }, { role: 'collector' });
   return startServer({
     store,
     spoolDir: options.spoolDir,

@@ -6,7 +6,7 @@ import type { Report } from '../analyzer/reportSchema.js';
 import { countFeatures, loadExecutionRecords, minePatterns } from '../analyzer/learning/index.js';
 import { ClickHouseStore } from '../store/clickhouse/ClickHouseStore.js';
 import { DuckDbTraceStore } from '../store/clickhouse/DuckDbTraceStore.js';
-import { namedQueryRunner } from '../store/clickhouse/namedQueryRunner.js';
+import { fromTraceStore } from '../analyzer/learning/db.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 import { SKETCH_RELATIVE_ACCURACY } from '../store/sketch.js';
 import { canonical, diff, fleetSpans, chdbMissing, openChdbOrSkip, writeSorted } from './clickhouseHelpers.js';
@@ -83,7 +83,7 @@ describe.skipIf(chdbMissing !== null)('analyzer report: DuckDB vs ClickHouse on 
 
   it('serves the same dashboard API answers from ClickHouse rollups as from DuckDB rollups', async () => {
     if (!ch) return;
-    const api = (store: DuckDbTraceStore | ClickHouseStore) => new DashboardApi(namedQueryRunner(store), { now: () => NOW.getTime() });
+    const api = (store: DuckDbTraceStore | ClickHouseStore) => new DashboardApi(store, { now: () => NOW.getTime() });
     const [a, b] = [api(duck), api(ch)];
     const q = { range: '7d' };
     for (const panel of ['summary', 'agents', 'timeseries', 'errors', 'teams', 'costs', 'recovery', 'traces'] as const) {
@@ -100,7 +100,7 @@ describe.skipIf(chdbMissing !== null)('analyzer report: DuckDB vs ClickHouse on 
   it('mines the same patterns from execution records read through either backend', async () => {
     if (!ch) return;
     const mine = async (store: DuckDbTraceStore | ClickHouseStore) => {
-      const records = await loadExecutionRecords(namedQueryRunner(store));
+      const records = await loadExecutionRecords(fromTraceStore(store));
       const { features, bases } = countFeatures(records);
       return { records: records.length, patterns: minePatterns(features, bases) };
     };

@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { bindParams, loadQuery } from '../../store/namedQueries.js';
 import { toPlain } from '../../store/plainValue.js';
+import type { TraceStore } from '../../store/TraceStore.js';
 
 export type { Row } from '../../store/types.js';
 import type { Row } from '../../store/types.js';
@@ -12,6 +13,8 @@ import type { Row } from '../../store/types.js';
  */
 export interface LearningDb {
   query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
+  /** Runs a named query in the backend's own dialect, when it has dialect variants (ClickHouse). */
+  named?(name: string, params?: Record<string, unknown>): Promise<Row[]>;
   /** Runs `fn` as one transaction, when the backend can keep other callers out of it. */
   transaction?<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -21,6 +24,11 @@ export function fromReader(reader: { query(sql: string, params?: Record<string, 
   return { query: async (sql, params) => (await reader.query(sql, params)).rows };
 }
 
+
+/** Adapts any backend's TraceStore (ClickHouse included): named queries run their dialect's variant. */
+export function fromTraceStore(store: TraceStore): LearningDb {
+  return { query: async (sql, params) => (await store.query(sql, params)).rows, named: (name, params) => store.named(name, params) };
+}
 
 /** Adapts a raw DuckDB connection (e.g. the collector's instance in the feedback route). */
 export function fromConnection(conn: DuckDBConnection): LearningDb {
@@ -34,6 +42,7 @@ export function fromConnection(conn: DuckDBConnection): LearningDb {
 
 /** Runs the named query `queries/<name>.sql`, binding unspecified parameters to NULL. */
 export function runNamed(db: LearningDb, name: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+  if (db.named) return db.named(name, params);
   const q = loadQuery(name);
   return db.query(q.sql, bindParams(q, params));
 }

@@ -2,7 +2,7 @@
  * The learning system: execution records, patterns and antipatterns, the success classifier,
  * recommendations, promotion with review, feedback, A/B experiments and team suggestion.
  */
-export { fromConnection, fromReader, runNamed } from './db.js';
+export { fromConnection, fromReader, fromTraceStore, runNamed } from './db.js';
 export type { LearningDb, Row } from './db.js';
 export { loadExecutionRecords } from './records.js';
 export type { ExecutionRecord, RecordFilter } from './records.js';

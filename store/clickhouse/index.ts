@@ -14,6 +14,5 @@ export { clickhouseSchema, clickhouseSchemaFile, otelTracesDdl, CLICKHOUSE_SCHEM
 export type { ClickHouseSchemaOptions } from './schema.js';
 export { promotedColumns, sketchBucketSql } from './promote.js';
 export { otelTracesRow, attrString } from './otelRow.js';
-export { namedQueryRunner } from './namedQueryRunner.js';
 export { openTraceStore, parseStoreSpec, isClickHouseSpec, redact, StoreSpecError } from './openTraceStore.js';
 export type { StoreSpec } from './openTraceStore.js';
