@@ -4,7 +4,7 @@ import type { AnalyzerRecords } from '../store/records/types.js';
 import type { TraceStore } from '../store/TraceStore.js';
 
 export type { Row } from '../store/types.js';
-import type { Row } from '../store/types.js';
+import type { NamedReader, Row } from '../store/types.js';
 
 /** The read side the analyzer needs: run one named query with parameters. */
 export interface QueryRunner {
@@ -16,9 +16,7 @@ export interface QueryRunner {
  * `store` is set only for a writable store; reading through a collector (`--url`) or a
  * read-only file produces a report without persisting anything.
  */
-export interface AnalyzerSource {
-  /** Runs `queries/<name>.sql`, binding every parameter (NULL when not given). */
-  named(name: string, params?: Record<string, unknown>): Promise<Row[]>;
+export interface AnalyzerSource extends NamedReader {
   /** Where alert state and runs are persisted, when the store is writable (any backend). */
   readonly records?: AnalyzerRecords;
   /** A writable DuckDB store, for the learning tables (DuckDB only). */
@@ -30,10 +28,7 @@ export function sourceFromStore(store: DuckDbStore): AnalyzerSource {
   return {
     store: store.readOnly ? undefined : store,
     records: store.records,
-    named: (name, params = {}) => {
-      const q = loadQuery(name);
-      return store.query(q.sql, bindParams(q, params));
-    },
+    named: (name, params) => store.named(name, params),
   };
 }
 

@@ -11,6 +11,7 @@ import { RollupAccumulator } from './rollups.js';
 import { compactRollups } from './maintenance.js';
 import { migrate } from './schema.js';
 import { spoolDirFor } from './spool.js';
+import { bindParams, loadQuery } from './namedQueries.js';
 import { duckDbRecords } from './records/duckdbRecords.js';
 import type { AnalyzerRecords } from './records/types.js';
 import type { SpanRecord } from './types.js';
@@ -310,6 +311,12 @@ export class DuckDbStore {
   /** Runs one SQL statement with named or positional parameters; rows as plain JSON-friendly objects. */
   async query(sql: string, params?: Record<string, unknown> | unknown[]): Promise<Row[]> {
     return (await this.queryWithColumns(sql, params)).rows;
+  }
+
+  /** Runs `queries/<name>.sql`, binding every parameter (NULL when not given). Queued behind writes. */
+  named(name: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    const q = loadQuery(name);
+    return this.query(q.sql, bindParams(q, params));
   }
 
   /** Like `query` but also returns column names in order (for table/CSV output). Queued behind writes. */

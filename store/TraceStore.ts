@@ -1,5 +1,5 @@
 import type { SqlDialect } from './namedQueries.js';
-import type { SpanRecord } from './types.js';
+import type { NamedReader, SpanRecord } from './types.js';
 import type { AnalyzerRecords } from './records/types.js';
 
 export type TraceRow = Record<string, unknown>;
@@ -34,7 +34,7 @@ export interface RollupMinuteRow {
  * it; everything above it (analyzer, alert rules, learning, dashboard API) reads through named
  * queries, and each backend picks its dialect's variant of a query where the dialect differs.
  */
-export interface TraceStore {
+export interface TraceStore extends NamedReader {
   readonly dialect: SqlDialect;
   /** Where the data lives, for messages (a path or a URL without credentials). */
   readonly where: string;

@@ -52,3 +52,13 @@ export const STATUS_NAMES: readonly StatusCodeName[] = ['UNSET', 'OK', 'ERROR'];
 
 /** One result row as plain JSON-friendly values, keyed by column name. */
 export type Row = Record<string, unknown>;
+
+/**
+ * The one read interface above the stores: run a named query (`queries/<name>.sql`, in the
+ * backend's dialect), binding every parameter (NULL when not given). DuckDB (`DuckDbStore`, the
+ * dashboard's read pool), ClickHouse (`TraceStore`) and a collector (`http/CollectorClient`, via
+ * the CLI's reader) answer it; ad-hoc SQL is each backend's `query`.
+ */
+export interface NamedReader {
+  named(name: string, params?: Record<string, unknown>): Promise<Row[]>;
+}

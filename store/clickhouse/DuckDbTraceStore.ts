@@ -1,5 +1,4 @@
 import type { DuckDbStore } from '../DuckDbStore.js';
-import { bindParams, loadQueryFor } from '../namedQueries.js';
 import { assertReadOnlySql } from '../sqlGuard.js';
 import type { RollupMinuteRow, TraceRow, TraceStore, TraceWriteResult } from '../TraceStore.js';
 import type { SpanRecord } from '../types.js';
@@ -19,8 +18,7 @@ export class DuckDbTraceStore implements TraceStore {
   }
 
   named(name: string, params: Record<string, unknown> = {}): Promise<TraceRow[]> {
-    const q = loadQueryFor(name, 'duckdb');
-    return this.store.query(q.sql, bindParams(q, params));
+    return this.store.named(name, params);
   }
 
   query(sql: string, params?: Record<string, unknown>): Promise<{ columns: string[]; rows: TraceRow[] }> {
