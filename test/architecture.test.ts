@@ -1,0 +1,73 @@
+/**
+ * The layout rules of docs/architecture.md, checked on the source tree: no import cycles, no
+ * library file over 400 lines, collector/ reached only through the composition root (server/),
+ * and no test or bench fixtures in the shipped folders.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './build.js';
+
+/** Folders that ship in the package (docs/architecture.md, "Layout"). */
+const LIBRARY = ['instrumentation', 'recovery', 'store', 'http', 'collector', 'server', 'analyzer', 'dashboard', 'cli'];
+const MAX_LINES = 400;
+
+function sources(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(join(repoRoot, dir), { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'static' && e.name !== 'node_modules') sources(p, out);
+    } else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+const files = LIBRARY.flatMap((d) => sources(d));
+const text = new Map(files.map((f) => [f, readFileSync(join(repoRoot, f), 'utf8')]));
+
+/** Relative imports of a file, type-only ones included (they still tie the modules' designs together). */
+function importsOf(file: string): string[] {
+  const out: string[] = [];
+  for (const m of text.get(file)!.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/g)) {
+    out.push(normalize(join(dirname(file), m[1]!.replace(/\.js$/, '.ts'))));
+  }
+  return out.filter((f) => text.has(f));
+}
+
+describe('the layout', () => {
+  it('has no import cycles', () => {
+    const graph = new Map(files.map((f) => [f, importsOf(f)]));
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (f: string): void => {
+      state.set(f, 'open');
+      stack.push(f);
+      for (const g of graph.get(f)!) {
+        if (state.get(g) === 'open') cycles.push([...stack.slice(stack.indexOf(g)), g].join(' -> '));
+        else if (!state.has(g)) visit(g);
+      }
+      stack.pop();
+      state.set(f, 'done');
+    };
+    for (const f of [...files].sort()) if (!state.has(f)) visit(f);
+    expect(cycles).toEqual([]);
+  });
+
+  it(`has no library file over ${MAX_LINES} lines`, () => {
+    const long = files.map((f) => ({ f, n: text.get(f)!.split('\n').length - 1 })).filter((x) => x.n > MAX_LINES);
+    expect(long).toEqual([]);
+  });
+
+  it('reaches collector/ only from the composition root (server/)', () => {
+    const leaks = files
+      .filter((f) => !f.startsWith('collector/') && !f.startsWith('server/'))
+      .flatMap((f) => importsOf(f).filter((g) => g.startsWith('collector/')).map((g) => `${f} -> ${g}`));
+    expect(leaks).toEqual([]);
+  });
+
+  it('ships no test or bench fixtures', () => {
+    const fixtures = files.filter((f) => /(synthetic|simulator|fixture|inlineParams|jsonSchemaCheck)/i.test(relative('.', f)));
+    expect(fixtures).toEqual([]);
+  });
+});
