@@ -54,8 +54,10 @@ describe('the layout', () => {
     expect(cycles).toEqual([]);
   });
 
-  it(`has no library file over ${MAX_LINES} lines`, () => {
-    const long = files.map((f) => ({ f, n: text.get(f)!.split('\n').length - 1 })).filter((x) => x.n > MAX_LINES);
+  it(`has no library file over ${MAX_LINES} lines (the dashboard's page scripts included)`, () => {
+    const page = readdirSync(join(repoRoot, 'dashboard', 'static')).filter((f) => f.endsWith('.js')).map((f) => join('dashboard', 'static', f));
+    const lines = (f: string): number => readFileSync(join(repoRoot, f), 'utf8').split('\n').length - 1;
+    const long = [...files, ...page].map((f) => ({ f, n: lines(f) })).filter((x) => x.n > MAX_LINES);
     expect(long).toEqual([]);
   });
 

@@ -1,11 +1,11 @@
 // agentpulse dashboard: fetches the collector's /api routes and renders every panel.
 // Plain ES module served as-is; uPlot comes from /assets/vendor (served locally, no CDN).
-import uPlot from '/assets/vendor/uPlot.esm.js';
 import { h, badge, table, empty, fmtInt, fmtMs, fmtPct, fmtUsd, fmtRate, fmtTime, fmtIso, fmtValue, scopeText, scopeTitle, plural } from './fmt.js';
 import { showTraces, showTrace, closeDrill } from './drill.js';
+import { chart, css, resizeCharts } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { range: 'all', bucket: 'auto', agent: '', window: null, charts: {}, loads: 0 };
+const state = { range: 'all', bucket: 'auto', agent: '', window: null, loads: 0 };
 const HEAT_COLUMNS = 48;
 /** Pattern rows shown at first, and how many more each "show more" adds. */
 const PATTERNS_FIRST = 10;
@@ -30,8 +30,6 @@ const windowFilters = () => (state.window ? { from: state.window.fromMs, to: sta
 function traces(filters, label) {
   showTraces(getJson, { ...windowFilters(), ...filters }, label).catch(showError);
 }
-
-function css(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
 
 // ---- panels ---------------------------------------------------------------------------------
 
@@ -93,49 +91,6 @@ function applyLive(d) {
   live.dataset.partials = d.partials;
   live.dataset.updates = String(Number(live.dataset.updates || 0) + 1);
   setTimeout(() => (live.dataset.state = 'on'), 400);
-}
-
-function chart(id, series, data, { onPick, yfmt } = {}) {
-  const el = $(id);
-  state.charts[id]?.destroy();
-  const width = Math.max(240, el.clientWidth || el.parentElement.clientWidth || 400);
-  const axis = { stroke: css('--muted'), grid: { stroke: css('--line'), width: 1 }, ticks: { stroke: css('--line') } };
-  const u = new uPlot({
-    width, height: 200,
-    series: [{ label: 'time (UTC)', value: (u, v) => (v == null ? '–' : fmtTime(v * 1000)) },
-      ...series.map((s, i) => ({ label: s.label, stroke: css(s.color), width: 1.5, spanGaps: false, points: pointsFor(data[i + 1], css(s.color)), value: (u, v) => (v == null ? '–' : yfmt ? yfmt(v) : v.toFixed(1)) }))],
-    axes: [{ ...axis }, { ...axis, size: 56 }],
-    cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true } },
-    // Axis labels in UTC, like every other time on the page.
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-  }, data, el);
-  el.replaceChildren(u.root);
-  if (onPick) {
-    u.over.addEventListener('click', () => { if (u.cursor.idx != null) onPick(u.cursor.idx); });
-    u.over.title = 'Click for the traces in this bucket';
-  }
-  state.charts[id] = u;
-  el.dataset.points = String(data[0].length);
-  return u;
-}
-
-/**
- * A line needs two neighbouring values; a value between gaps (all data in one bucket, a lone
- * minute of traffic) would draw nothing. Such series get visible points.
- */
-function pointsFor(ys, color) {
-  const isolated = ys.some((v, i) => v != null && ys[i - 1] == null && ys[i + 1] == null);
-  return isolated ? { show: true, size: 7, fill: color, stroke: color } : {};
-}
-
-function resizeCharts() {
-  for (const [id, u] of Object.entries(state.charts)) {
-    const el = $(id);
-    if (!el || !el.contains(u.root)) continue;
-    const width = Math.max(240, el.clientWidth || el.parentElement.clientWidth || 400);
-    if (width !== u.width) u.setSize({ width, height: 200 });
-  }
 }
 
 function renderTrends(ts) {
