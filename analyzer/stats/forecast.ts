@@ -4,6 +4,7 @@
  * callers turn a step count into an ETA by multiplying by the bucket width.
  */
 import { normalQuantile, studentTQuantile } from './distributions.js';
+import { linearRegression } from 'simple-statistics';
 
 /** A point forecast with a central prediction interval for steps 1..horizon. */
 export interface Forecast {
@@ -105,18 +106,9 @@ export function linearTrendForecast(series: ArrayLike<number>, options: Forecast
   if (n === 0) throw new RangeError('linearTrendForecast needs at least one observation');
   if (n === 1) return straightLine('linear', series[0], 0, NaN, horizon, level, () => NaN);
   const tMean = (n - 1) / 2;
-  let yMean = 0;
-  for (let i = 0; i < n; i++) yMean += series[i];
-  yMean /= n;
-  let stt = 0;
-  let sty = 0;
-  for (let i = 0; i < n; i++) {
-    const dt = i - tMean;
-    stt += dt * dt;
-    sty += dt * (series[i] - yMean);
-  }
-  const slope = sty / stt;
-  const intercept = yMean - slope * tMean;
+  // The fit itself is simple-statistics'; the prediction interval below needs S_tt and the residuals.
+  const { m: slope, b: intercept } = linearRegression(Array.from({ length: n }, (_, i) => [i, series[i]!]));
+  const stt = (n * (n * n - 1)) / 12; // Σ (t − t̄)² over t = 0..n−1
   let sse = 0;
   for (let i = 0; i < n; i++) {
     const r = series[i] - (intercept + slope * i);

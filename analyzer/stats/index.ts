@@ -2,6 +2,19 @@
  * Pure statistics for the analyzer and the learning system. Everything is a
  * deterministic function of its inputs (and of a seeded {@link Rng} where
  * randomness is involved); no I/O, no global state.
+ *
+ * simple-statistics (in the design) is used where it fits: the least-squares fit of the linear
+ * trend forecast (`forecast.ts`). The rest is our own because the library does not have it or its
+ * version does not meet what the analyzer's numbers need:
+ * - p-values far in the tail: its `cumulativeStdNormalProbability` reads a 4-decimal table (no p
+ *   below 1e-4, so no BH-adjusted significance across many scopes); ours are erfc/continued-fraction
+ *   based to ~1e-15 relative (`distributions.ts`, `special.ts`), with Student t, chi-square and beta;
+ * - quantiles that agree with DuckDB's `quantile_disc`/`quantile_cont` on the same data
+ *   (`quantiles.ts`), which the report compares against SQL results;
+ * - Mann–Whitney with tie correction, Hodges–Lehmann, two-proportion tests with Newcombe intervals,
+ *   Benjamini–Hochberg, change points, Holt forecasts, logistic regression and Thompson sampling with
+ *   a seeded generator: not in the library.
+ * The property tests beside each module check these against closed forms and brute force.
  */
 export { createRng } from './rng.js';
 export type { Rng } from './rng.js';
