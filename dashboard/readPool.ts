@@ -11,13 +11,9 @@ export interface SqlRunner {
   query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
 }
 
-/**
- * Anything that runs named queries (`queries/<name>.sql`, in its backend's dialect): the
- * dashboard's only dependency on the store. A DuckDB read pool and any TraceStore (ClickHouse) are one.
- */
-export interface NamedReader {
-  named(name: string, params?: Record<string, unknown>): Promise<Row[]>;
-}
+/** The dashboard's only dependency on the store (store/types.ts). */
+export type { NamedReader } from '../store/types.js';
+import type { NamedReader } from '../store/types.js';
 
 
 /**

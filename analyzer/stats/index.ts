@@ -11,7 +11,7 @@
  *   based to ~1e-15 relative (`distributions.ts`, `special.ts`), with Student t, chi-square and beta;
  * - quantiles that agree with DuckDB's `quantile_disc`/`quantile_cont` on the same data
  *   (`quantiles.ts`), which the report compares against SQL results;
- * - Mann–Whitney with tie correction, Hodges–Lehmann, two-proportion tests with Newcombe intervals,
+ * - Mann–Whitney with tie correction, Hodges–Lehmann, two-proportion tests with Wilson intervals,
  *   Benjamini–Hochberg, change points, Holt forecasts, logistic regression and Thompson sampling with
  *   a seeded generator: not in the library.
  * The property tests beside each module check these against closed forms and brute force.
