@@ -142,6 +142,7 @@ describe('collector spool quarantine', () => {
     const health = spawnSync(process.execPath, [join(repoRoot, 'bin', 'agentpulse.js'), '--url', c.url, '--json', 'health'], { encoding: 'utf8', timeout: 60_000 });
     await stopChild(c.child);
     expect(c.child.exitCode).toBe(0);
+    expect(health.stdout, `health exited ${health.status} (${String(health.error ?? '')}): ${health.stderr}`).toMatch(/^\{/);
     const collectorCheck = (JSON.parse(health.stdout) as { checks: { name: string; status: string; detail: string }[] }).checks.find((x) => x.name === 'collector');
     expect(collectorCheck).toMatchObject({ status: 'warn' });
     expect(collectorCheck!.detail).toMatch(/spool met damaged data: 0 frames \(0 B\) skipped, 2 files quarantined .*quarantine/);
