@@ -1,33 +1,23 @@
 import type { Alert, AlertStateName, Severity } from '../reportSchema.js';
 import type { ActiveCondition } from './conditions.js';
+import type { AlertEventRecord, AlertStateRecord } from '../../store/records/types.js';
 
-/** One alert_state row as the analyzer reads and writes it (times as epoch ms). */
-export interface StoredAlert {
-  fingerprint: string;
-  rule: string;
+/**
+ * One alert_state row as the analyzer reads and writes it (times as epoch ms; the stored shape is
+ * store/records/types.ts): `sinceMs` is when the current episode started (became pending, or
+ * resolved), `updatedMs` when the state last changed.
+ */
+export interface StoredAlert extends AlertStateRecord {
   severity: Severity;
   state: AlertStateName;
-  scope: Record<string, string | null>;
-  value: number | null;
-  threshold: number | null;
-  /** When the current episode started (became pending, or resolved). */
-  sinceMs: number;
-  /** When the state last changed. */
-  updatedMs: number;
-  lastNotifiedMs: number | null;
   summary?: string;
 }
 
-export interface AlertTransition {
-  fingerprint: string;
-  rule: string;
+/** One state change, as stored in alert_events. */
+export interface AlertTransition extends AlertEventRecord {
   severity: Severity;
   from: AlertStateName | null;
   to: AlertStateName;
-  value: number | null;
-  threshold: number | null;
-  scope: Record<string, string | null>;
-  atMs: number;
 }
 
 export interface AdvanceResult {
