@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
-import { ensureBuilt, freshBatch, post, protoTemplate, spawnCollector, stopChild, type ChildCollector } from './collectorHelpers.js';
+import { childCollectorFixture, freshBatch, post, protoTemplate, spawnCollector, stopChild } from './collectorHelpers.js';
 
-let dir: string;
-const children: ChildCollector[] = [];
-
-beforeAll(() => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'ap-collector-crash-'));
-}, 200_000);
-
-afterAll(async () => {
-  for (const c of children) await stopChild(c.child, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = childCollectorFixture('ap-collector-crash-');
+const { children } = fx;
 
 async function storedIds(db: string): Promise<Set<string>> {
   const store = await openStore(db, { readOnly: true });
@@ -30,7 +19,7 @@ async function storedIds(db: string): Promise<Set<string>> {
 
 describe('collector crash safety', () => {
   it('loses no acknowledged span when killed with SIGKILL mid-stream, committed or spooled', async () => {
-    const db = join(dir, 'crash.duckdb');
+    const db = join(fx.dir, 'crash.duckdb');
     // A small queue forces part of the stream through the fsynced spool, so both durability paths are crossed by the kill.
     const first = await spawnCollector(db, { maxQueueSpans: 256, maxBatchSpans: 256 });
     children.push(first);

@@ -1,22 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
-import { ensureBuilt, post, spawnCollector, stopChild, type ChildCollector } from './collectorHelpers.js';
+import { childCollectorFixture, post, spawnCollector, stopChild } from './collectorHelpers.js';
 
-let dir: string;
-const children: ChildCollector[] = [];
-
-beforeAll(() => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'ap-large-request-'));
-}, 200_000);
-
-afterAll(async () => {
-  for (const c of children) await stopChild(c.child, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = childCollectorFixture('ap-large-request-');
+const { children } = fx;
 
 // Minimal protobuf writer for ExportTraceServiceRequest (field numbers from opentelemetry-proto).
 const varint = (n: number): Buffer => {
@@ -55,7 +43,7 @@ function largeRequest(spans: number, attrs: number): { body: Buffer; first: stri
 
 describe('a large but legal OTLP request', () => {
   it('is decoded and stored without stalling /healthz for seconds', async () => {
-    const db = join(dir, 'large.duckdb');
+    const db = join(fx.dir, 'large.duckdb');
     const c = await spawnCollector(db);
     children.push(c);
     const { body, first, last } = largeRequest(10_000, 100); // ~15 MB, 1 000 000 attributes

@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
 import { writeSpoolSegment } from '../store/spool.js';
 import { encodeFrame, parseFrames } from '../collector/ingest/frameFormat.js';
 import { repoRoot } from './build.js';
-import { ensureBuilt, freshBatch, post, protoTemplate, spawnCollector, stopChild, type ChildCollector } from './collectorHelpers.js';
+import { childCollectorFixture, freshBatch, post, protoTemplate, spawnCollector, stopChild, type ChildCollector } from './collectorHelpers.js';
 import { makeSpan } from './spanFactory.js';
 
-let dir: string;
-const children: ChildCollector[] = [];
-
-beforeAll(() => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'ap-collector-quarantine-'));
-}, 200_000);
-
-afterAll(async () => {
-  for (const c of children) await stopChild(c.child, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = childCollectorFixture('ap-collector-quarantine-');
+const { children } = fx;
 
 async function storedIds(db: string): Promise<Set<string>> {
   const store = await openStore(db, { readOnly: true });
@@ -52,7 +41,7 @@ async function replayed(c: ChildCollector): Promise<Health> {
 
 describe('collector spool quarantine', () => {
   it('replays every intact write-ahead log frame after a flipped byte, quarantines the file and reports the loss', async () => {
-    const db = join(dir, 'flip.duckdb');
+    const db = join(fx.dir, 'flip.duckdb');
     // Nothing commits before the kill: every acknowledged span is only in the write-ahead log.
     const first = await spawnCollector(db, { commitSpans: 10_000_000, maxCommitDelayMs: 600_000 });
     children.push(first);
@@ -104,7 +93,7 @@ describe('collector spool quarantine', () => {
   });
 
   it('keeps a torn tail benign: no quarantine, every acknowledged frame replayed', async () => {
-    const db = join(dir, 'torn.duckdb');
+    const db = join(fx.dir, 'torn.duckdb');
     const spoolDir = `${db}.spool`;
     mkdirSync(spoolDir, { recursive: true });
     const { body, ids } = freshBatch(protoTemplate(16), 7);
@@ -123,7 +112,7 @@ describe('collector spool quarantine', () => {
   });
 
   it('starts despite a directory named like a spool file, quarantines it and replays the rest', async () => {
-    const db = join(dir, 'eisdir.duckdb');
+    const db = join(fx.dir, 'eisdir.duckdb');
     const spoolDir = `${db}.spool`;
     mkdirSync(join(spoolDir, 'collector-wal-000000000000.bin'), { recursive: true });
     // A FIFO would block a read forever; in the write-ahead log's folder it is adopted into the spool first.
@@ -156,7 +145,7 @@ describe('collector spool quarantine', () => {
   });
 
   it("starts despite an unreadable entry in the embedded store's spool, and ingests the other segments", async () => {
-    const db = join(dir, 'ndjson.duckdb');
+    const db = join(fx.dir, 'ndjson.duckdb');
     const spoolDir = `${db}.spool`;
     mkdirSync(join(spoolDir, '0-0-0.ndjson'), { recursive: true });
     expect(spawnSync('mkfifo', [join(spoolDir, '0-0-1.ndjson')]).status).toBe(0);

@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
 import { startCollector } from '../collector/index.js';
-import { ensureBuilt, rssMb, spawnCollector, stopChild, type ChildCollector } from './collectorHelpers.js';
+import { childCollectorFixture, rssMb, spawnCollector, type ChildCollector } from './collectorHelpers.js';
 
-let dir: string;
-const children: ChildCollector[] = [];
-
-beforeAll(() => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'ap-sql-limits-'));
-}, 200_000);
-
-afterAll(async () => {
-  for (const c of children) await stopChild(c.child, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = childCollectorFixture('ap-sql-limits-');
+const { children } = fx;
 
 const TIMEOUT_MS = 4_000;
 
@@ -53,7 +41,7 @@ async function watch<T>(c: ChildCollector, during: () => Promise<T>): Promise<{ 
 
 describe('/api/sql result limits', () => {
   it('refuses huge results within the time limit, with a clear status, while /healthz keeps answering', async () => {
-    const c = await spawnCollector(join(dir, 'limits.duckdb'), { sqlTimeoutMs: TIMEOUT_MS, sqlMaxBytes: 4 * 1024 * 1024 });
+    const c = await spawnCollector(join(fx.dir, 'limits.duckdb'), { sqlTimeoutMs: TIMEOUT_MS, sqlMaxBytes: 4 * 1024 * 1024 });
     children.push(c);
     const before = rssMb(c.child.pid!);
     // One 50-million-element list: before, its conversion held the event loop for minutes and grew RSS to 5 GiB.
@@ -83,7 +71,7 @@ describe('/api/sql result limits', () => {
   }, 120_000);
 
   it('answers 413 for a result over the byte limit, and a small one still fits', async () => {
-    const c = await spawnCollector(join(dir, 'bytes.duckdb'), { sqlMaxBytes: 100_000 });
+    const c = await spawnCollector(join(fx.dir, 'bytes.duckdb'), { sqlMaxBytes: 100_000 });
     children.push(c);
     const big = await sql(c.url, "select repeat('x', 1000) as s from range(1000)");
     expect(big.status).toBe(413);
@@ -95,7 +83,7 @@ describe('/api/sql result limits', () => {
   }, 60_000);
 
   it('runs at most two queries at once and answers 429 with Retry-After beyond', async () => {
-    const c = await spawnCollector(join(dir, 'busy.duckdb'), { sqlTimeoutMs: 2_000 });
+    const c = await spawnCollector(join(fx.dir, 'busy.duckdb'), { sqlTimeoutMs: 2_000 });
     children.push(c);
     const slow = 'select count(*) from range(100000000000) a';
     const answers = await Promise.all([0, 1, 2].map(() => fetch(`${c.url}/api/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: slow }) })));
@@ -105,12 +93,12 @@ describe('/api/sql result limits', () => {
   }, 60_000);
 
   it('refuses DuckDB settings and catalog views that name paths (403)', async () => {
-    const c = await spawnCollector(join(dir, 'leak.duckdb'));
+    const c = await spawnCollector(join(fx.dir, 'leak.duckdb'));
     children.push(c);
     for (const q of ['select name, setting from pg_catalog.pg_settings', 'select * from pragma_database_list', 'select path from duckdb_databases()', "select current_setting('temp_directory')"]) {
       const r = await sql(c.url, q);
       expect(r.status, q).toBe(403);
-      expect(JSON.stringify(r.body)).not.toContain(dir);
+      expect(JSON.stringify(r.body)).not.toContain(fx.dir);
     }
     // Discovering the agentpulse tables stays possible.
     const tables = await sql(c.url, "select table_name from information_schema.tables where table_name = 'spans'");
@@ -118,7 +106,7 @@ describe('/api/sql result limits', () => {
   }, 60_000);
 
   it("sandboxes the serving store's DuckDB instance: no file access, settings locked", async () => {
-    const store = await openStore(join(dir, 'sandbox.duckdb'));
+    const store = await openStore(join(fx.dir, 'sandbox.duckdb'));
     const collector = await startCollector({ store, port: 0 });
     try {
       await expect(store.query("select content from read_text('/etc/hostname')")).rejects.toThrow(/disabled by configuration/);

@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openStore } from '../store/index.js';
-import { ensureBuilt, spawnCollector, stopChild, type ChildCollector } from './collectorHelpers.js';
+import { childCollectorFixture, spawnCollector, stopChild } from './collectorHelpers.js';
 import { cliAsync } from './dashboardHelpers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-let dir: string;
-const children: ChildCollector[] = [];
-
-beforeAll(() => {
-  ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'ap-walcorrupt-'));
-}, 200_000);
-
-afterAll(async () => {
-  for (const c of children) await stopChild(c.child, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = childCollectorFixture('ap-walcorrupt-');
+const { children } = fx;
 
 /** A store killed before its checkpoint: 10 committed transactions of 50 spans live only in `<db>.wal`. */
 function killedWriter(db: string): void {
@@ -51,7 +40,7 @@ async function opens(db: string): Promise<boolean> {
 
 describe('a damaged DuckDB write-ahead log', () => {
   it('stops the collector with the next steps, and recover-wal saves the transactions before the damage without touching the originals', async () => {
-    const db = join(dir, 'w.duckdb');
+    const db = join(fx.dir, 'w.duckdb');
     killedWriter(db);
     const wal = `${db}.wal`;
     const pristine = readFileSync(wal);
@@ -63,9 +52,9 @@ describe('a damaged DuckDB write-ahead log', () => {
       const at = Math.floor(bytes.length * frac);
       for (let i = at; i < at + 16; i++) bytes[i]! ^= 0xff;
       writeFileSync(wal, bytes);
-      copyFileSync(db, join(dir, 'probe.duckdb'));
-      copyFileSync(wal, join(dir, 'probe.duckdb.wal'));
-      if (!(await opens(join(dir, 'probe.duckdb')))) {
+      copyFileSync(db, join(fx.dir, 'probe.duckdb'));
+      copyFileSync(wal, join(fx.dir, 'probe.duckdb.wal'));
+      if (!(await opens(join(fx.dir, 'probe.duckdb')))) {
         damaged = true;
         break;
       }
@@ -86,7 +75,7 @@ describe('a damaged DuckDB write-ahead log', () => {
     expect(err).toMatch(/export --parquet/);
     expect(err).not.toMatch(/\brm\b|delete the|remove the|move .* aside/i);
 
-    const to = join(dir, 'recovered');
+    const to = join(fx.dir, 'recovered');
     const r = await cliAsync(['--db', db, 'recover-wal', '--to', to, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { copy: string; spans: number; walBytesDropped: number };

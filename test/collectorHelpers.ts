@@ -1,6 +1,8 @@
 /** Shared helpers for the collector integration tests (child processes, payloads, requests). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll } from 'vitest';
 import { join, resolve } from 'node:path';
 import { request, Agent } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -12,7 +14,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 export const CHILD_ENTRY = join(ROOT, 'dist/collector/main.js');
 
 /** Children run compiled JS; `npm test` builds first, this covers running one test file directly. */
-export { ensureBuilt } from './build.js';
+import { ensureBuilt } from './build.js';
+export { ensureBuilt };
 
 export interface ChildCollector {
   url: string;
@@ -94,4 +97,21 @@ export function post(url: string, body: Buffer | string, headers: Record<string,
 export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
+}
+
+/**
+ * For a test file that spawns collectors: builds dist/ once, makes a temp folder (`fx.dir`), and
+ * kills every child pushed on `fx.children` (and removes the folder) after the file.
+ */
+export function childCollectorFixture(prefix: string): { readonly dir: string; readonly children: ChildCollector[] } {
+  const fx = { dir: '', children: [] as ChildCollector[] };
+  beforeAll(() => {
+    ensureBuilt();
+    fx.dir = mkdtempSync(join(tmpdir(), prefix));
+  }, 200_000);
+  afterAll(async () => {
+    for (const c of fx.children) await stopChild(c.child, 'SIGKILL');
+    rmSync(fx.dir, { recursive: true, force: true });
+  });
+  return fx;
 }
