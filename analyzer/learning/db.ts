@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { bindParams, loadQuery } from '../../store/namedQueries.js';
 import { toPlain } from '../../store/plainValue.js';
+import type { SqlWriter } from '../../store/records/sqlRows.js';
 import type { TraceStore } from '../../store/TraceStore.js';
 
 export type { Row } from '../../store/types.js';
@@ -8,15 +9,13 @@ import type { Row } from '../../store/types.js';
 
 /**
  * The narrow SQL surface the learning system needs: run one statement with named
- * parameters, get plain rows. A `DuckDbStore` satisfies it directly; use
+ * parameters, get plain rows (the store's `SqlWriter`, through which its writes in
+ * `store/records/` run, plus named queries). A `DuckDbStore` satisfies it directly; use
  * {@link fromReader} for the CLI's `TraceReader` and {@link fromConnection} for a raw connection.
  */
-export interface LearningDb {
-  query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
+export interface LearningDb extends SqlWriter {
   /** Runs a named query in the backend's own dialect, when it has dialect variants (ClickHouse). */
   named?(name: string, params?: Record<string, unknown>): Promise<Row[]>;
-  /** Runs `fn` as one transaction, when the backend can keep other callers out of it. */
-  transaction?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** Adapts anything with `query(sql, params) → {rows}` (the CLI's TraceReader). */

@@ -6,6 +6,7 @@
  * or logging is broken), the minimum sample per arm for the minimum detectable effect, then
  * each variant against control with a two-proportion z-test, BH-adjusted across variants.
  */
+import { upsertExperiment } from '../../store/records/learning.js';
 import { bhQValues } from '../stats/multipleTesting.js';
 import { minSampleSizePerArm, srmTest, twoProportionZTest, wilsonInterval } from '../stats/proportions.js';
 import { num, parseJson } from './db.js';
@@ -65,16 +66,9 @@ export async function defineExperiment(db: LearningDb, def: ExperimentDefinition
   if (!NAME.test(def.name)) throw new LearningInputError(`experiment name must match ${NAME}, got "${def.name}"`);
   if (def.variants.length < 2 || new Set(def.variants).size !== def.variants.length) throw new LearningInputError('an experiment needs at least two distinct variants');
   if (def.weights && (def.weights.length !== def.variants.length || def.weights.some((w) => !(w > 0)))) throw new LearningInputError('weights must be positive, one per variant');
-  await db.query(
-    `INSERT INTO experiments (name, variants, weights, metric, min_sample, status, created_at)
-     VALUES ($name, CAST($variants AS JSON), CAST($weights AS JSON), $metric, $min, $status, current_timestamp)
-     ON CONFLICT (name) DO UPDATE SET variants = excluded.variants, weights = excluded.weights, metric = excluded.metric,
-       min_sample = excluded.min_sample, status = excluded.status`,
-    {
-      name: def.name, variants: JSON.stringify(def.variants), weights: def.weights ? JSON.stringify(def.weights) : null,
-      metric: def.metric ?? 'task_success', min: def.minSample ?? null, status: def.status ?? 'running',
-    },
-  );
+  await upsertExperiment(db, {
+    name: def.name, variants: def.variants, weights: def.weights ?? null, metric: def.metric ?? 'task_success', minSample: def.minSample ?? null, status: def.status ?? 'running',
+  });
 }
 
 /** Every defined experiment. */

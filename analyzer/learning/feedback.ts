@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { insertFeedback } from '../../store/records/learning.js';
 import type { LearningDb } from './db.js';
 import { LearningInputError } from './errors.js';
 
@@ -46,10 +47,7 @@ export async function recordFeedback(db: LearningDb, input: unknown): Promise<St
   if (!parsed.success) throw new LearningInputError(`invalid feedback: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
   const f = parsed.data;
   const label = f.label === undefined ? null : normalizeLabel(f.label);
-  await db.query(
-    `INSERT INTO feedback (trace_id, span_id, score, label, source, comment, created_at) VALUES ($t, $s, $score, $label, $source, $comment, current_timestamp)`,
-    { t: f.trace_id.toLowerCase(), s: f.span_id?.toLowerCase() ?? null, score: f.score ?? null, label, source: f.source ?? 'api', comment: f.comment ?? null },
-  );
+  await insertFeedback(db, { traceId: f.trace_id.toLowerCase(), spanId: f.span_id?.toLowerCase() ?? null, score: f.score ?? null, label, source: f.source ?? 'api', comment: f.comment ?? null });
   const outcome = label === 'success' || label === 'failure' ? label : f.score !== undefined ? (f.score >= 0.5 ? 'success' : 'failure') : null;
   return { traceId: f.trace_id.toLowerCase(), score: f.score ?? null, label, outcome };
 }

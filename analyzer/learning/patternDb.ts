@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { kvDelete, kvGet, kvSet } from '../../store/records/kv.js';
+import { appendPatternOutcomes, deletePatternOutcomes, insertSeenPatterns, upsertPatternStats } from '../../store/records/learning.js';
+import { inTransaction } from '../../store/records/sqlRows.js';
 import { num, parseJson } from './db.js';
 import type { LearningDb } from './db.js';
 import type { FeatureKind } from './features.js';
 import { countFeatures, minePatterns, patternId } from './patterns.js';
 import type { FeatureCount, MinedPattern, MineOptions } from './patterns.js';
 import { loadExecutionRecords } from './records.js';
-import { inTransaction, insertRows, kvGet, kvSet } from './sqlRows.js';
 
 const NS = 'learning';
 const WATERMARK = 'pattern_watermark_ns';
@@ -43,8 +45,8 @@ export async function updatePatternDb(db: LearningDb, options: UpdatePatternsOpt
   const minSupport = options.minSupport ?? 10;
   return inTransaction(db, async () => {
     if (options.rebuild) {
-      await db.query('DELETE FROM pattern_outcomes');
-      await db.query(`DELETE FROM kv WHERE namespace = $ns AND key = $key`, { ns: NS, key: WATERMARK });
+      await deletePatternOutcomes(db);
+      await kvDelete(db, NS, WATERMARK);
     }
     const mark = await kvGet<string>(db, NS, WATERMARK);
     const sinceNs = mark === null ? null : BigInt(mark);
@@ -57,19 +59,8 @@ export async function updatePatternDb(db: LearningDb, options: UpdatePatternsOpt
       ...bases.map((b) => ({ id: patternId(b.taskType, BASE_SIGNATURE), kind: 'base', taskType: b.taskType, signature: BASE_SIGNATURE, support: b.support, successes: b.successes })),
       ...features.map((f) => ({ id: patternId(f.taskType, f.signature), kind: 'pattern', taskType: f.taskType, signature: f.signature, support: f.support, successes: f.successes })),
     ];
-    await insertRows(
-      db,
-      'patterns',
-      ['id', 'kind', 'task_type', 'signature', 'status', 'first_seen', 'last_seen', 'updated_at'],
-      rows.map((r) => [r.id, r.kind, r.taskType, r.signature, r.kind === 'base' ? 'base' : 'observed', now, now, now]),
-      'ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen',
-    );
-    await insertRows(
-      db,
-      'pattern_outcomes',
-      ['pattern_id', 'run_id', 'window_from_ns', 'window_to_ns', 'support', 'successes'],
-      rows.map((r) => [r.id, runId, sinceNs, untilNs, r.support, r.successes]),
-    );
+    await insertSeenPatterns(db, rows.map((r) => ({ ...r, status: r.kind === 'base' ? 'base' : 'observed' })), now);
+    await appendPatternOutcomes(db, rows.map((r) => ({ patternId: r.id, runId, windowFromNs: sinceNs, windowToNs: untilNs, support: r.support, successes: r.successes })));
 
     // Cumulative counts over every window so far.
     const totals = await db.query(
@@ -95,10 +86,8 @@ export async function updatePatternDb(db: LearningDb, options: UpdatePatternsOpt
     }
     const mined = minePatterns(cumFeatures, cumBases, { ...options, minSupport });
     const examplesOf = new Map(cumFeatures.map((f) => [patternId(f.taskType, f.signature), f.failedExamples]));
-    await insertRows(
+    await upsertPatternStats(
       db,
-      'patterns',
-      ['id', 'kind', 'task_type', 'signature', 'support', 'successes', 'success_rate', 'ci_low', 'ci_high', 'lift', 'confidence', 'status', 'evidence', 'updated_at'],
       mined.map((p) => {
         const prev = previous.get(p.id)?.status ?? 'observed';
         const status = REVIEW_STATES.has(prev) ? prev : p.kind === 'antipattern' ? 'flagged' : 'candidate';
@@ -107,12 +96,9 @@ export async function updatePatternDb(db: LearningDb, options: UpdatePatternsOpt
           p_value: p.pValue, q_value: p.qValue, test: 'fisher_exact_two_sided', fdr_control: 'benjamini_hochberg',
           examples: examplesOf.get(p.id) ?? [],
         };
-        return [p.id, p.kind, p.taskType, p.signature, p.support, p.successes, p.successRate, p.ciLow, p.ciHigh,
-          Number.isFinite(p.lift) ? p.lift : null, p.confidence, status, JSON.stringify(evidence), now];
+        return { ...p, status, evidence };
       }),
-      `ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, support = excluded.support, successes = excluded.successes,
-       success_rate = excluded.success_rate, ci_low = excluded.ci_low, ci_high = excluded.ci_high, lift = excluded.lift,
-       confidence = excluded.confidence, status = excluded.status, evidence = excluded.evidence, updated_at = excluded.updated_at`,
+      now,
     );
     await kvSet(db, NS, WATERMARK, untilNs.toString());
     return { runId, windowFromNs: sinceNs, windowToNs: untilNs, tasks: records.length, patterns: mined };

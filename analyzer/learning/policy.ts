@@ -7,12 +7,12 @@
  * at most `maxStepShare` of the task type's traffic; every change is a `promotions` row with
  * who/when/why/bound, and `demote` restores the state before the rollout began.
  */
-import { randomUUID } from 'node:crypto';
+import { kvGet, kvSet } from '../../store/records/kv.js';
+import { insertPromotion, setPatternStatus } from '../../store/records/learning.js';
 import type { LearningDb } from './db.js';
 import { PromotionRefusedError } from './errors.js';
 import { getPattern, listPatterns } from './patternDb.js';
 import type { StoredPattern } from './patternDb.js';
-import { kvGet, kvSet } from './sqlRows.js';
 
 const POLICY_NS = 'learning.policy';
 
@@ -51,7 +51,7 @@ export async function saveRules(db: LearningDb, rules: Partial<PromotionRules>, 
   const next = { ...(await loadRules(db)), ...rules };
   if (!(next.maxStepShare > 0 && next.maxStepShare <= 1)) throw new PromotionRefusedError([`maxStepShare must be in (0, 1], got ${next.maxStepShare}`]);
   await kvSet(db, 'learning', 'promotion_rules', next);
-  await record(db, { action: 'set_rules', taskType: null, patternId: null, previousDefault: null, newDefault: null, share: null, bound: JSON.stringify(next), actor, reason });
+  await insertPromotion(db, { action: 'set_rules', taskType: null, patternId: null, previousDefault: null, newDefault: null, share: null, bound: JSON.stringify(next), actor, reason });
   return next;
 }
 
@@ -70,28 +70,6 @@ export async function listPolicies(db: LearningDb): Promise<PolicyState[]> {
   return Promise.all(rows.map((r) => getPolicy(db, String(r.key))));
 }
 
-interface ChangeRecord {
-  action: string;
-  taskType: string | null;
-  patternId: string | null;
-  previousDefault: string | null;
-  newDefault: string | null;
-  share: number | null;
-  bound: string | null;
-  actor: string;
-  reason: string;
-}
-
-async function record(db: LearningDb, c: ChangeRecord): Promise<string> {
-  const id = randomUUID();
-  await db.query(
-    `INSERT INTO promotions (id, pattern_id, task_type, action, previous_default, new_default, traffic_share, bounded_by, actor, reason, created_at)
-     VALUES ($id, $pattern_id, $task_type, $action, $prev, $next, $share, $bound, $actor, $reason, current_timestamp)`,
-    { id, pattern_id: c.patternId, task_type: c.taskType, action: c.action, prev: c.previousDefault, next: c.newDefault, share: c.share, bound: c.bound, actor: c.actor, reason: c.reason },
-  );
-  return id;
-}
-
 async function save(db: LearningDb, prev: PolicyState, next: PolicySnapshot): Promise<PolicyState> {
   const state: PolicyState = { taskType: prev.taskType, ...snapshot(next), history: [...prev.history, snapshot(prev)] };
   await kvSet(db, POLICY_NS, prev.taskType, state);
@@ -107,7 +85,7 @@ export interface Actor {
 export async function setDefaultTeam(db: LearningDb, taskType: string, team: string, who: Actor): Promise<PolicyState> {
   const prev = await getPolicy(db, taskType);
   const state = await save(db, prev, { ...EMPTY, default: team });
-  await record(db, { action: 'set_default', taskType, patternId: null, previousDefault: prev.default, newDefault: team, share: 1, bound: null, ...who });
+  await insertPromotion(db, { action: 'set_default', taskType, patternId: null, previousDefault: prev.default, newDefault: team, share: 1, bound: null, ...who });
   return state;
 }
 
@@ -189,11 +167,11 @@ export async function promotePattern(db: LearningDb, patternId: string, options:
   const saved = await save(db, state, next);
   const action = complete ? 'promote_complete' : 'promote_step';
   const bound = `max_step_share=${rules.maxStepShare}`;
-  const id = await record(db, {
+  const id = await insertPromotion(db, {
     action, taskType: pattern.taskType, patternId: pattern.id, previousDefault: state.default, newDefault: complete ? team : state.default,
     share, bound, actor: options.actor, reason: options.reason,
   });
-  await db.query(`UPDATE patterns SET status = $s, updated_at = current_timestamp WHERE id = $id`, { s: complete ? 'promoted' : 'rolling_out', id: pattern.id });
+  await setPatternStatus(db, pattern.id, complete ? 'promoted' : 'rolling_out');
   return { id, taskType: pattern.taskType, team, action, share, state: saved };
 }
 
@@ -203,8 +181,8 @@ export async function rejectPattern(db: LearningDb, patternId: string, who: Acto
   if (!pattern) throw new PromotionRefusedError([`no pattern ${patternId}`]);
   const state = await getPolicy(db, pattern.taskType);
   if (state.candidatePatternId === patternId) await save(db, state, { ...snapshot(state), candidate: null, candidatePatternId: null, candidateShare: 0 });
-  await db.query(`UPDATE patterns SET status = 'rejected', updated_at = current_timestamp WHERE id = $id`, { id: patternId });
-  await record(db, { action: 'reject', taskType: pattern.taskType, patternId, previousDefault: state.default, newDefault: state.default, share: 0, bound: null, ...who });
+  await setPatternStatus(db, patternId, 'rejected');
+  await insertPromotion(db, { action: 'reject', taskType: pattern.taskType, patternId, previousDefault: state.default, newDefault: state.default, share: 0, bound: null, ...who });
 }
 
 /**
@@ -229,8 +207,8 @@ export async function demote(db: LearningDb, taskType: string, who: Actor): Prom
   await kvSet(db, POLICY_NS, taskType, next);
   const patternIdRows = await db.query(`SELECT id FROM patterns WHERE task_type = $t AND signature = $s`, { t: taskType, s: `team:${target}` });
   const patternId = patternIdRows.length > 0 ? String(patternIdRows[0].id) : null;
-  if (patternId) await db.query(`UPDATE patterns SET status = 'demoted', updated_at = current_timestamp WHERE id = $id`, { id: patternId });
-  await record(db, { action: 'demote', taskType, patternId, previousDefault: state.default, newDefault: next.default, share: 0, bound: null, ...who });
+  if (patternId) await setPatternStatus(db, patternId, 'demoted');
+  await insertPromotion(db, { action: 'demote', taskType, patternId, previousDefault: state.default, newDefault: next.default, share: 0, bound: null, ...who });
   return next;
 }
 

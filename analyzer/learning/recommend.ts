@@ -4,6 +4,7 @@
  * probability that the recommendation is better than the status quo (Beta(1, 1) priors, Monte
  * Carlo with a seeded RNG); plus "avoid" advice for the strongest antipatterns.
  */
+import { upsertRecommendations } from '../../store/records/learning.js';
 import { wilsonInterval } from '../stats/proportions.js';
 import { createRng } from '../stats/rng.js';
 import type { Rng } from '../stats/rng.js';
@@ -131,13 +132,5 @@ export async function buildRecommendations(db: LearningDb, options: RecommendOpt
 
 /** Upserts recommendations into the `recommendations` table under `runId`. */
 export async function saveRecommendations(db: LearningDb, runId: string, recs: readonly Recommendation[]): Promise<void> {
-  for (const r of recs) {
-    await db.query(
-      `INSERT INTO recommendations (id, run_id, kind, scope, action, rationale, expected_effect, confidence, bounded_by, status, created_at)
-       VALUES ($id, $run, $kind, CAST($scope AS JSON), $action, $rationale, CAST($effect AS JSON), $confidence, $bound, 'open', current_timestamp)
-       ON CONFLICT (id) DO UPDATE SET run_id = excluded.run_id, scope = excluded.scope, action = excluded.action, rationale = excluded.rationale,
-         expected_effect = excluded.expected_effect, confidence = excluded.confidence, bounded_by = excluded.bounded_by, created_at = excluded.created_at`,
-      { id: r.id, run: runId, kind: r.kind, scope: JSON.stringify(r.scope), action: r.action, rationale: r.rationale, effect: JSON.stringify(r.expected_effect), confidence: r.confidence, bound: r.bounded_by },
-    );
-  }
+  await upsertRecommendations(db, runId, recs);
 }
