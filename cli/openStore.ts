@@ -12,9 +12,8 @@ import { CollectorClient } from '../http/CollectorClient.js';
 import { ChdbMissingError } from '../store/clickhouse/ChdbExecutor.js';
 import { isClickHouseSpec, openTraceStore, redact, StoreSpecError } from '../store/clickhouse/openTraceStore.js';
 import { DuckDbStore, openStore } from '../store/DuckDbStore.js';
-import { isStoreLocked, QueryError, StoreMissingError, type StoreLockedError } from '../store/errors.js';
+import { isStoreLocked, StoreMissingError, type StoreLockedError } from '../store/errors.js';
 import { findServingLockHolder, describeProcess, readLockHolder, type LockHolder } from '../store/lockHolder.js';
-import { bindParams, loadQuery } from '../store/namedQueries.js';
 import type { TraceStore } from '../store/TraceStore.js';
 import { sourceFromStore, sourceFromTraceStore, type AnalyzerSource } from '../analyzer/AnalyzerSource.js';
 import { fromReader, type LearningDb } from '../analyzer/learning/db.js';
@@ -23,7 +22,9 @@ import { localFetch, httpFetch, type DashboardFetch } from '../dashboard/client.
 import { createDashboard, type Dashboard, type DashboardOptions } from '../dashboard/routes.js';
 import { CliError } from './errors.js';
 import type { GlobalOptions } from './globalOptions.js';
-import type { QueryResult } from './output.js';
+import { DbReader, traceStoreReader, type TraceReader } from './readers.js';
+import { startClickHouseServer, startLocalServer, type ListenOptions, type RunningServer } from '../server/startServer.js';
+export type { TraceReader } from './readers.js';
 
 /** A collector's API to read through, and why it was chosen. */
 export interface RemoteTarget {
@@ -165,6 +166,22 @@ export function requireStoreFile(db: string, unless = false): void {
   if (db !== ':memory:' && !unless && !existsSync(db)) throw new CliError(new StoreMissingError(db).message, { code: 'STORE_MISSING' });
 }
 
+/**
+ * For commands that work on the file itself (export, retention, ingest-spool, `sql --write`):
+ * refuses `--url`, a missing file (unless `allowMissing`), and explains a locked one with `need`.
+ */
+export async function openFile(g: Pick<GlobalOptions, 'db' | 'url'>, o: { need: string; readOnly?: boolean; ingestSpool?: boolean; allowMissing?: boolean }): Promise<DuckDbStore> {
+  if (g.url) throw new CliError(`${o.need}; run it where the file is (without --url)`);
+  if (!o.readOnly) requireStoreFile(g.db, o.allowMissing);
+  try {
+    return await DuckDbStore.open(g.db, { readOnly: o.readOnly, ingestSpool: o.ingestSpool });
+  } catch (err) {
+    if (isStoreLocked(err)) throw lockedStoreError(err, g.db, o.need);
+    if (err instanceof StoreMissingError) throw new CliError(err.message, { cause: err, code: err.code });
+    throw err;
+  }
+}
+
 // ---- backends: ClickHouse (--store) ----
 
 /**
@@ -187,43 +204,7 @@ export async function openClickHouseForCli(spec: string, options: { readOnly?: b
   }
 }
 
-/** Columns in order from rows (named queries return objects). */
-const columnsOf = (rows: Record<string, unknown>[]): string[] => (rows.length > 0 ? Object.keys(rows[0]) : []);
-
-/** A CLI TraceReader over a TraceStore: `sql` in the store's dialect, `query NAME` through its variants. */
-export function traceStoreReader(store: TraceStore): TraceReader {
-  const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof QueryError) throw new CliError(err.message, { cause: err, code: 'QUERY_FAILED' });
-      throw err;
-    }
-  };
-  return {
-    source: redact(store.where),
-    query: (sql, params) => wrap(() => store.query(sql, params)),
-    named: (name, params) => wrap(async () => {
-      const rows = await store.named(name, params);
-      return { columns: columnsOf(rows), rows };
-    }),
-    close: () => store.close(),
-  };
-}
-
 // ---- readers: sql, query, alerts, learning ----
-
-/**
- * The one read interface of the CLI: ad-hoc SQL and named queries (`queries/*.sql`, in the
- * backend's dialect). The DuckDB file, a collector (`http/CollectorClient.ts`) and a ClickHouse
- * store implement it.
- */
-export interface TraceReader {
-  readonly source: string;
-  query(sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
-  named(name: string, params?: Record<string, unknown>): Promise<QueryResult>;
-  close(): Promise<void>;
-}
 
 export interface ReaderOptions {
   db: string;
@@ -231,28 +212,6 @@ export interface ReaderOptions {
   token?: string;
   /** A ClickHouse store spec (`--store`); wins over --db and --url. */
   store?: string;
-}
-
-class DbReader implements TraceReader {
-  constructor(private readonly store: DuckDbStore) {}
-  get source(): string {
-    return this.store.path;
-  }
-  async query(sql: string, params?: Record<string, unknown>): Promise<QueryResult> {
-    try {
-      return await this.store.queryWithColumns(sql, params);
-    } catch (err) {
-      if (err instanceof QueryError) throw new CliError(err.message, { cause: err, code: 'QUERY_FAILED' });
-      throw err;
-    }
-  }
-  named(name: string, params: Record<string, unknown> = {}): Promise<QueryResult> {
-    const q = loadQuery(name);
-    return this.query(q.sql, bindParams(q, params));
-  }
-  close(): Promise<void> {
-    return this.store.close();
-  }
 }
 
 /**
@@ -379,4 +338,65 @@ export async function openAnalyzerTarget(
   }
   const store = opened.local;
   return { source: sourceFromStore(store), close: () => store.close() };
+}
+
+// ---- servers (collect, dashboard) ----
+
+/** Where and how a server command listens, and what a collector may be asked to deliver to. */
+export interface ServeOptions extends ListenOptions {
+  /** How the process is advertised beside the file. */
+  command?: string;
+  /** Sinks `POST /api/analyze` may name. */
+  allowedSinks?: readonly string[];
+}
+
+/**
+ * `collect`: serves the ClickHouse store (`--store`, spooling to AGENTPULSE_SPOOL_DIR) or holds
+ * the DuckDB file as its writer. Returns the running server and a name for the store (redacted).
+ */
+export async function startServing(g: GlobalOptions, o: ServeOptions): Promise<{ running: RunningServer<unknown>; where: string }> {
+  const clickhouse = clickhouseStoreSpec(g.store);
+  if (clickhouse) {
+    const spoolDir = process.env.AGENTPULSE_SPOOL_DIR ?? 'agentpulse-clickhouse.spool';
+    return { running: await startClickHouseServer(await openClickHouseForCli(clickhouse), { ...o, spoolDir }), where: redact(clickhouse) };
+  }
+  return { running: await startLocalServer(g.db, o), where: g.db };
+}
+
+/**
+ * `dashboard`: through a collector (`--url`, AGENTPULSE_URL, or the file's holder: proxied), over a
+ * ClickHouse store (read-only routes here), or holding the DuckDB file and serving everyone
+ * (`local`: a full server, OTLP ingest included).
+ */
+export async function openDashboardTarget(
+  g: GlobalOptions,
+  o: ServeOptions,
+): Promise<{ proxy: string } | { source: DashboardSource } | { local: RunningServer<DuckDbStore> }> {
+  const url = preferredUrl(g);
+  if (url) return { proxy: url };
+  const clickhouse = clickhouseStoreSpec(g.store);
+  if (clickhouse) return { source: await openDashboardSource({ db: g.db, store: clickhouse }) };
+  if (g.db !== ':memory:' && !existsSync(g.db)) throw new CliError(new StoreMissingError(g.db).message, { code: 'STORE_MISSING' });
+  // Hold the file and serve everyone, or go through the process that already does.
+  const opened = await openOrHolder(g.db, () => startLocalServer(g.db, o));
+  if ('local' in opened) return { local: opened.local };
+  process.stderr.write(`agentpulse: ${g.db} is held by \`${opened.holder.command}\` (PID ${opened.holder.pid}); the dashboard goes through it (also served at ${opened.holder.url}/)\n`);
+  return { proxy: opened.holder.url };
+}
+
+/**
+ * `run`: where the program's spans go: a collector that answers at `--url`/AGENTPULSE_URL (or
+ * 127.0.0.1:`port`), else the file's holder, else a server started here on `port` (`local`, to
+ * stop when the program ends). An explicit `--url` that does not answer is an error.
+ */
+export async function openRunTarget(g: GlobalOptions, port: number): Promise<{ endpoint: string; local: RunningServer<DuckDbStore> | null }> {
+  const url = preferredUrl(g) ?? `http://127.0.0.1:${port}`;
+  const up = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+  if (up) return { endpoint: url, local: null };
+  if (g.url) throw new CliError(`no collector answers at ${g.url}; start one with \`agentpulse collect\` or drop --url`);
+  const holder = await servingHolder(g.db);
+  if (holder) return { endpoint: holder.url, local: null };
+  const local = await startLocalServer(g.db, { port, command: 'agentpulse run' });
+  process.stderr.write(`agentpulse: started a collector at ${local.collector.url} writing to ${g.db}\n`);
+  return { endpoint: local.collector.url, local };
 }

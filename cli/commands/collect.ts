@@ -1,9 +1,7 @@
 import { Command } from 'commander';
-import { startClickHouseServer, startLocalServer } from '../../server/startServer.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { CliError } from '../errors.js';
-import { clickhouseStoreSpec, openClickHouseForCli } from '../openStore.js';
-import { redact } from '../../store/clickhouse/openTraceStore.js';
+import { startServing } from '../openStore.js';
 
 export interface CollectFlags {
   host: string;
@@ -33,11 +31,8 @@ Examples:
     const g = globalOptions(this);
     const port = Number(flags.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${flags.port}"`);
-    const clickhouse = clickhouseStoreSpec(g.store);
-    const running = clickhouse
-      ? await startClickHouseServer(await openClickHouseForCli(clickhouse), { host: flags.host, port, token: flags.token, allowedHosts: flags.allowHost, spoolDir: process.env.AGENTPULSE_SPOOL_DIR ?? 'agentpulse-clickhouse.spool' })
-      : await startLocalServer(g.db, { host: flags.host, port, token: flags.token, allowedSinks: flags.allowSink, allowedHosts: flags.allowHost });
-    print(`agentpulse collector listening on ${running.collector.url} (store: ${clickhouse ? redact(clickhouse) : g.db}); dashboard at ${running.collector.url}/; Ctrl-C to stop`);
+    const { running, where } = await startServing(g, { host: flags.host, port, token: flags.token, allowedSinks: flags.allowSink, allowedHosts: flags.allowHost });
+    print(`agentpulse collector listening on ${running.collector.url} (store: ${where}); dashboard at ${running.collector.url}/; Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);

@@ -1,13 +1,8 @@
-import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { envToken, openDashboardSource, preferredUrl } from '../openStore.js';
 import { startDashboardServer, type RunningDashboardServer } from '../../dashboard/server.js';
-import { StoreMissingError } from '../../store/errors.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
-import { openOrHolder } from '../openStore.js';
-import { clickhouseStoreSpec } from '../openStore.js';
-import { startLocalServer } from '../../server/startServer.js';
+import { envToken, openDashboardTarget } from '../openStore.js';
 
 /** `agentpulse dashboard`: serves the web dashboard over a store or a running collector. */
 export const dashboardCommand = new Command('dashboard')
@@ -33,23 +28,18 @@ refused unless listed in AGENTPULSE_ALLOWED_HOSTS (DNS rebinding). See docs/secu
     const g = globalOptions(this);
     const port = Number(flags.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${flags.port}"`);
-    let url = preferredUrl(g);
-    const clickhouse = clickhouseStoreSpec(g.store);
+    const target = await openDashboardTarget(g, { host: flags.host, port, command: 'agentpulse dashboard' });
     let stop: () => Promise<void>;
     let line: string;
-    let running: Awaited<ReturnType<typeof startLocalServer>> | null = null;
-    if (!url && !clickhouse) {
-      if (g.db !== ':memory:' && !existsSync(g.db)) throw new CliError(new StoreMissingError(g.db).message, { code: 'STORE_MISSING' });
-      // Hold the file and serve everyone, or go through the process that already does.
-      const opened = await openOrHolder(g.db, () => startLocalServer(g.db, { host: flags.host, port, command: 'agentpulse dashboard' }));
-      if ('holder' in opened) {
-        url = opened.holder.url;
-        process.stderr.write(`agentpulse: ${g.db} is held by \`${opened.holder.command}\` (PID ${opened.holder.pid}); the dashboard goes through it (also served at ${opened.holder.url}/)\n`);
-      } else running = opened.local;
-    }
-    if (url || clickhouse) {
+    if ('local' in target) {
+      const r = target.local;
+      const u = r.collector.url;
+      line = `agentpulse dashboard on ${u}/ (store ${g.db}; also takes OTLP at ${u}/v1/traces and serves other agentpulse commands on this file); Ctrl-C to stop`;
+      stop = () => r.stop();
+    } else {
       // Through a collector (proxied), or over ClickHouse (read-only routes in this process).
-      const source = clickhouse && !url ? await openDashboardSource({ db: g.db, store: clickhouse }) : null;
+      const url = 'proxy' in target ? target.proxy : undefined;
+      const source = 'source' in target ? target.source : null;
       let server: RunningDashboardServer;
       try {
         server = await startDashboardServer({ host: flags.host, port, routes: source?.dashboard?.routes, proxyUrl: url, proxyToken: envToken() });
@@ -63,11 +53,6 @@ refused unless listed in AGENTPULSE_ALLOWED_HOSTS (DNS rebinding). See docs/secu
         await server.close();
         await source?.close();
       };
-    } else {
-      const r = running!;
-      const u = r.collector.url;
-      line = `agentpulse dashboard on ${u}/ (store ${g.db}; also takes OTLP at ${u}/v1/traces and serves other agentpulse commands on this file); Ctrl-C to stop`;
-      stop = () => r.stop();
     }
     print(line);
     await new Promise<void>((resolve) => {

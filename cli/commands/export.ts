@@ -1,10 +1,9 @@
 import { Command } from 'commander';
-import { DuckDbStore } from '../../store/DuckDbStore.js';
 import { exportParquet } from '../../store/maintenance.js';
 import { parseDurationMs } from '../../analyzer/window.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson } from '../output.js';
-import { CliError } from '../errors.js';
+import { openFile } from '../openStore.js';
 
 /** `agentpulse export --parquet DIR`: Hive-partitioned Parquet history. */
 export const exportCommand = new Command('export')
@@ -23,9 +22,8 @@ duplicates a span, and spans the store no longer has (retention) stay in DIR.
 The database file must not be held by a running collector (stop it, or export on a copy).`)
   .action(async function (this: Command, flags: { parquet: string; since?: string }) {
     const g = globalOptions(this);
-    if (g.url) throw new CliError('export reads the database file directly; run it where the file is (without --url)');
     const sinceNs = flags.since ? (BigInt(Date.now()) - BigInt(parseDurationMs(flags.since, { label: '--since' }))) * 1_000_000n : undefined;
-    const store = await DuckDbStore.open(g.db, { readOnly: true });
+    const store = await openFile(g, { need: 'export reads the database file directly', readOnly: true });
     try {
       const r = await exportParquet(store, flags.parquet, { sinceNs });
       print(g.json ? formatJson(r) : `exported ${r.spans} spans over ${r.days.length} day(s) to ${flags.parquet}`);

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { DuckDbStore } from '../../store/DuckDbStore.js';
 import { listSpoolSegments, spoolDirFor } from '../../store/spool.js';
 import { globalOptions, print } from '../globalOptions.js';
-import { requireStoreFile } from '../openStore.js';
+import { openFile } from '../openStore.js';
 import { formatJson } from '../output.js';
 
 /** `agentpulse ingest-spool`: loads spans spooled while the DB was locked. */
@@ -15,8 +14,7 @@ Example:
     const g = globalOptions(this);
     const pending = listSpoolSegments(spoolDirFor(g.db)).length;
     // Spool segments without their database (it was deleted or moved) may still create it.
-    requireStoreFile(g.db, pending > 0);
-    const store = await DuckDbStore.open(g.db, { ingestSpool: false });
+    const store = await openFile(g, { need: 'ingest-spool writes to the database file itself', ingestSpool: false, allowMissing: pending > 0 });
     try {
       const r = await store.ingestSpool();
       print(g.json ? formatJson({ pending, ...r }) : `ingested ${r.spans} spans from ${r.segments} spool segment(s) (${r.inserted} new, ${r.spans - r.inserted} already stored)`);

@@ -1,11 +1,9 @@
 import { Command } from 'commander';
-import { DuckDbStore } from '../../store/DuckDbStore.js';
 import { applyRetention, exportParquet } from '../../store/maintenance.js';
 import { parseDurationMs } from '../../analyzer/window.js';
 import { globalOptions, print } from '../globalOptions.js';
 import { formatJson } from '../output.js';
-import { CliError } from '../errors.js';
-import { requireStoreFile } from '../openStore.js';
+import { openFile } from '../openStore.js';
 
 /** `agentpulse retention`: deletes old raw spans (optionally exporting them first) and old rollups. */
 export const retentionCommand = new Command('retention')
@@ -19,11 +17,9 @@ Examples:
   $ agentpulse --db agents.duckdb retention --keep 30d --export /data/agentpulse-history`)
   .action(async function (this: Command, flags: { keep: string; keepRollups: string; export?: string }) {
     const g = globalOptions(this);
-    if (g.url) throw new CliError('retention changes the database file; run it where the file is (without --url), with the collector stopped');
     const keepMs = parseDurationMs(flags.keep, { label: '--keep' });
     const keepRollMs = parseDurationMs(flags.keepRollups, { label: '--keep-rollups' });
-    requireStoreFile(g.db);
-    const store = await DuckDbStore.open(g.db);
+    const store = await openFile(g, { need: 'retention changes the database file itself, with the collector stopped' });
     try {
       let exported = 0;
       if (flags.export) {

@@ -3,21 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { globalOptions } from '../globalOptions.js';
-import { preferredUrl, servingHolder } from '../openStore.js';
-import { startLocalServer } from '../../server/startServer.js';
+import { openRunTarget } from '../openStore.js';
 
 /** Absolute path of the compiled preload. */
 export function registerPath(): string {
   return fileURLToPath(new URL('../../instrumentation/register.js', import.meta.url));
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(1000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
 }
 
 /** `agentpulse run -- <cmd…>`: runs a program with the preload, sending spans to a collector. */
@@ -31,19 +21,7 @@ Examples:
   $ agentpulse --db agents.duckdb run -- npm start`)
   .action(async function (this: Command, cmd: string[], flags: { port: string }) {
     const g = globalOptions(this);
-    const url = preferredUrl(g) ?? `http://127.0.0.1:${flags.port}`;
-    let local: Awaited<ReturnType<typeof startLocalServer>> | null = null;
-    let holder: Awaited<ReturnType<typeof servingHolder>> = null;
-    if (!(await healthy(url))) {
-      if (g.url) throw new CliError(`no collector answers at ${g.url}; start one with \`agentpulse collect\` or drop --url`);
-      // The file's holder (a dashboard or collector on another port) takes the spans if there is one.
-      holder = await servingHolder(g.db);
-      if (!holder) {
-        local = await startLocalServer(g.db, { port: Number(flags.port), command: 'agentpulse run' });
-        process.stderr.write(`agentpulse: started a collector at ${local.collector.url} writing to ${g.db}\n`);
-      }
-    }
-    const endpoint = local ? local.collector.url : (holder?.url ?? url);
+    const { endpoint, local } = await openRunTarget(g, Number(flags.port));
     const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import="${registerPath()}"`].join(' ').trim();
     const child = spawn(cmd[0], cmd.slice(1), {
       stdio: 'inherit',

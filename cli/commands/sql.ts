@@ -1,10 +1,9 @@
 import { Command } from 'commander';
-import { DuckDbStore } from '../../store/DuckDbStore.js';
-import { isStoreLocked, QueryError } from '../../store/errors.js';
+import { QueryError } from '../../store/errors.js';
 import { assertReadOnlySql, isReadOnlySqlError } from '../../store/sqlGuard.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
-import { lockedStoreError, requireStoreFile } from '../openStore.js';
+import { openFile } from '../openStore.js';
 import { formatResult } from '../output.js';
 import { openReader } from '../openStore.js';
 
@@ -52,15 +51,7 @@ Tables: spans, rollup_minute, rollup_sketch, patterns, recommendations, alert_st
 
 /** `sql --write`: any statement, on the file opened as its writer. */
 async function runWrite(db: string, url: string | undefined, query: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
-  if (url) throw new CliError('--write runs on the database file itself, not through --url; run it where the file is');
-  requireStoreFile(db);
-  let store: DuckDbStore;
-  try {
-    store = await DuckDbStore.open(db);
-  } catch (err) {
-    if (isStoreLocked(err)) throw lockedStoreError(err, db, 'sql --write');
-    throw err;
-  }
+  const store = await openFile({ db, url }, { need: '--write runs on the database file itself' });
   try {
     return await store.queryWithColumns(query);
   } catch (err) {
