@@ -38,7 +38,6 @@ export interface RemoteTarget {
 export const envToken = (): string | undefined => process.env.AGENTPULSE_TOKEN || undefined;
 /** A collector named by AGENTPULSE_URL, for commands that read through one by default. */
 export const envUrl = (): string | undefined => process.env.AGENTPULSE_URL || undefined;
-const token = envToken;
 
 /** `--url`, else AGENTPULSE_URL: for commands that always prefer a running collector (top, health, dashboard). */
 export function preferredUrl(g: Pick<GlobalOptions, 'url'>): string | undefined {
@@ -111,7 +110,7 @@ export async function openForRead<T>(
   g: Pick<GlobalOptions, 'db' | 'url'>,
   open: { local: (db: string) => Promise<T>; remote: (target: RemoteTarget) => T | Promise<T> },
 ): Promise<T> {
-  if (g.url) return open.remote({ url: g.url, token: token(), holder: null });
+  if (g.url) return open.remote({ url: g.url, token: envToken(), holder: null });
   const fallbackUrl = envUrl();
   const opened = await openOrHolder(g.db, async () => {
     try {
@@ -124,11 +123,11 @@ export async function openForRead<T>(
   });
   if ('holder' in opened) {
     noteThroughHolder(g.db, opened.holder);
-    return open.remote({ url: opened.holder.url, token: token(), holder: opened.holder });
+    return open.remote({ url: opened.holder.url, token: envToken(), holder: opened.holder });
   }
   if ('env' in opened.local) {
     process.stderr.write(`agentpulse: ${g.db} is locked by a writer; reading through ${opened.local.env}\n`);
-    return open.remote({ url: opened.local.env!, token: token(), holder: null });
+    return open.remote({ url: opened.local.env!, token: envToken(), holder: null });
   }
   return opened.local.value;
 }
@@ -174,9 +173,11 @@ export async function openFile(g: Pick<GlobalOptions, 'db' | 'url'>, o: { need: 
   if (g.url) throw new CliError(`${o.need}; run it where the file is (without --url)`);
   if (!o.readOnly) requireStoreFile(g.db, o.allowMissing);
   try {
-    return await DuckDbStore.open(g.db, { readOnly: o.readOnly, ingestSpool: o.ingestSpool });
+    const opened = await openOrHolder(g.db, () => DuckDbStore.open(g.db, { readOnly: o.readOnly, ingestSpool: o.ingestSpool }), { need: o.need });
+    if ('local' in opened) return opened.local;
+    const h = opened.holder;
+    throw new CliError(`${g.db} is held by \`${h.command}\` (PID ${h.pid}); ${o.need}: stop it briefly and run this again`, { code: 'STORE_LOCKED' });
   } catch (err) {
-    if (isStoreLocked(err)) throw lockedStoreError(err, g.db, o.need);
     if (err instanceof StoreMissingError) throw new CliError(err.message, { cause: err, code: err.code });
     throw err;
   }
@@ -278,17 +279,6 @@ export async function openDashboardSource(o: { db: string; url?: string; token?:
 
 // ---- learning writes ----
 
-/** Opens the store for a learning write; a held lock or a missing file is a one-line error. */
-export async function openLearningStore(g: GlobalOptions): Promise<DuckDbStore> {
-  if (g.db !== ':memory:' && !existsSync(g.db)) throw new CliError(new StoreMissingError(g.db).message);
-  const opened = await openOrHolder(g.db, () => openStore(g.db, { ingestSpool: false }), { need: 'learning changes are written to the file itself' });
-  if ('local' in opened) return opened.local;
-  throw new CliError(
-    `${g.db} is held by \`${opened.holder.command}\` (PID ${opened.holder.pid}); learning changes are written to the file itself: stop it briefly and run this again`,
-    { code: 'STORE_LOCKED' },
-  );
-}
-
 /** Runs `fn` over a read-only view (file or --url). */
 export async function withReader<T>(g: GlobalOptions, fn: (db: LearningDb) => Promise<T>): Promise<T> {
   const reader = await openReader(g);
@@ -301,7 +291,7 @@ export async function withReader<T>(g: GlobalOptions, fn: (db: LearningDb) => Pr
 
 /** Runs `fn` over the writable store and closes it. Refused promotions become one-line CLI errors. */
 export async function withWriter<T>(g: GlobalOptions, fn: (db: DuckDbStore) => Promise<T>): Promise<T> {
-  const store = await openLearningStore(g);
+  const store = await openFile(g, { need: 'learning changes are written to the file itself', ingestSpool: false });
   try {
     return await fn(store);
   } catch (err) {
