@@ -16,7 +16,7 @@ export class CollectorRequestError extends AgentpulseError {
 export interface CollectorClientOptions {
   /** Sent as `Authorization: Bearer <token>` (the collector requires it beyond loopback). */
   token?: string;
-  /** Per request (default 10 s; analyzer runs pass longer). */
+  /** Per request (default 60 s: past the collector's own SQL time limit; analyzer runs pass longer). */
   timeoutMs?: number;
 }
 
@@ -77,7 +77,7 @@ export class CollectorClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(o.timeoutMs ?? this.options.timeoutMs ?? 10_000),
+        signal: AbortSignal.timeout(o.timeoutMs ?? this.options.timeoutMs ?? 60_000),
       });
     } catch (err) {
       const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);

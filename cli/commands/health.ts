@@ -60,7 +60,7 @@ Examples:
       checks.push(c);
       if (c.status === 'ok') {
         try {
-          const r = (await collectorClient(url).get(`/api/health?max_lag=${maxLagSeconds}`)) as HealthReport;
+          const r = (await collectorClient(url, 10_000).get(`/api/health?max_lag=${maxLagSeconds}`)) as HealthReport;
           checks.push(...r.checks.filter((x) => x.name !== 'disk' || !g.db));
         } catch (err) {
           checks.push({ name: 'store', status: 'warn', detail: `collector up but its store checks failed: ${err instanceof Error ? err.message : String(err)}` });
