@@ -3,10 +3,11 @@
  * library file over 400 lines, collector/ reached only through the composition root (server/),
  * and no test or bench fixtures in the shipped folders.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './build.js';
+import { ensureBuilt, repoRoot } from './build.js';
 
 /** Folders that ship in the package (docs/architecture.md, "Layout"). */
 const LIBRARY = ['instrumentation', 'recovery', 'store', 'http', 'collector', 'server', 'analyzer', 'dashboard', 'cli'];
@@ -72,4 +73,13 @@ describe('the layout', () => {
     const fixtures = files.filter((f) => /(synthetic|simulator|fixture|inlineParams|jsonSchemaCheck)/i.test(relative('.', f)));
     expect(fixtures).toEqual([]);
   });
+
+  it('keeps the compiled tests and benches out of the npm package', () => {
+    ensureBuilt();
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot, encoding: 'utf8' })) as { files: { path: string }[] }[];
+    const paths = packed[0]!.files.map((f) => f.path);
+    expect(paths.filter((p) => /^dist\/(test|bench)\//.test(p))).toEqual([]);
+    expect(paths).toContain('dist/server/startServer.js');
+    expect(paths).toContain('dist/http/CollectorClient.js');
+  }, 60_000);
 });
