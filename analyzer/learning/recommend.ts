@@ -4,7 +4,7 @@
  * probability that the recommendation is better than the status quo (Beta(1, 1) priors, Monte
  * Carlo with a seeded RNG); plus "avoid" advice for the strongest antipatterns.
  */
-import { upsertRecommendations } from '../../store/records/learning.js';
+import { upsertRecommendations, type RecommendationRecord } from '../../store/records/learning.js';
 import { wilsonInterval } from '../stats/proportions.js';
 import { createRng } from '../stats/rng.js';
 import type { Rng } from '../stats/rng.js';
@@ -16,16 +16,9 @@ import type { StoredPattern } from './patternDb.js';
 import { getPolicy, loadRules } from './policy.js';
 import type { PromotionRules } from './policy.js';
 
-/** The report contract's recommendation shape. */
-export interface Recommendation {
-  id: string;
+/** The report contract's recommendation shape (stored as store/records/learning.ts's record). */
+export interface Recommendation extends RecommendationRecord {
   kind: 'team' | 'recovery_strategy' | 'avoid' | 'experiment';
-  scope: Record<string, string>;
-  action: string;
-  rationale: string;
-  expected_effect: Record<string, unknown>;
-  confidence: number;
-  bounded_by: string;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
