@@ -381,7 +381,7 @@ export async function openDashboardTarget(
  */
 export async function openRunTarget(g: GlobalOptions, port: number): Promise<{ endpoint: string; local: RunningServer<DuckDbStore> | null }> {
   const url = preferredUrl(g) ?? `http://127.0.0.1:${port}`;
-  const up = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+  const up = await collectorClient(url, 1000).get('/healthz').then(() => true, () => false);
   if (up) return { endpoint: url, local: null };
   if (g.url) throw new CliError(`no collector answers at ${g.url}; start one with \`agentpulse collect\` or drop --url`);
   const holder = await servingHolder(g.db);
