@@ -50,5 +50,7 @@ export function appendSpanRow(ap: DuckDBAppender, r: NormalizedSpan): void {
   ap.appendVarchar(r.resourceJson);
   ap.appendVarchar(r.eventsJson);
   ap.appendVarchar(r.linksJson);
+  vs(ap, r.sessionId);
+  vs(ap, r.callId);
   ap.endRow();
 }

@@ -30,6 +30,10 @@ export const ATTR = {
   recoveryStrategy: 'agentpulse.recovery.strategy',
   recoveryOutcome: 'agentpulse.recovery.outcome',
   serviceName: 'service.name',
+  conversationId: 'gen_ai.conversation.id',
+  sessionId: 'session.id',
+  conversationIdLegacy: 'conversation.id',
+  toolCallId: 'gen_ai.tool.call.id',
 } as const;
 
 /** The promoted, typed view of one span: what the writer appends and the rollups aggregate. */
@@ -67,6 +71,10 @@ export interface NormalizedSpan {
   resourceJson: string;
   eventsJson: string;
   linksJson: string;
+  /** The conversation (session) the span belongs to: `gen_ai.conversation.id`, `session.id` or `conversation.id`. */
+  sessionId: string | null;
+  /** The model request or tool call the span is (request id, tool call id): joins a span with the agent event of the same work. */
+  callId: string | null;
 }
 
 function str(v: AttrValue | undefined): string | null {
@@ -246,5 +254,7 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
       span.links.length === 0
         ? '[]'
         : json(span.links.map((l) => ({ trace_id: l.traceId, span_id: l.spanId, attributes: l.attributes }))),
+    sessionId: str(a[ATTR.conversationId]) ?? str(a[ATTR.sessionId]) ?? str(a[ATTR.conversationIdLegacy]),
+    callId: str(a[ATTR.toolCallId]),
   };
 }

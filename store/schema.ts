@@ -2,8 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { ROLLUP_DIMENSIONS } from './rollupDimensions.js';
 import { ROLLUP_LEVEL_STATEMENTS } from './rollupLevels.js';
 
-/** Column order of `spans`; the writer appends in exactly this order. */
-export const SPAN_COLUMNS = [
+/** The columns `spans` was created with (schema version 1); later versions add columns at the end. */
+const SPAN_COLUMNS_V1 = [
   ['trace_id', 'VARCHAR NOT NULL'],
   ['span_id', 'VARCHAR NOT NULL'],
   ['parent_span_id', 'VARCHAR'],
@@ -39,6 +39,62 @@ export const SPAN_COLUMNS = [
   ['links', 'JSON'],
 ] as const;
 
+/** Added by schema version 3: the conversation a span belongs to, and the model request or tool call it is. */
+const SPAN_COLUMNS_V3 = [
+  ['session_id', 'VARCHAR'],
+  ['call_id', 'VARCHAR'],
+] as const;
+
+/** Column order of `spans`; the writer appends in exactly this order. */
+export const SPAN_COLUMNS = [...SPAN_COLUMNS_V1, ...SPAN_COLUMNS_V3] as const;
+
+/** Column order of `log_records` (OTLP logs; coding agents' events). */
+export const LOG_COLUMNS = [
+  ['time_ns', 'BIGINT NOT NULL'],
+  ['observed_ns', 'BIGINT'],
+  ['trace_id', 'VARCHAR'],
+  ['span_id', 'VARCHAR'],
+  ['severity_number', 'INTEGER'],
+  ['severity_text', 'VARCHAR'],
+  ['body', 'VARCHAR'],
+  ['event_name', 'VARCHAR'],
+  ['service_name', 'VARCHAR'],
+  ['scope_name', 'VARCHAR'],
+  ['session_id', 'VARCHAR'],
+  ['record_id', 'VARCHAR NOT NULL'],
+  ['attributes', 'JSON'],
+  ['resource_attributes', 'JSON'],
+] as const;
+
+/** Column order of `metric_points` (OTLP metrics). */
+export const METRIC_COLUMNS = [
+  ['name', 'VARCHAR NOT NULL'],
+  ['description', 'VARCHAR'],
+  ['unit', 'VARCHAR'],
+  ['kind', 'VARCHAR NOT NULL'],
+  ['temporality', 'VARCHAR'],
+  ['monotonic', 'BOOLEAN'],
+  ['start_ns', 'BIGINT'],
+  ['time_ns', 'BIGINT NOT NULL'],
+  ['value', 'DOUBLE'],
+  ['count', 'BIGINT'],
+  ['sum', 'DOUBLE'],
+  ['min', 'DOUBLE'],
+  ['max', 'DOUBLE'],
+  ['bounds', 'DOUBLE[]'],
+  ['bucket_counts', 'BIGINT[]'],
+  ['service_name', 'VARCHAR'],
+  ['scope_name', 'VARCHAR'],
+  ['session_id', 'VARCHAR'],
+  ['series_id', 'VARCHAR NOT NULL'],
+  ['point_id', 'VARCHAR NOT NULL'],
+  ['extra', 'JSON'],
+  ['attributes', 'JSON'],
+  ['resource_attributes', 'JSON'],
+] as const;
+
+const cols = (list: readonly (readonly [string, string])[]): string => list.map(([n, t]) => `${n} ${t}`).join(', ');
+
 export type SpanColumnName = (typeof SPAN_COLUMNS)[number][0];
 
 export { ROLLUP_DIMENSIONS };
@@ -61,7 +117,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     description: 'spans, rollups, learning and alert tables',
     statements: [
-      `CREATE TABLE spans (${SPAN_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`,
+      `CREATE TABLE spans (${cols(SPAN_COLUMNS_V1)})`,
       `CREATE TABLE rollup_minute (minute TIMESTAMP NOT NULL, ${rollupDims}, span_count BIGINT NOT NULL, error_count BIGINT NOT NULL,
         duration_sum_ns DOUBLE NOT NULL, duration_max_ns BIGINT NOT NULL, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cost_usd DOUBLE NOT NULL)`,
       `CREATE TABLE rollup_sketch (minute TIMESTAMP NOT NULL, ${rollupDims}, bucket SMALLINT NOT NULL, n BIGINT NOT NULL)`,
@@ -98,6 +154,34 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'work rollups, hour and day rollup levels with watermarks, and the range macros that read them',
     statements: [...ROLLUP_LEVEL_STATEMENTS],
+  },
+  {
+    version: 3,
+    description: 'session_id and call_id on spans; log_records, metric_points and the views over them',
+    statements: [
+      ...SPAN_COLUMNS_V3.map(([n, t]) => `ALTER TABLE spans ADD COLUMN ${n} ${t}`),
+      `UPDATE spans SET session_id = coalesce(attributes->>'gen_ai.conversation.id', attributes->>'session.id', attributes->>'conversation.id')
+        WHERE coalesce(attributes->>'gen_ai.conversation.id', attributes->>'session.id', attributes->>'conversation.id') IS NOT NULL`,
+      `CREATE TABLE log_records (${cols(LOG_COLUMNS)})`,
+      `CREATE TABLE metric_points (${cols(METRIC_COLUMNS)})`,
+      // A delta per point, whatever the temporality: a cumulative series restarts whenever its
+      // start time changes, so each point's delta is its value minus the previous point of the same
+      // series and start (the first point of a start counts whole). Gauges have no delta.
+      `CREATE VIEW metric_deltas AS SELECT *,
+        CASE WHEN kind = 'gauge' THEN NULL
+             WHEN temporality = 'cumulative' THEN value - coalesce(lag(value) OVER w, 0)
+             ELSE value END AS delta_value,
+        CASE WHEN temporality = 'cumulative' THEN count - coalesce(lag(count) OVER w, 0) ELSE count END AS delta_count,
+        CASE WHEN temporality = 'cumulative' THEN sum - coalesce(lag(sum) OVER w, 0) ELSE sum END AS delta_sum
+        FROM metric_points WINDOW w AS (PARTITION BY series_id, start_ns ORDER BY time_ns, point_id)`,
+      `CREATE VIEW evaluations AS SELECT time_ns, trace_id, span_id, service_name, session_id,
+        attributes->>'gen_ai.evaluation.name' AS name,
+        TRY_CAST(attributes->>'gen_ai.evaluation.score.value' AS DOUBLE) AS score_value,
+        attributes->>'gen_ai.evaluation.score.label' AS score_label,
+        attributes->>'gen_ai.evaluation.explanation' AS explanation,
+        attributes->>'gen_ai.response.id' AS response_id, attributes
+        FROM log_records WHERE event_name = 'gen_ai.evaluation.result'`,
+    ],
   },
 ];
 
