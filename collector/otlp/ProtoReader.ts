@@ -99,6 +99,53 @@ export class ProtoReader {
     return v;
   }
 
+  /** Reads a fixed64 as a JS number (exact up to 2^53; counts never come near). */
+  fixed64Number(): number {
+    if (this.pos + 8 > this.buf.length) throw new ProtoDecodeError('truncated fixed64');
+    const v = this.view.getUint32(this.pos, true) + this.view.getUint32(this.pos + 4, true) * 4294967296;
+    this.pos += 8;
+    return v;
+  }
+
+  sfixed64(): bigint {
+    if (this.pos + 8 > this.buf.length) throw new ProtoDecodeError('truncated sfixed64');
+    const v = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  fixed32(): number {
+    if (this.pos + 4 > this.buf.length) throw new ProtoDecodeError('truncated fixed32');
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  /** Reads a zigzag-encoded sint32 varint. */
+  sint32(): number {
+    const n = this.uint32();
+    return (n >>> 1) ^ -(n & 1);
+  }
+
+  /** Reads a uint64 varint as a JS number (exact up to 2^53, rounded beyond). */
+  uint64Number(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (pos >= buf.length) throw new ProtoDecodeError('truncated varint');
+      const b = buf[pos++]!;
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        this.pos = pos;
+        return result;
+      }
+      scale *= 128;
+    }
+    throw new ProtoDecodeError('varint longer than 10 bytes');
+  }
+
   double(): number {
     if (this.pos + 8 > this.buf.length) throw new ProtoDecodeError('truncated double');
     const v = this.view.getFloat64(this.pos, true);

@@ -11,6 +11,17 @@ export interface DecodeResult {
   outOfWindow?: number;
 }
 
+/** Outcome of decoding one OTLP logs or metrics export request (OTLP partial success, as for spans). */
+export interface SignalDecodeResult<T> {
+  records: T[];
+  /** Records (log records, data points) that were well-formed on the wire but failed validation. */
+  rejected: number;
+  /** Human-readable reason for the first few rejections, '' when none. */
+  errorMessage: string;
+  /** Of `rejected`, records whose times lie outside the accepted window (see `TIME_WINDOW`). */
+  outOfWindow: number;
+}
+
 const MAX_REASONS = 3;
 
 /** Collects rejection reasons without letting a hostile payload grow the message without bound. */
@@ -19,26 +30,39 @@ export class RejectionLog {
   outOfWindow = 0;
   private readonly reasons: string[] = [];
 
+  /** @param noun what is counted in the message: 'span(s)', 'log record(s)', 'data point(s)'. */
+  constructor(private readonly noun = 'span(s)') {}
+
   /** Adds `span` to `out` if it may be stored, else records why (OTLP partial success). */
   accept(span: SpanRecord, out: SpanRecord[]): void {
-    const problem = spanProblem(span);
+    this.keep(span, spanProblem(span), out);
+  }
+
+  /** Adds `record` to `out` when `problem` is null, else records the problem. */
+  keep<T>(record: T, problem: RecordProblem | null, out: T[]): void {
     if (problem === null) {
-      out.push(span);
+      out.push(record);
       return;
     }
     if (problem.time) this.outOfWindow++;
     this.add(problem.message);
   }
 
-  add(reason: string): void {
-    this.count++;
+  /** Counts `n` records rejected for `reason`. */
+  add(reason: string, n = 1): void {
+    if (n <= 0) return;
+    this.count += n;
     if (this.reasons.length < MAX_REASONS) this.reasons.push(reason);
   }
 
   message(): string {
     if (this.count === 0) return '';
     const more = this.count > this.reasons.length ? ` (+${this.count - this.reasons.length} more)` : '';
-    return `rejected ${this.count} span(s): ${this.reasons.join('; ')}${more}`;
+    return `rejected ${this.count} ${this.noun}: ${this.reasons.join('; ')}${more}`;
+  }
+
+  result<T>(records: T[]): SignalDecodeResult<T> {
+    return { records, rejected: this.count, errorMessage: this.message(), outOfWindow: this.outOfWindow };
   }
 }
 
@@ -71,16 +95,27 @@ function latestEndNs(): bigint {
   return maxEndNs;
 }
 
-/** Why a span may not be stored; `time` marks the time-window rejections (counted apart). */
-export interface SpanProblem {
+/** Why a record may not be stored; `time` marks the time-window rejections (counted apart). */
+export interface RecordProblem {
   message: string;
   time: boolean;
 }
 
+/**
+ * Why a record time `ns` may not be stored (see `TIME_WINDOW`), or null; `what` names the record
+ * and field in the message, e.g. `metric gen_ai.client.token.usage: time_unix_nano`.
+ */
+export function windowProblem(ns: bigint, what: string): RecordProblem | null {
+  if (ns > MAX_STORED_NS) return { message: `${what} is past 2262-04-11 (times are stored as signed 64-bit nanoseconds)`, time: true };
+  if (ns < TIME_WINDOW.minStartNs) return { message: `${what} is before 2000-01-01 (a clock or unit error at the sender)`, time: true };
+  if (ns > latestEndNs()) return { message: `${what} is more than 1 day past the collector's clock (a clock or unit error at the sender)`, time: true };
+  return null;
+}
+
 /** Returns why a decoded span is invalid, or null when it may be stored. */
-export function spanProblem(s: SpanRecord): SpanProblem | null {
-  const shape = (message: string): SpanProblem => ({ message, time: false });
-  const time = (message: string): SpanProblem => ({ message, time: true });
+export function spanProblem(s: SpanRecord): RecordProblem | null {
+  const shape = (message: string): RecordProblem => ({ message, time: false });
+  const time = (message: string): RecordProblem => ({ message, time: true });
   if (s.traceId.length !== 32 || s.traceId === ZERO_TRACE) return shape('trace_id must be 16 non-zero bytes');
   if (s.spanId.length !== 16 || s.spanId === ZERO_SPAN) return shape(`span ${s.traceId}: span_id must be 8 non-zero bytes`);
   if (s.parentSpanId !== null && (s.parentSpanId.length !== 16 || s.parentSpanId === ZERO_SPAN)) {

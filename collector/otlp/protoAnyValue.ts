@@ -38,7 +38,8 @@ export function readKeyValueInto(r: ProtoReader, limit: number, target: Attribut
   else target[key] = value;
 }
 
-function readAnyValue(r: ProtoReader, limit: number, depth: number): AttrValue {
+/** Reads one AnyValue message ending at `limit`; null when no value is set. */
+export function readAnyValue(r: ProtoReader, limit: number, depth: number): AttrValue {
   if (depth > MAX_ANY_DEPTH) throw new ProtoDecodeError('AnyValue nested too deeply');
   let value: AttrValue = null;
   while (r.pos < limit) {

@@ -3,6 +3,7 @@ import { KIND_NAMES, STATUS_NAMES } from '../../store/types.js';
 import { ProtoDecodeError, ProtoReader, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './ProtoReader.js';
 import { checkEnd, expectWire, readKeyValueInto } from './protoAnyValue.js';
 import { RejectionLog, type DecodeResult } from './decodeResult.js';
+import { readExportRequest } from './protoEnvelope.js';
 import { runSliced, runToEnd, type Steps } from './slices.js';
 
 // Field numbers from opentelemetry-proto: collector/trace/v1/trace_service.proto,
@@ -27,114 +28,13 @@ export async function decodeTraceRequestProtobufSliced(body: Buffer, sliceMs = 1
 }
 
 function* decodeSteps(body: Buffer): Steps<DecodeResult> {
-  const r = new ProtoReader(body);
-  const out: SpanRecord[] = [];
-  const rejections = new RejectionLog();
-  const limit = body.length;
-  while (r.pos < limit) {
-    const tag = r.uint32();
-    if (tag === ((1 << 3) | WIRE_LEN)) {
-      const end = r.lenEnd(limit);
-      yield* readResourceSpans(r, end, out, rejections);
-      r.pos = end;
-    } else {
-      r.skip(tag & 7, limit);
-    }
-  }
-  checkEnd(r, limit);
-  return { spans: out, rejected: rejections.count, errorMessage: rejections.message(), outOfWindow: rejections.outOfWindow };
-}
-
-function* readResourceSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: RejectionLog): Steps<void> {
-  let resource: Attributes = {};
-  const first = out.length;
-  while (r.pos < limit) {
-    const tag = r.uint32();
-    switch (tag >>> 3) {
-      case 1: {
-        expectWire(tag, WIRE_LEN);
-        const end = r.lenEnd(limit);
-        resource = readResource(r, end);
-        r.pos = end;
-        break;
-      }
-      case 2: {
-        expectWire(tag, WIRE_LEN);
-        const end = r.lenEnd(limit);
-        yield* readScopeSpans(r, end, out, rej);
-        r.pos = end;
-        break;
-      }
-      default:
-        r.skip(tag & 7, limit);
-    }
-  }
-  checkEnd(r, limit);
-  // Proto fields may arrive in any order, so the resource is attached once the message is complete.
-  for (let i = first; i < out.length; i++) out[i]!.resource = resource;
-}
-
-function readResource(r: ProtoReader, limit: number): Attributes {
-  const attrs: Attributes = {};
-  while (r.pos < limit) {
-    const tag = r.uint32();
-    if (tag >>> 3 === 1) {
-      expectWire(tag, WIRE_LEN);
-      readKeyValueInto(r, r.lenEnd(limit), attrs, 0);
-    } else {
-      r.skip(tag & 7, limit);
-    }
-  }
-  checkEnd(r, limit);
-  return attrs;
-}
-
-function* readScopeSpans(r: ProtoReader, limit: number, out: SpanRecord[], rej: RejectionLog): Steps<void> {
-  let scopeName: string | null = null;
-  let scopeVersion: string | null = null;
-  const first = out.length;
-  while (r.pos < limit) {
-    const tag = r.uint32();
-    switch (tag >>> 3) {
-      case 1: {
-        expectWire(tag, WIRE_LEN);
-        const end = r.lenEnd(limit);
-        while (r.pos < end) {
-          const t = r.uint32();
-          if (t >>> 3 === 1) {
-            expectWire(t, WIRE_LEN);
-            scopeName = r.string(end);
-          } else if (t >>> 3 === 2) {
-            expectWire(t, WIRE_LEN);
-            scopeVersion = r.string(end);
-          } else {
-            r.skip(t & 7, end);
-          }
-        }
-        checkEnd(r, end);
-        break;
-      }
-      case 2: {
-        expectWire(tag, WIRE_LEN);
-        const end = r.lenEnd(limit);
-        const span = yield* readSpan(r, end);
-        r.pos = end;
-        rej.accept(span, out);
-        yield;
-        break;
-      }
-      default:
-        r.skip(tag & 7, limit);
-    }
-  }
-  checkEnd(r, limit);
-  if (scopeName === '') scopeName = null;
-  if (scopeVersion === '') scopeVersion = null;
-  for (let i = first; i < out.length; i++) {
-    const s = out[i]!;
-    s.scopeName = scopeName;
-    s.scopeVersion = scopeVersion;
-  }
+  const rej = new RejectionLog();
+  const spans = yield* readExportRequest<SpanRecord>(body, function* readItem(r, limit, out) {
+    const span = yield* readSpan(r, limit);
+    rej.accept(span, out);
+    yield;
+  });
+  return { spans, rejected: rej.count, errorMessage: rej.message(), outOfWindow: rej.outOfWindow };
 }
 
 const EMPTY: Attributes = Object.freeze({}) as Attributes;
