@@ -20,7 +20,8 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SpanKind } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { openStore } from '../store/index.js';
 import { normalizeSpan } from '../store/normalize.js';
 import { SPAN_COLUMNS } from '../store/schema.js';
@@ -61,13 +62,58 @@ export function buildTemplate(): { body: Buffer; idOffsets: number[] } {
   return { body, idOffsets };
 }
 
+const MARK = 'RQ0123456789ABCD';
+
+/**
+ * One 512-record OTLP protobuf logs request as Claude Code sends it (`api_request` events: each
+ * becomes a log record and a derived chat span), plus the offsets of each record's 16-character
+ * request id, rewritten per request so every record (and span) is new.
+ */
+export function buildLogsTemplate(): { body: Buffer; idOffsets: number[] } {
+  const memory = new InMemoryLogRecordExporter();
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'claude-code', 'service.version': '2.1.130' }),
+    processors: [new SimpleLogRecordProcessor({ exporter: memory })],
+  });
+  const logger = provider.getLogger('com.anthropic.claude_code.events', '2.1.130');
+  const t0 = Date.now() - 60_000;
+  for (let i = 0; i < BATCH; i++) {
+    logger.emit({
+      eventName: 'claude_code.api_request',
+      timestamp: t0 + i,
+      body: 'claude_code.api_request',
+      attributes: {
+        'event.name': 'api_request',
+        'event.sequence': i,
+        'session.id': `bench-session-${i % 8}`,
+        model: 'claude-sonnet-4-5',
+        cost_usd: 0.0012 * (i % 9),
+        duration_ms: 800 + i,
+        input_tokens: 1000 + i,
+        output_tokens: 200 + (i % 50),
+        cache_read_tokens: 0,
+        request_id: `${MARK.slice(0, 8)}${String(i).padStart(8, '0')}`,
+        query_source: i % 5 === 0 ? 'subagent' : 'main',
+        ...(i % 5 === 0 ? { 'agent.name': 'code-reviewer' } : {}),
+      },
+    });
+  }
+  const records = memory.getFinishedLogRecords();
+  const body = Buffer.from(ProtobufLogsSerializer.serializeRequest(records)!);
+  const idOffsets = records.map((_, i) => body.indexOf(Buffer.from(`${MARK.slice(0, 8)}${String(i).padStart(8, '0')}`)));
+  if (idOffsets.some((o) => o < 0)) throw new Error('request id not found in logs template');
+  return { body, idOffsets };
+}
+
 interface ClientResult { acked: number; requests: number; failures: number; statuses: Record<string, number> }
 
 async function clientMain(): Promise<void> {
-  const { url, seconds, warmupSeconds, connections, workerIndex } = workerData as { url: string; seconds: number; warmupSeconds: number; connections: number; workerIndex: number };
-  const { body: template, idOffsets } = buildTemplate();
+  const { url, seconds, warmupSeconds, connections, workerIndex, signal } = workerData as {
+    url: string; seconds: number; warmupSeconds: number; connections: number; workerIndex: number; signal: 'traces' | 'logs';
+  };
+  const { body: template, idOffsets } = signal === 'logs' ? buildLogsTemplate() : buildTemplate();
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const u = new URL(`${url}/v1/traces`);
+  const u = new URL(`${url}/v1/${signal}`);
   let counter = workerIndex * 1e12;
   const post = (body: Buffer) =>
     new Promise<number>((resolve) => {
@@ -87,7 +133,12 @@ async function clientMain(): Promise<void> {
   const loop = async () => {
     while (Date.now() < stopAt) {
       const body = Buffer.from(template);
-      for (const off of idOffsets) body.writeDoubleLE(++counter, off); // 8 fresh id bytes per span
+      if (signal === 'logs') {
+        // 16 fresh hex characters per record's request id.
+        for (const off of idOffsets) body.write((++counter).toString(16).padStart(16, '0').slice(-16), off, 'latin1');
+      } else {
+        for (const off of idOffsets) body.writeDoubleLE(++counter, off); // 8 fresh id bytes per span
+      }
       const t = Date.now();
       const status = await post(body);
       if (t >= measureFrom) {
@@ -158,6 +209,30 @@ async function rawAppenderRate(dbPath: string, rowsWanted: number): Promise<numb
   return rows.length / seconds;
 }
 
+/**
+ * The same load against `/v1/logs` on the same collector, right after the spans phase: Claude Code
+ * `api_request` events, each stored as a log record and a derived chat span. The rate counts log
+ * records committed from the measured window's start until all acknowledged ones are in.
+ */
+async function logsPhase(collector: Awaited<ReturnType<typeof startCollector>>, seconds: number, connections: number): Promise<{ ingest: number; acked: number; failures: number }> {
+  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { url: collector.url, seconds, warmupSeconds: 2, connections, workerIndex: 2, signal: 'logs' } });
+  let committedAtStart = 0;
+  let startMs = 0;
+  const client = await new Promise<ClientResult & { measuredMs: number }>((resolve, reject) => {
+    worker.on('message', (m: { phase?: string } & ClientResult & { measuredMs: number }) => {
+      if (m.phase === 'measuring') {
+        committedAtStart = collector.metrics.logsWritten;
+        startMs = performance.now();
+      } else resolve(m);
+    });
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  await collector.flush(120_000);
+  const committed = collector.metrics.logsWritten - committedAtStart;
+  return { ingest: committed / ((performance.now() - startMs) / 1000), acked: client.acked / (client.measuredMs / 1000), failures: client.failures };
+}
+
 export async function benchCollector(opts: { seconds?: number; connections?: number } = {}): Promise<Record<string, number | string>> {
   const seconds = opts.seconds ?? Number(process.env.BENCH_SECONDS ?? 10);
   const connections = opts.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -167,7 +242,7 @@ export async function benchCollector(opts: { seconds?: number; connections?: num
     const collector = await startCollector({ store, port: 0, spoolDir: join(dir, 'bench.duckdb.spool'), onError: () => undefined });
     let peakRss = 0;
     const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 200);
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { url: collector.url, seconds, warmupSeconds: 2, connections, workerIndex: 1 } });
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { url: collector.url, seconds, warmupSeconds: 2, connections, workerIndex: 1, signal: 'traces' } });
     // Acknowledged means durable, not stored: with the write-ahead log a request is answered once
     // fsynced, and when the store falls behind requests overflow to the spool. The sustained rate is
     // therefore what the store committed from the start of the measured window until every
@@ -193,6 +268,7 @@ export async function benchCollector(opts: { seconds?: number; connections?: num
     const meanBatch = Math.round(collector.metrics.spansWritten / Math.max(1, collector.metrics.batchesWritten));
     const writeHist = /agentpulse_collector_write_duration_seconds_sum (\S+)\n.*_count (\d+)/.exec(collector.metrics.render());
     const [{ n }] = (await store.query('SELECT count(*) AS n FROM spans')) as [{ n: number }];
+    const logs = await logsPhase(collector, seconds, connections);
     await collector.close();
     await store.close();
     const acked = client.acked / (client.measuredMs / 1000);
@@ -207,6 +283,10 @@ export async function benchCollector(opts: { seconds?: number; connections?: num
       store_write_batch_spans_per_s: Math.round(storeOnly),
       ratio_vs_raw: Number((ingest / raw).toFixed(3)),
       ratio_vs_store_write: Number((ingest / storeOnly).toFixed(3)),
+      ingest_logs_per_s: Math.round(logs.ingest),
+      acked_logs_per_s: Math.round(logs.acked),
+      ratio_logs_vs_spans: Number((logs.ingest / ingest).toFixed(3)),
+      logs_non_200: logs.failures,
       target_spans_per_s: 150_000,
       requests: client.requests,
       non_200: client.failures,

@@ -19,6 +19,14 @@ export class CollectorMetrics {
   spoolQuarantined = 0;
   spoolFramesSkipped = 0;
   spoolBytesSkipped = 0;
+  /** Log records and metric points: decoded, committed, rejected (by reason, bounded). */
+  logsReceived = 0;
+  logsWritten = 0;
+  pointsReceived = 0;
+  pointsWritten = 0;
+  /** Spans derived from agent events (Claude Code, Codex, Gemini CLI) at decode time. */
+  spansDerived = 0;
+  private readonly rejectedByReason = new Map<string, number>();
   private lastSpoolProblem: { path: string; movedTo: string | null; reason: string } | null = null;
   private readonly requests = new Map<string, number>();
   private readonly writeLatency = new LatencyHistogram();
@@ -38,6 +46,24 @@ export class CollectorMetrics {
   spoolDamage(): { quarantined: number; framesSkipped: number; bytesSkipped: number; last: { path: string; movedTo: string | null; reason: string } } | null {
     if (this.lastSpoolProblem === null) return null;
     return { quarantined: this.spoolQuarantined, framesSkipped: this.spoolFramesSkipped, bytesSkipped: this.spoolBytesSkipped, last: this.lastSpoolProblem };
+  }
+
+  /** Counts committed records: spans, and the log records and metric points beside them. */
+  countWritten(spans: number, signals: { logs: number | readonly unknown[]; points: number | readonly unknown[] } | null): void {
+    this.spansWritten += spans;
+    if (signals === null) return;
+    this.logsWritten += typeof signals.logs === 'number' ? signals.logs : signals.logs.length;
+    this.pointsWritten += typeof signals.points === 'number' ? signals.points : signals.points.length;
+  }
+
+  /**
+   * Counts records rejected for `reason` on `signal` ('logs', 'metrics', 'events'). Reasons are a
+   * short fixed vocabulary chosen by the decoders; past 64 distinct ones they are counted as 'other'.
+   */
+  countRejected(signal: string, reason: string, n = 1): void {
+    let key = `${signal}\u0000${reason}`;
+    if (!this.rejectedByReason.has(key) && this.rejectedByReason.size >= 64) key = `${signal}\u0000other`;
+    this.rejectedByReason.set(key, (this.rejectedByReason.get(key) ?? 0) + n);
   }
 
   countRequest(route: string, status: number): void {
@@ -77,6 +103,16 @@ export class CollectorMetrics {
     counter('agentpulse_collector_spool_quarantined_total', 'Spool or write-ahead log entries that were damaged or unreadable, moved to quarantine/ (or skipped in place).', this.spoolQuarantined);
     counter('agentpulse_collector_spool_frames_skipped_total', 'Damaged spool frames that could not be replayed.', this.spoolFramesSkipped);
     counter('agentpulse_collector_spool_bytes_skipped_total', 'Bytes of damaged spool frames or unreadable entries that could not be replayed.', this.spoolBytesSkipped);
+    counter('agentpulse_collector_logs_received_total', 'OTLP log records decoded from /v1/logs.', this.logsReceived);
+    counter('agentpulse_collector_logs_written_total', 'Log records committed to the store (log_records).', this.logsWritten);
+    counter('agentpulse_collector_points_received_total', 'OTLP metric data points decoded from /v1/metrics.', this.pointsReceived);
+    counter('agentpulse_collector_points_written_total', 'Metric data points committed to the store (metric_points).', this.pointsWritten);
+    counter('agentpulse_collector_spans_derived_total', 'Spans derived from coding-agent events (model requests, tool calls).', this.spansDerived);
+    lines.push('# HELP agentpulse_collector_records_rejected_total Log records, data points and agent events rejected, by signal and reason.', '# TYPE agentpulse_collector_records_rejected_total counter');
+    for (const [key, n] of this.rejectedByReason) {
+      const [signal, reason] = key.split('\u0000');
+      lines.push(`agentpulse_collector_records_rejected_total{signal="${signal}",reason="${reason!.replace(/["\\\n]/g, '_')}"} ${n}`);
+    }
     counter('agentpulse_collector_write_errors_total', 'Store batch writes that failed.', this.writeErrors);
     lines.push('# HELP agentpulse_collector_requests_total HTTP requests by route and status.', '# TYPE agentpulse_collector_requests_total counter');
     for (const [key, n] of this.requests) {

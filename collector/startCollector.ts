@@ -14,7 +14,8 @@ import { Spool } from './ingest/Spool.js';
 import { WriteAheadLog } from './ingest/WriteAheadLog.js';
 import { join } from 'node:path';
 import { isLoopbackHost, resolveCollectorSettings, type ApiHandler, type CollectorOptions, type CollectorSettings } from './options.js';
-import { decodeSpooled, encodingOf, handleTraces, sendOtlpError } from './routes/tracesRoute.js';
+import { encodingOf, handleOtlp, sendOtlpError } from './routes/otlpRoute.js';
+import { decodeSpooled, OTLP_SIGNALS } from './routes/otlpSignals.js';
 import { sqlRoute } from './routes/sqlRoute.js';
 
 /** A running collector. `close()` stops listening, settles queued writes and keeps unreplayed spool data for next start. */
@@ -32,7 +33,7 @@ export interface RunningCollector {
 const API_JSON_LIMIT = 1024 * 1024;
 
 /**
- * Starts the OTLP/HTTP collector: `POST /v1/traces`, `GET /healthz`, `GET /metrics`,
+ * Starts the OTLP/HTTP collector: `POST /v1/traces`, `/v1/logs`, `/v1/metrics`, `GET /healthz`, `GET /metrics`,
  * `POST /api/sql` and any extra `routes`. Resolves once listening.
  * @example
  * const store = await openStore('agentpulse.duckdb');
@@ -99,9 +100,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     auth(req, path);
     csrf(req);
     bodyType(req, path);
-    if (path === '/v1/traces') {
+    const signal = OTLP_SIGNALS.get(path);
+    if (signal) {
       if (req.method !== 'POST') throw new HttpError(405, 'use POST', { headers: { allow: 'POST' } });
-      return handleTraces(req, res, { queue, metrics, body: bodyOpts, retryAfterSeconds: settings.retryAfterSeconds });
+      return handleOtlp(signal, req, res, { queue, metrics, body: bodyOpts, retryAfterSeconds: settings.retryAfterSeconds });
     }
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       const healthy = queue.storeHealthy;
@@ -154,7 +156,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     (req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
     const path = (req.url ?? '/').split('?')[0]!;
-    const route = path === '/v1/traces' || path === '/healthz' || path === '/metrics' ? path : path.startsWith('/api/') ? 'api' : 'other';
+    const route = OTLP_SIGNALS.has(path) || path === '/healthz' || path === '/metrics' ? path : path.startsWith('/api/') ? 'api' : 'other';
     handle(req, res, path).then(
       (status) => metrics.countRequest(route, status),
       (err: unknown) => {
@@ -162,7 +164,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         if (!isHttpError(err)) onError(err, `${req.method} ${path}`);
         // An unread or oversized body must not be drained into memory: close the connection instead.
         if (!req.complete) res.setHeader('connection', 'close');
-        if (route === '/v1/traces') sendOtlpError(res, encodingOf(req), httpErr);
+        if (OTLP_SIGNALS.has(route)) sendOtlpError(res, encodingOf(req), httpErr);
         else sendJson(res, httpErr.statusCode, { error: httpErr.message, code: httpErr.code }, httpErr.headers);
         metrics.countRequest(route, httpErr.statusCode);
       },

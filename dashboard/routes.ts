@@ -6,6 +6,7 @@ import { storeHealth, type HealthOptions } from './health.js';
 import { LiveFeed, type LiveFeedOptions } from './LiveFeed.js';
 import { ReadPool, type NamedReader } from './readPool.js';
 import { staticRoutes } from './staticFiles.js';
+import { sourcesReport } from './sources.js';
 
 export interface DashboardOptions extends DashboardApiOptions {
   live?: LiveFeedOptions;
@@ -62,6 +63,13 @@ export function createDashboard(store: DashboardStore | { reader: NamedReader; p
       const lag = Number(c.url.searchParams.get('max_lag') ?? NaN);
       const health = { ...opts.health, dbPath, ...(lag > 0 ? { maxLagSeconds: lag } : {}) };
       return { ...(await storeHealth(api, health)), served_by: opts.role ?? 'collector' };
+    },
+    'GET /api/sources': async (c) => {
+      // Without a window: everything stored (logs and metrics make no rollups, so the data extent does not cover them).
+      const q = c.url.searchParams;
+      const bounded = q.has('range') || q.has('from') || q.has('to');
+      const w = bounded ? await api.window(q) : null;
+      return { window: w && { fromMs: w.fromMs, toMs: w.toMs }, ...(await sourcesReport(reader, { from_ms: w?.fromMs ?? null, to_ms: w?.toMs ?? null })) };
     },
     'GET /api/traces': (c) => api.traces(c.url.searchParams),
     'GET /api/traces/:id': async (c) => {

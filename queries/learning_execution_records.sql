@@ -1,5 +1,7 @@
 -- learning_execution_records: one row per task (task_id): type, team, agents/tools in order, models, context, recoveries, outcome, duration, cost.
--- The outcome is explicit feedback when there is any (latest 'success'/'failure' label, else score >= 0.5),
+-- The outcome is explicit feedback when there is any (latest 'success'/'failure' label, else score >= 0.5) —
+-- feedback rows and GenAI evaluation results (the `evaluations` view: a pass/fail-like label, else score >= 0.5;
+-- an evaluation names its trace, or the evaluated response id, matched to the span with that call id) —
 -- otherwise the task span's status (ERROR = failure), or, without a task span, "no span failed".
 -- Tasks are windowed by their start (first span), so an incremental run never counts a task twice.
 -- Parameters (named, optional: bind NULL to disable):
@@ -44,11 +46,25 @@ t AS (
   HAVING (CAST($since_ns AS BIGINT) IS NULL OR min(start_ns) >= CAST($since_ns AS BIGINT))
      AND (CAST($until_ns AS BIGINT) IS NULL OR min(start_ns) < CAST($until_ns AS BIGINT))
 ),
-fb AS (
-  SELECT trace_id,
-         arg_max(CASE WHEN label = 'success' THEN true WHEN label = 'failure' THEN false ELSE score >= 0.5 END, created_at) AS ok
+ev AS (
+  SELECT coalesce(e.trace_id, (SELECT any_value(sp.trace_id ORDER BY sp.trace_id) FROM spans sp WHERE sp.call_id = e.response_id)) AS trace_id,
+         CASE WHEN lower(e.score_label) IN ('pass', 'passed', 'success', 'correct', 'good', 'true') THEN true
+              WHEN lower(e.score_label) IN ('fail', 'failed', 'failure', 'incorrect', 'bad', 'false') THEN false
+              ELSE e.score_value >= 0.5 END AS ok,
+         make_timestamp(e.time_ns // 1000) AS at
+  FROM evaluations e
+),
+outcomes AS (
+  SELECT trace_id, CASE WHEN label = 'success' THEN true WHEN label = 'failure' THEN false ELSE score >= 0.5 END AS ok, created_at AS at
   FROM feedback
   WHERE label IN ('success', 'failure') OR score IS NOT NULL
+  UNION ALL
+  SELECT trace_id, ok, at FROM ev WHERE trace_id IS NOT NULL AND ok IS NOT NULL
+),
+fb AS (
+  -- The latest outcome; at the same instant a failure wins (a deterministic tie-breaker).
+  SELECT trace_id, arg_max(ok, epoch_us(at) * 2 + CASE WHEN ok THEN 0 ELSE 1 END) AS ok
+  FROM outcomes
   GROUP BY trace_id
 )
 SELECT

@@ -15,6 +15,10 @@ import { bindParams, loadQuery } from './namedQueries.js';
 import { duckDbRecords } from './records/duckdbRecords.js';
 import type { AnalyzerRecords } from './records/types.js';
 import type { SpanRecord } from './types.js';
+import type { SignalRecords } from './signals.js';
+import { appendFreshLogs, appendFreshPoints, logRows, metricRows } from './signalAppend.js';
+import { DERIVED_SCOPE, reconcileCalls } from './reconcile.js';
+import { inheritAttribution, OrphanIndex } from './attribution.js';
 
 export interface OpenStoreOptions {
   /** Open without writing: no migrations, no spool ingest. Fails if the file is missing. */
@@ -28,8 +32,13 @@ export interface OpenStoreOptions {
 }
 
 export interface WriteResult {
+  /** Spans appended. */
   inserted: number;
+  /** Spans skipped because their (trace_id, span_id) was stored already. */
   duplicates: number;
+  /** Log records and metric points appended (absent when none were given). */
+  logs?: number;
+  points?: number;
 }
 
 export type { Row } from './types.js';
@@ -73,6 +82,10 @@ export class DuckDbStore {
   private staged: StagedTransaction | null = null;
   private stagedEpoch = 0;
   private readonly stagedListeners = new Set<StagedSettledListener>();
+  /** The store may hold spans derived from agent events (see reconcile.ts); checked once at open. */
+  private hasDerived = false;
+  /** Stored spans waiting for their parent's attribution (see attribution.ts). */
+  private readonly orphans = new OrphanIndex();
 
   private constructor(
     readonly path: string,
@@ -103,6 +116,10 @@ export class DuckDbStore {
       await migrate(connection);
       await store.loadLevelWatermarks();
       await connection.run('CREATE TEMP TABLE IF NOT EXISTS _batch_keys (trace_id VARCHAR, span_id VARCHAR)');
+      await connection.run('CREATE TEMP TABLE IF NOT EXISTS _signal_keys (key VARCHAR)');
+      const derived = await connection.runAndReadAll('SELECT count(*) FROM (SELECT 1 FROM spans WHERE scope_name = $s LIMIT 1)', { s: DERIVED_SCOPE });
+      store.hasDerived = Number(derived.getRows()[0]![0]) > 0;
+      await store.orphans.load(connection);
       if (options.ingestSpool !== false && path !== ':memory:') await store.ingestSpool();
     }
     return store;
@@ -125,15 +142,18 @@ export class DuckDbStore {
     return this.readOnly ? undefined : duckDbRecords(this);
   }
 
-  /** Writes spans in one transaction; resolves once committed. Serialised per store. */
-  writeBatch(spans: readonly SpanRecord[]): Promise<WriteResult> {
+  /**
+   * Writes spans (and, from the collector, log records and metric points) in one transaction;
+   * resolves once committed. Serialised per store.
+   */
+  writeBatch(spans: readonly SpanRecord[], signals?: SignalRecords): Promise<WriteResult> {
     // One write path: stage into a transaction of its own (anything staged before is committed
     // first, by `exclusive`), then commit it. Staging listeners ignore an epoch they did not stage.
     const run = this.exclusive(async () => {
-      const { inserted, duplicates } = await this.stageNow(spans);
+      const { epoch: _epoch, ...result } = await this.stageNow(spans, signals);
       const err = await this.settleStaged();
       if (err !== null) throw err;
-      return { inserted, duplicates };
+      return result;
     });
     void this.exclusive(() => this.maybeCompact());
     return run;
@@ -149,8 +169,8 @@ export class DuckDbStore {
    * straight to the database file instead of through its WAL and a later checkpoint.
    * A caller must keep its own durable copy of staged spans until their epoch commits.
    */
-  stage(spans: readonly SpanRecord[]): Promise<StageResult> {
-    return this.exclusive(() => this.stageNow(spans), true);
+  stage(spans: readonly SpanRecord[], signals?: SignalRecords): Promise<StageResult> {
+    return this.exclusive(() => this.stageNow(spans, signals), true);
   }
 
   /** Commits the staged transaction, if any; rejects with the commit's error (listeners hear it too). */
@@ -230,12 +250,16 @@ export class DuckDbStore {
     });
   }
 
-  private async stageNow(spans: readonly SpanRecord[]): Promise<StageResult> {
+  private async stageNow(spans: readonly SpanRecord[], signals?: SignalRecords): Promise<StageResult> {
     if (this.closed) throw new Error('store is closed');
     if (this.readOnly) throw new Error('store is read-only');
-    if (spans.length === 0) return { inserted: 0, duplicates: 0, epoch: this.staged?.epoch ?? this.stagedEpoch };
+    const nLogs = signals?.logs.length ?? 0;
+    const nPoints = signals?.points.length ?? 0;
+    if (spans.length === 0 && nLogs === 0 && nPoints === 0) return { inserted: 0, duplicates: 0, epoch: this.staged?.epoch ?? this.stagedEpoch };
     // Normalise before touching the transaction: a bad span must not abort what is already staged.
     const { rows, lo, hi } = await normalizeBatch(spans);
+    const logs = nLogs > 0 ? logRows(signals!.logs) : [];
+    const points = nPoints > 0 ? metricRows(signals!.points) : [];
     if (!this.staged) {
       await this.connection.run('BEGIN TRANSACTION');
       this.staged = { epoch: ++this.stagedEpoch, acc: new RollupAccumulator(this.levelWatermarks), rows: 0, openedAtMs: Date.now() };
@@ -243,9 +267,22 @@ export class DuckDbStore {
     const st = this.staged;
     try {
       // The probe sees rows staged earlier in this transaction too, so dedup holds across calls.
-      const inserted = await appendFresh(this.connection, rows, lo, hi, st.acc);
+      let inserted = 0;
+      if (rows.length > 0) {
+        // Both rewrite stored rows only inside this transaction, so a failed batch leaves nothing behind.
+        const kept = await reconcileCalls(this.connection, rows, st.acc, this.hasDerived);
+        await inheritAttribution(this.connection, kept, st.acc, this.orphans);
+        inserted = await appendFresh(this.connection, kept, lo, hi, st.acc);
+        if (!this.hasDerived && kept.some((r) => r.scopeName === DERIVED_SCOPE)) this.hasDerived = true;
+      }
+      const result: StageResult = { inserted, duplicates: spans.length - inserted, epoch: st.epoch };
       st.rows += inserted;
-      return { inserted, duplicates: spans.length - inserted, epoch: st.epoch };
+      if (signals) {
+        result.logs = await appendFreshLogs(this.connection, logs);
+        result.points = await appendFreshPoints(this.connection, points);
+        st.rows += result.logs + result.points;
+      }
+      return result;
     } catch (err) {
       this.staged = null;
       await this.connection.run('ROLLBACK').catch(() => undefined);

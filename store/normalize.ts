@@ -255,6 +255,6 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
         ? '[]'
         : json(span.links.map((l) => ({ trace_id: l.traceId, span_id: l.spanId, attributes: l.attributes }))),
     sessionId: str(a[ATTR.conversationId]) ?? str(a[ATTR.sessionId]) ?? str(a[ATTR.conversationIdLegacy]),
-    callId: str(a[ATTR.toolCallId]),
+    callId: str(a[ATTR.toolCallId]) ?? str(a['gen_ai.response.id']),
   };
 }

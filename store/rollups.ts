@@ -9,6 +9,13 @@ const NS_PER_DAY = 24n * NS_PER_HOUR;
 
 type Dims = (string | null)[];
 
+/** The fields of a span the rollups aggregate (a stored row read back has just these). */
+export type RollupSpan = Pick<
+  NormalizedSpan,
+  | 'startNs' | 'durationNs' | 'parentSpanId' | 'serviceName' | 'agentName' | 'operation' | 'model' | 'statusCode' | 'errorType'
+  | 'taskType' | 'teamSignature' | 'recoveryStrategy' | 'recoveryOutcome' | 'inputTokens' | 'outputTokens' | 'costUsd'
+>;
+
 interface MeasurePartial {
   tsUs: bigint;
   dims: Dims;
@@ -45,7 +52,7 @@ class LevelAccumulator {
     private readonly onlyBeforeNs: bigint | null = null,
   ) {}
 
-  add(s: NormalizedSpan, dims: Dims, dimsKey: string, durationNs: number, bucket: number): void {
+  add(s: RollupSpan, dims: Dims, dimsKey: string, durationNs: number, bucket: number, sign: 1 | -1): void {
     if (this.onlyBeforeNs !== null && s.startNs >= this.onlyBeforeNs) return;
     const t = s.startNs - (s.startNs % this.unitNs);
     const key = `${t}\u0001${dimsKey}`;
@@ -54,13 +61,14 @@ class LevelAccumulator {
       m = { tsUs: t / 1000n, dims, count: 0, errors: 0, durSum: 0, durMax: 0n, inTok: 0, outTok: 0, cost: 0 };
       this.measures.set(key, m);
     }
-    m.count++;
-    if (s.statusCode === 'ERROR') m.errors++;
-    m.durSum += durationNs;
-    if (s.durationNs > m.durMax) m.durMax = s.durationNs;
-    m.inTok += s.inputTokens ?? 0;
-    m.outTok += s.outputTokens ?? 0;
-    m.cost += s.costUsd ?? 0;
+    m.count += sign;
+    if (s.statusCode === 'ERROR') m.errors += sign;
+    m.durSum += sign * durationNs;
+    // A maximum cannot be taken back; a withdrawn span leaves it as it was (an upper bound).
+    if (sign > 0 && s.durationNs > m.durMax) m.durMax = s.durationNs;
+    m.inTok += sign * (s.inputTokens ?? 0);
+    m.outTok += sign * (s.outputTokens ?? 0);
+    m.cost += sign * (s.costUsd ?? 0);
 
     const sdims = this.coarseSketch ? [null, s.agentName, s.operation, s.model, null, null] : dims;
     const skey = this.coarseSketch ? `${t}\u0001${s.agentName}\u0001${s.operation}\u0001${s.model}` : key;
@@ -69,7 +77,7 @@ class LevelAccumulator {
       k = { tsUs: t / 1000n, dims: sdims, buckets: new Map() };
       this.sketches.set(skey, k);
     }
-    k.buckets.set(bucket, (k.buckets.get(bucket) ?? 0) + 1);
+    k.buckets.set(bucket, (k.buckets.get(bucket) ?? 0) + sign);
   }
 
   async flush(conn: DuckDBConnection): Promise<void> {
@@ -137,7 +145,7 @@ class WorkAccumulator {
     private readonly onlyBeforeNs: bigint | null = null,
   ) {}
 
-  add(s: NormalizedSpan, durationNs: number): void {
+  add(s: RollupSpan, durationNs: number, sign: 1 | -1): void {
     if (this.onlyBeforeNs !== null && s.startNs >= this.onlyBeforeNs) return;
     const t = s.startNs - (s.startNs % this.unitNs);
     const isRoot = s.parentSpanId === null;
@@ -148,12 +156,12 @@ class WorkAccumulator {
       p = { tsUs: t / 1000n, dims, count: 0, errors: 0, durSum: 0, usage: 0, tokens: 0, cost: null };
       this.partials.set(key, p);
     }
-    p.count++;
-    if (s.statusCode === 'ERROR') p.errors++;
-    p.durSum += durationNs;
-    if (s.costUsd !== null || s.inputTokens !== null) p.usage++;
-    p.tokens += (s.inputTokens ?? 0) + (s.outputTokens ?? 0);
-    if (s.costUsd !== null) p.cost = (p.cost ?? 0) + s.costUsd;
+    p.count += sign;
+    if (s.statusCode === 'ERROR') p.errors += sign;
+    p.durSum += sign * durationNs;
+    if (s.costUsd !== null || s.inputTokens !== null) p.usage += sign;
+    p.tokens += sign * ((s.inputTokens ?? 0) + (s.outputTokens ?? 0));
+    if (s.costUsd !== null) p.cost = (p.cost ?? 0) + sign * s.costUsd;
   }
 
   async flush(conn: DuckDBConnection): Promise<void> {
@@ -210,15 +218,19 @@ export class RollupAccumulator {
     ];
   }
 
-  add(s: NormalizedSpan): void {
+  /**
+   * Adds one span to the batch's partials; `sign` -1 withdraws a span stored earlier (a row the
+   * batch rewrites or deletes), so rollups keep equalling the raw rows.
+   */
+  add(s: RollupSpan, sign: 1 | -1 = 1): void {
     const dims = [s.serviceName, s.agentName, s.operation, s.model, s.statusCode, s.errorType];
     const dimsKey = dims.join('\u0001');
     const d = Number(s.durationNs);
     const bucket = sketchBucket(d);
-    for (const level of this.levels) level.add(s, dims, dimsKey, d, bucket);
+    for (const level of this.levels) level.add(s, dims, dimsKey, d, bucket, sign);
     // Same filter as WORK_SPAN_FILTER in rollupLevels.ts.
     if (s.taskType !== null || s.teamSignature !== null || s.recoveryStrategy !== null || s.costUsd !== null || s.inputTokens !== null || s.outputTokens !== null) {
-      for (const w of this.work) w.add(s, d);
+      for (const w of this.work) w.add(s, d, sign);
     }
   }
 

@@ -75,6 +75,9 @@ export interface TelemetryBatch {
   points: MetricPointIn[];
 }
 
+/** Log records and metric points of one request, written beside its spans. */
+export type SignalRecords = Pick<TelemetryBatch, 'logs' | 'points'>;
+
 /** Records a batch holds, for queue bounds and counters. */
 export function batchSize(b: TelemetryBatch): number {
   return b.spans.length + b.logs.length + b.points.length;

@@ -19,6 +19,7 @@ import { patternsCommand } from './patterns.js';
 import { feedbackCommand } from './feedback.js';
 import { experimentsCommand } from './experiments.js';
 import { suggestTeamCommand } from './suggestTeam.js';
+import { sourcesCommand } from './sources.js';
 
 /** Every CLI command, in the order `--help` lists them. Add new commands here. */
-export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, recoverWalCommand, exportCommand, retentionCommand, hookCommand, dashboardCommand, topCommand, analyticsCommand, healthCommand, analyzeCommand, alertsCommand, suggestTeamCommand, patternsCommand, experimentsCommand, feedbackCommand];
+export const commands: Command[] = [demoCommand, sqlCommand, queryCommand, collectCommand, runCommand, ingestSpoolCommand, recoverWalCommand, exportCommand, retentionCommand, hookCommand, dashboardCommand, topCommand, analyticsCommand, healthCommand, sourcesCommand, analyzeCommand, alertsCommand, suggestTeamCommand, patternsCommand, experimentsCommand, feedbackCommand];

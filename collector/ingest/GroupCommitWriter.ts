@@ -51,18 +51,19 @@ export class GroupCommitWriter implements IngestWriter {
     this.running = true;
     try {
       while (pending.length > 0) {
-        const { batch, spans } = pending.takeBatch(this.host.maxBatchSpans);
+        const { batch, spans, signals } = pending.takeBatch(this.host.maxBatchSpans);
         const t0 = performance.now();
         let failed: unknown = null;
         try {
-          if (spans.length > 0) await this.sink.writeBatch(spans);
+          if (signals !== null) await this.sink.writeBatch(spans, signals);
+          else if (spans.length > 0) await this.sink.writeBatch(spans);
         } catch (err) {
           failed = err;
         }
         pending.release(batch);
         if (failed === null) {
           metrics.observeWrite((performance.now() - t0) / 1000);
-          metrics.spansWritten += spans.length;
+          metrics.countWritten(spans.length, signals);
           metrics.batchesWritten++;
           health.succeeded();
           for (const it of batch) it.resolve('committed');
@@ -75,7 +76,7 @@ export class GroupCommitWriter implements IngestWriter {
           pending.release(waiting);
           for (const it of [...batch, ...waiting]) {
             if (it.raw === null) it.reject(failed);
-            else this.host.spoolOrReject(it.spans.length, it.raw, 'store_unavailable').then(it.resolve, it.reject);
+            else this.host.spoolOrReject(it.size, it.raw, 'store_unavailable').then(it.resolve, it.reject);
           }
           this.host.scheduleReplay(health.backoffMs);
         }

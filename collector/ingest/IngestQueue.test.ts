@@ -42,7 +42,7 @@ async function setup() {
   const spool = await Spool.open({ dir: join(dir, 'spool'), maxBytes: 1 << 24 });
   const wal = await WriteAheadLog.open({ dir: join(spool.dir, 'live') });
   const bodies = new Map<string, SpanRecord[]>();
-  const decode = (_k: number, p: Buffer): SpanRecord[] => bodies.get(p.toString()) ?? [];
+  const decode = (_k: number, p: Buffer) => ({ spans: bodies.get(p.toString()) ?? [], logs: [], points: [] });
   const metrics = new CollectorMetrics(() => ({ queueSpans: 0, queueBytes: 0, spoolBytes: 0, inflightBodyBytes: 0 }));
   const errors: string[] = [];
   const queue = new IngestQueue(store, spool, decode, metrics, {
@@ -146,7 +146,7 @@ describe('IngestQueue admission', () => {
   it('refuses with QueueFullError (carrying Retry-After) when the queue is full and there is no spool', async () => {
     const write = gate();
     const sink: SpanSink = { writeBatch: async (s) => (await write.wait, { inserted: s.length }) };
-    const queue = new IngestQueue(sink, null, () => [], metrics(), opts);
+    const queue = new IngestQueue(sink, null, () => ({ spans: [], logs: [], points: [] }), metrics(), opts);
     const first = queue.submit(spans(3), raw);
     const refused = await queue.submit(spans(3), raw).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(QueueFullError);
@@ -159,7 +159,7 @@ describe('IngestQueue admission', () => {
 
   it('refuses with StoreUnavailableError when the store fails and there is no spool, and while it is backing off', async () => {
     const sink: SpanSink = { writeBatch: () => Promise.reject(new Error('disk on fire')) };
-    const queue = new IngestQueue(sink, null, () => [], metrics(), opts);
+    const queue = new IngestQueue(sink, null, () => ({ spans: [], logs: [], points: [] }), metrics(), opts);
     const failed = await queue.submit(spans(1), raw).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(StoreUnavailableError);
     expect(failed).toMatchObject({ code: 'STORE_UNAVAILABLE', retryAfterSeconds: 2 });

@@ -1,4 +1,6 @@
 import type { SpanRecord } from '../../store/types.js';
+import { batchSize, type TelemetryBatch } from '../../store/signals.js';
+import type { PendingRequest } from './PendingRequests.js';
 import type { Spool } from './Spool.js';
 import type { WriteAheadLog } from './WriteAheadLog.js';
 import type { CollectorMetrics } from '../CollectorMetrics.js';
@@ -101,26 +103,29 @@ export class IngestQueue {
    * Queues one request's spans; resolves when they are durable, rejects with `QueueFullError` or
    * `StoreUnavailableError` (each with `retryAfterSeconds`) when neither the queue nor the spool can take them.
    */
-  submit(spans: SpanRecord[], raw: RawRequest): Promise<IngestOutcome> {
+  submit(records: SpanRecord[] | TelemetryBatch, raw: RawRequest): Promise<IngestOutcome> {
     if (this.closed) return Promise.reject(this.unavailable('collector is shutting down'));
+    const batch: TelemetryBatch = Array.isArray(records) ? { spans: records, logs: [], points: [] } : records;
+    const size = batchSize(batch);
     const bytes = raw.payload.length;
-    if (this.storeHealthy && this.hasRoom(spans.length, bytes)) {
-      return this.staged ? this.logThenEnqueue(spans, bytes, raw) : this.enqueue(spans, bytes, raw);
+    if (this.storeHealthy && this.hasRoom(size, bytes)) {
+      return this.staged ? this.logThenEnqueue(batch, bytes, raw) : this.enqueue(batch, bytes, raw);
     }
-    return this.spoolOrReject(spans.length, raw, this.storeHealthy ? 'queue_full' : 'store_unavailable');
+    return this.spoolOrReject(size, raw, this.storeHealthy ? 'queue_full' : 'store_unavailable');
   }
 
-  private enqueue(spans: SpanRecord[], bytes: number, raw: RawRequest | null): Promise<IngestOutcome> {
+  private enqueue(records: TelemetryBatch, bytes: number, raw: RawRequest | null): Promise<IngestOutcome> {
     return new Promise<IngestOutcome>((resolve, reject) => {
-      this.pending.push({ spans, bytes, raw, walSeq: null, resolve, reject });
+      this.pending.push({ ...pendingParts(records), bytes, raw, walSeq: null, resolve, reject });
       this.writer.wake();
     });
   }
 
-  /** Write-ahead mode: durable once the frame is fsynced; the spans wait in memory for the writer. */
-  private async logThenEnqueue(spans: SpanRecord[], bytes: number, raw: RawRequest): Promise<IngestOutcome> {
+  /** Write-ahead mode: durable once the frame is fsynced; the records wait in memory for the writer. */
+  private async logThenEnqueue(records: TelemetryBatch, bytes: number, raw: RawRequest): Promise<IngestOutcome> {
+    const size = batchSize(records);
     // Room is held while the frame is written, so concurrent requests cannot overshoot the bounds.
-    this.pending.hold(spans.length, bytes);
+    this.pending.hold(size, bytes);
     let seq: number;
     try {
       seq = await this.wal!.append(raw.kind, raw.payload);
@@ -128,9 +133,9 @@ export class IngestQueue {
       this.opts.onError(err, 'write-ahead log append failed');
       throw this.unavailable('the write-ahead log could not persist the request', err);
     } finally {
-      this.pending.unhold(spans.length, bytes);
+      this.pending.unhold(size, bytes);
     }
-    this.pending.push({ spans, bytes, raw, walSeq: seq, resolve: noop, reject: noop });
+    this.pending.push({ ...pendingParts(records), bytes, raw, walSeq: seq, resolve: noop, reject: noop });
     this.writer.wake();
     return 'logged';
   }
@@ -264,9 +269,15 @@ export class IngestQueue {
       get writer() {
         return queue.writer;
       },
-      enqueue: (spans) => this.enqueue(spans, 0, null),
+      enqueue: (records) => this.enqueue(records, 0, null),
       onError: (err, context) => this.opts.onError(err, context),
       notifyIdle: () => this.notifyIdle(),
     };
   }
+}
+
+/** A request's records as the pending queue keeps them (spans apart: most requests carry only spans). */
+function pendingParts(records: TelemetryBatch): Pick<PendingRequest, 'spans' | 'signals' | 'size'> {
+  const signals = records.logs.length + records.points.length > 0 ? { logs: records.logs, points: records.points } : null;
+  return { spans: records.spans, signals, size: batchSize(records) };
 }

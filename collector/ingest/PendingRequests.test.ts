@@ -4,6 +4,8 @@ import { PendingRequests, type PendingRequest } from './PendingRequests.js';
 
 const request = (spans: number, bytes = 10): PendingRequest => ({
   spans: Array.from({ length: spans }, () => makeSpan()),
+  signals: null,
+  size: spans,
   bytes,
   raw: null,
   walSeq: null,

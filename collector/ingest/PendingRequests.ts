@@ -1,4 +1,5 @@
 import type { SpanRecord } from '../../store/types.js';
+import type { SignalRecords } from '../../store/signals.js';
 
 /** `logged`: fsynced to the write-ahead log, spans held in memory and committed shortly after. */
 export type IngestOutcome = 'committed' | 'spooled' | 'logged';
@@ -12,6 +13,10 @@ export interface RawRequest {
 /** One admitted request waiting for (or being handled by) a writer. */
 export interface PendingRequest {
   spans: SpanRecord[];
+  /** Log records and metric points (from `/v1/logs`, `/v1/metrics`), or null. */
+  signals: SignalRecords | null;
+  /** Records held: spans, log records and metric points (what the queue bounds count). */
+  size: number;
   bytes: number;
   /** Raw request body for the spool fallback; null for spans that came from the spool. */
   raw: RawRequest | null;
@@ -70,23 +75,33 @@ export class PendingRequests {
   push(item: PendingRequest): void {
     this.pushedCount++;
     this.items.push(item);
-    this.hold(item.spans.length, item.bytes);
+    this.hold(item.size, item.bytes);
   }
 
   /**
-   * Takes requests, oldest first, up to `maxSpans` spans (always at least one request). Their
+   * Takes requests, oldest first, up to `maxRecords` records (always at least one request). Their
    * room stays held until `release`.
    */
-  takeBatch(maxSpans: number): { batch: PendingRequest[]; spans: SpanRecord[] } {
+  takeBatch(maxRecords: number): { batch: PendingRequest[]; spans: SpanRecord[]; signals: SignalRecords | null } {
     const batch: PendingRequest[] = [];
     let n = 0;
-    while (this.items.length > 0 && (batch.length === 0 || n + this.items[0]!.spans.length <= maxSpans)) {
+    let withSignals = false;
+    while (this.items.length > 0 && (batch.length === 0 || n + this.items[0]!.size <= maxRecords)) {
       const it = this.items.shift()!;
       batch.push(it);
-      n += it.spans.length;
+      n += it.size;
+      if (it.signals !== null) withSignals = true;
     }
     this.takenCount += batch.length;
-    return { batch, spans: batch.length === 1 ? batch[0]!.spans : batch.flatMap((it) => it.spans) };
+    const spans = batch.length === 1 ? batch[0]!.spans : batch.flatMap((it) => it.spans);
+    if (!withSignals) return { batch, spans, signals: null };
+    const signals: SignalRecords = { logs: [], points: [] };
+    for (const it of batch) {
+      if (it.signals === null) continue;
+      for (const l of it.signals.logs) signals.logs.push(l);
+      for (const p of it.signals.points) signals.points.push(p);
+    }
+    return { batch, spans, signals };
   }
 
   /** Takes every waiting request (their room stays held until `release`). */
@@ -98,6 +113,6 @@ export class PendingRequests {
 
   /** Gives back the room of requests taken out. */
   release(items: readonly PendingRequest[]): void {
-    for (const it of items) this.unhold(it.spans.length, it.bytes);
+    for (const it of items) this.unhold(it.size, it.bytes);
   }
 }

@@ -1,4 +1,4 @@
-import type { SpanRecord } from '../../store/types.js';
+import { batchSize, type TelemetryBatch } from '../../store/signals.js';
 import type { CollectorMetrics } from '../CollectorMetrics.js';
 import type { IngestOutcome } from './PendingRequests.js';
 import type { SpoolDecoder } from './sinks.js';
@@ -16,8 +16,8 @@ export interface ReplayHost {
   readonly metrics: CollectorMetrics;
   /** Replay chunks in flight at once, and how to ask for them to be committed (the writer's). */
   readonly writer: { readonly replayWindow: number; commitSoon(): void };
-  /** Queues spans read back from the spool; resolves once they are committed. */
-  enqueue(spans: SpanRecord[]): Promise<IngestOutcome>;
+  /** Queues records read back from the spool; resolves once they are committed. */
+  enqueue(records: TelemetryBatch): Promise<IngestOutcome>;
   onError(err: unknown, context: string): void;
   notifyIdle(): void;
 }
@@ -102,7 +102,7 @@ export class SpoolReplayer {
       this.reportProblems();
       if (!file) return;
       if (file.tornBytes > 0) host.onError(new Error(`ignored a torn tail of ${file.tornBytes} bytes (a frame cut short by a crash, never acknowledged)`), `spool file ${file.seq}`);
-      let pending: SpanRecord[] = [];
+      let pending: TelemetryBatch = { spans: [], logs: [], points: [] };
       // In write-ahead mode a chunk settles only when its transaction commits, so a few chunks
       // are in flight at once and the commit is asked for when the window is full.
       const window: Promise<IngestOutcome>[] = [];
@@ -111,25 +111,27 @@ export class SpoolReplayer {
         await Promise.all(window.splice(0));
       };
       const flush = async () => {
-        const spans = pending;
-        pending = [];
-        if (spans.length > 0) {
-          window.push(host.enqueue(spans));
-          host.metrics.spansReplayed += spans.length;
+        const records = pending;
+        pending = { spans: [], logs: [], points: [] };
+        if (batchSize(records) > 0) {
+          window.push(host.enqueue(records));
+          host.metrics.spansReplayed += records.spans.length;
         }
         if (window.length >= host.writer.replayWindow) await settleWindow();
       };
       try {
         for (const frame of file.frames) {
-          let spans: SpanRecord[];
+          let records: TelemetryBatch;
           try {
-            spans = await this.decode(frame.kind, frame.payload);
+            records = await this.decode(frame.kind, frame.payload);
           } catch (err) {
             host.onError(err, `spool file ${file.seq}: undecodable frame skipped`);
             continue;
           }
-          for (const s of spans) pending.push(s);
-          if (pending.length >= host.maxBatchSpans) await flush();
+          for (const s of records.spans) pending.spans.push(s);
+          for (const l of records.logs) pending.logs.push(l);
+          for (const p of records.points) pending.points.push(p);
+          if (batchSize(pending) >= host.maxBatchSpans) await flush();
         }
         await flush();
         await settleWindow();

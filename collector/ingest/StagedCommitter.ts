@@ -15,6 +15,8 @@ export interface StagedCommitterOptions {
 interface EpochLedger {
   items: PendingRequest[];
   spans: number;
+  logs: number;
+  points: number;
   startedMs: number;
 }
 
@@ -96,29 +98,32 @@ export class StagedCommitter implements IngestWriter {
     this.running = true;
     try {
       while (pending.length > 0 && this.failing === null) {
-        const { batch, spans } = pending.takeBatch(this.host.maxBatchSpans);
+        const { batch, spans, signals } = pending.takeBatch(this.host.maxBatchSpans);
         pending.release(batch);
-        if (spans.length === 0) {
+        if (spans.length === 0 && (signals === null || signals.logs.length + signals.points.length === 0)) {
           // Nothing to stage: the store would answer with the last (already settled) epoch, and a
           // ledger under it would never settle, pinning its log files forever.
           this.commitItems(batch);
           continue;
         }
         try {
-          const { epoch } = await this.sink.stage(spans);
+          const { epoch } = signals === null ? await this.sink.stage(spans) : await this.sink.stage(spans, signals);
           let ledger = this.ledgers.get(epoch);
           if (!ledger) {
-            ledger = { items: [], spans: 0, startedMs: performance.now() };
+            ledger = { items: [], spans: 0, logs: 0, points: 0, startedMs: performance.now() };
             this.ledgers.set(epoch, ledger);
           }
           for (const it of batch) {
             // From here on only the log position and the callbacks are needed: a staged transaction
             // holds up to `commitSpans` spans, which need not stay in memory a second time.
             it.spans = NO_SPANS;
+            it.signals = null;
             it.raw = null;
             ledger.items.push(it);
           }
           ledger.spans += spans.length;
+          ledger.logs += signals?.logs.length ?? 0;
+          ledger.points += signals?.points.length ?? 0;
         } catch (err) {
           await this.failStaging(err, batch);
           break;
@@ -178,7 +183,7 @@ export class StagedCommitter implements IngestWriter {
     if (err === null) {
       const { metrics } = this.host;
       metrics.observeWrite((performance.now() - ledger.startedMs) / 1000);
-      metrics.spansWritten += ledger.spans;
+      metrics.countWritten(ledger.spans, ledger);
       metrics.batchesWritten++;
       this.host.health.succeeded();
       this.commitItems(ledger.items);

@@ -1,8 +1,12 @@
 import type { SpanRecord } from '../../store/types.js';
+import type { SignalRecords, TelemetryBatch } from '../../store/signals.js';
 
-/** The one thing the collector needs from a store to ingest: a durable, idempotent batch write. */
+/**
+ * The one thing the collector needs from a store to ingest: a durable, idempotent batch write of
+ * spans and, from `/v1/logs` and `/v1/metrics`, log records and metric points.
+ */
 export interface SpanSink {
-  writeBatch(spans: SpanRecord[]): Promise<{ inserted: number; duplicates?: number }>;
+  writeBatch(spans: SpanRecord[], signals?: SignalRecords): Promise<{ inserted: number; duplicates?: number }>;
 }
 
 /**
@@ -10,7 +14,7 @@ export interface SpanSink {
  * then acknowledges requests once they are in the write-ahead log and commits in large batches.
  */
 export interface StagingSpanSink extends SpanSink {
-  stage(spans: SpanRecord[]): Promise<{ inserted: number; duplicates?: number; epoch: number }>;
+  stage(spans: SpanRecord[], signals?: SignalRecords): Promise<{ inserted: number; duplicates?: number; epoch: number }>;
   commitStaged(): Promise<void>;
   onStagedSettled(listener: (epoch: number, err: unknown) => void): () => void;
   readonly stagedRows: number;
@@ -22,5 +26,5 @@ export function isStagingSink(sink: SpanSink): sink is StagingSpanSink {
   return typeof s.stage === 'function' && typeof s.commitStaged === 'function' && typeof s.onStagedSettled === 'function';
 }
 
-/** Decodes a spooled request body back into spans (the spool stores bodies, not objects). */
-export type SpoolDecoder = (kind: number, payload: Buffer) => SpanRecord[] | Promise<SpanRecord[]>;
+/** Decodes a spooled request body back into records (the spool stores bodies, not objects). */
+export type SpoolDecoder = (kind: number, payload: Buffer) => TelemetryBatch | Promise<TelemetryBatch>;

@@ -23,10 +23,21 @@ function lenField(out: number[], field: number, bytes: Uint8Array | number[]): v
   for (const b of bytes) out.push(b);
 }
 
-/** Encodes ExportTraceServiceResponse{partial_success{rejected_spans, error_message}}; empty when nothing was rejected. */
-export function encodeExportResponse(encoding: OtlpEncoding, rejected: number, errorMessage: string): Buffer {
+/** The JSON name of the partial-success count, per signal (the protobuf field is number 1 in all three). */
+const REJECTED_FIELD: Record<string, string> = {
+  '/v1/traces': 'rejectedSpans',
+  '/v1/logs': 'rejectedLogRecords',
+  '/v1/metrics': 'rejectedDataPoints',
+};
+
+/**
+ * Encodes Export{Trace,Logs,Metrics}ServiceResponse{partial_success{rejected_…, error_message}};
+ * empty when nothing was rejected.
+ */
+export function encodeExportResponse(encoding: OtlpEncoding, rejected: number, errorMessage: string, path = '/v1/traces'): Buffer {
   if (encoding === 'json') {
-    return Buffer.from(JSON.stringify(rejected > 0 || errorMessage ? { partialSuccess: { rejectedSpans: String(rejected), errorMessage } } : {}));
+    const field = REJECTED_FIELD[path] ?? 'rejectedSpans';
+    return Buffer.from(JSON.stringify(rejected > 0 || errorMessage ? { partialSuccess: { [field]: String(rejected), errorMessage } } : {}));
   }
   if (rejected === 0 && !errorMessage) return Buffer.alloc(0);
   const partial: number[] = [];

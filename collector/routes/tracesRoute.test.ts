@@ -5,7 +5,8 @@ import { CollectorMetrics } from '../CollectorMetrics.js';
 import { HttpError, isHttpError } from '../../http/HttpError.js';
 import { QueueFullError, StoreUnavailableError } from '../ingest/errors.js';
 import type { IngestQueue } from '../ingest/IngestQueue.js';
-import { handleTraces, ingestErrorToHttp, sendOtlpError } from './tracesRoute.js';
+import { handleOtlp, ingestErrorToHttp, sendOtlpError } from './otlpRoute.js';
+import { tracesSignal } from './tracesRoute.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -18,7 +19,7 @@ async function serverRefusingWith(err: unknown): Promise<string> {
   const metrics = new CollectorMetrics(() => ({ queueSpans: 0, queueBytes: 0, spoolBytes: 0, inflightBodyBytes: 0 }));
   const body = { maxBytes: 1 << 20, maxDecompressedBytes: 1 << 20, budget: { reserve: () => true, release: () => undefined } };
   const server = createServer((req, res) => {
-    handleTraces(req, res, { queue, metrics, body, retryAfterSeconds: 1 }).catch((e: unknown) => {
+    handleOtlp(tracesSignal, req, res, { queue, metrics, body, retryAfterSeconds: 1 }).catch((e: unknown) => {
       sendOtlpError(res, 'json', isHttpError(e) ? e : new HttpError(500, 'internal error', { cause: e }));
     });
   });
@@ -56,7 +57,7 @@ describe('ingestErrorToHttp', () => {
   });
 });
 
-describe('handleTraces', () => {
+describe('handleOtlp(tracesSignal)', () => {
   it('answers 429 with Retry-After and an OTLP status body when the queue is full', async () => {
     const r = await post(await serverRefusingWith(new QueueFullError(2)));
     expect(r.status).toBe(429);

@@ -1,110 +1,21 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SpanRecord } from '../../store/types.js';
-import { decodeTraceRequestJsonSliced, JsonDecodeError } from '../otlp/json.js';
+import { decodeTraceRequestJsonSliced } from '../otlp/json.js';
 import { decodeTraceRequestProtobufSliced } from '../otlp/protobuf.js';
-import { ProtoDecodeError } from '../otlp/ProtoReader.js';
-import { CONTENT_TYPES, encodeExportResponse, encodeStatus, type OtlpEncoding } from '../otlp/response.js';
-import type { DecodeResult } from '../otlp/decodeResult.js';
-import { HttpError } from '../../http/HttpError.js';
-import { readBody, type ReadBodyOptions } from '../../http/readBody.js';
-import { send } from '../../http/send.js';
-import type { IngestQueue } from '../ingest/IngestQueue.js';
-import { isQueueFullError, isStoreUnavailableError } from '../ingest/errors.js';
-import type { CollectorMetrics } from '../CollectorMetrics.js';
-
-/** Spool frame kinds: the spool keeps decompressed request bodies, tagged with their encoding. */
-export const SPOOL_KIND: Record<OtlpEncoding, number> = { protobuf: 1, json: 2 };
-
-/** Decodes a spooled body again at replay time (in slices, like a live request). */
-export async function decodeSpooled(kind: number, payload: Buffer): Promise<SpanRecord[]> {
-  if (kind === SPOOL_KIND.protobuf) return (await decodeTraceRequestProtobufSliced(payload)).spans;
-  if (kind === SPOOL_KIND.json) return (await decodeTraceRequestJsonSliced(payload)).spans;
-  throw new Error(`unknown spool frame kind ${kind}`);
-}
-
-export function encodingOf(req: IncomingMessage): OtlpEncoding | null {
-  const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (ct === 'application/x-protobuf' || ct === 'application/protobuf') return 'protobuf';
-  if (ct === 'application/json') return 'json';
-  return null;
-}
-
-// google.rpc.Code values for the Status body of a failed OTLP request.
-const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 413: 8, 415: 3, 429: 8, 503: 14 };
-
-/** Answers an OTLP request failure in the request's own encoding (google.rpc.Status). */
-export function sendOtlpError(res: ServerResponse, encoding: OtlpEncoding | null, err: HttpError): void {
-  const enc = encoding ?? 'json';
-  send(res, err.statusCode, CONTENT_TYPES[enc], encodeStatus(enc, GRPC_CODE[err.statusCode] ?? 2, err.message), err.headers);
-}
+import type { OtlpSignal } from './otlpRoute.js';
 
 /**
- * The HTTP answer to the ingest queue's refusals: a full queue (and spool) is 429, a store that
- * takes no writes (or a collector shutting down) 503, both with `Retry-After`. Other errors are
- * returned as they are.
- * @example
- * try { await queue.submit(spans, raw); } catch (err) { throw ingestErrorToHttp(err); }
+ * `POST /v1/traces`: OTLP spans, protobuf or JSON. Spool frame kinds 1 and 2 (the kinds spool
+ * files written by earlier versions carry).
  */
-export function ingestErrorToHttp(err: unknown): unknown {
-  if (isQueueFullError(err)) {
-    return new HttpError(429, err.message, { headers: { 'retry-after': String(err.retryAfterSeconds) }, code: err.code, cause: err });
-  }
-  if (isStoreUnavailableError(err)) {
-    return new HttpError(503, err.message, { headers: { 'retry-after': String(err.retryAfterSeconds) }, code: err.code, cause: err });
-  }
-  return err;
-}
-
-/**
- * `POST /v1/traces`: content-type and encoding checks before the body is read,
- * early 429/503 when nothing can be admitted, capped read + gunzip, decode,
- * then answer only after the spans are durable.
- */
-export async function handleTraces(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: { queue: IngestQueue; metrics: CollectorMetrics; body: ReadBodyOptions; retryAfterSeconds: number },
-): Promise<number> {
-  const started = performance.now();
-  const encoding = encodingOf(req);
-  if (encoding === null) {
-    throw new HttpError(415, 'Content-Type must be application/x-protobuf or application/json');
-  }
-  const ce = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (ce !== 'gzip' && ce !== 'identity') throw new HttpError(415, `Content-Encoding ${ce} is not supported (use gzip or none)`);
-  const hint = Number(req.headers['content-length'] ?? 0) || 0;
-  if (!deps.queue.canAdmit(hint)) {
-    throw deps.queue.storeHealthy
-      ? new HttpError(429, 'ingest queue and spool are full; retry later', { headers: { 'retry-after': String(deps.retryAfterSeconds) } })
-      : new HttpError(503, 'the store is not accepting writes and the spool is full', { headers: { 'retry-after': String(deps.retryAfterSeconds) } });
-  }
-  const { body, held } = await readBody(req, ce, deps.body);
-  try {
-    let decoded: DecodeResult;
-    try {
-      // In slices: a 15 MB request takes about a second to decode, and /healthz must not wait for it.
-      decoded = encoding === 'protobuf' ? await decodeTraceRequestProtobufSliced(body) : await decodeTraceRequestJsonSliced(body);
-    } catch (err) {
-      if (err instanceof ProtoDecodeError || err instanceof JsonDecodeError) throw new HttpError(400, `malformed OTLP ${encoding} request: ${err.message}`, { cause: err });
-      throw err;
+export const tracesSignal: OtlpSignal = {
+  path: '/v1/traces',
+  spoolKind: { protobuf: 1, json: 2 },
+  async decode(encoding, body, metrics) {
+    const d = encoding === 'protobuf' ? await decodeTraceRequestProtobufSliced(body) : await decodeTraceRequestJsonSliced(body);
+    if (metrics) {
+      metrics.spansReceived += d.spans.length;
+      metrics.spansRejected += d.rejected;
+      metrics.spansOutOfWindow += d.outOfWindow ?? 0;
     }
-    deps.metrics.spansReceived += decoded.spans.length;
-    deps.metrics.spansRejected += decoded.rejected;
-    deps.metrics.spansOutOfWindow += decoded.outOfWindow ?? 0;
-    if (decoded.spans.length === 0 && decoded.rejected > 0) {
-      throw new HttpError(400, decoded.errorMessage);
-    }
-    if (decoded.spans.length > 0) {
-      try {
-        await deps.queue.submit(decoded.spans, { kind: SPOOL_KIND[encoding], payload: body });
-      } catch (err) {
-        throw ingestErrorToHttp(err);
-      }
-    }
-    send(res, 200, CONTENT_TYPES[encoding], encodeExportResponse(encoding, decoded.rejected, decoded.errorMessage));
-    deps.metrics.observeAck((performance.now() - started) / 1000);
-    return 200;
-  } finally {
-    deps.body.budget.release(held);
-  }
-}
+    return { records: { spans: d.spans, logs: [], points: [] }, accepted: d.spans.length, rejected: d.rejected, errorMessage: d.errorMessage };
+  },
+};

@@ -3,6 +3,7 @@
 import { h, badge, table, empty, fmtInt, fmtMs, fmtPct, fmtUsd, fmtRate, fmtTime, fmtIso, fmtValue, scopeText, scopeTitle, plural } from './fmt.js';
 import { showTraces, showTrace, closeDrill } from './drill.js';
 import { chart, css, resizeCharts } from './charts.js';
+import { renderSources } from './sources.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { range: 'all', bucket: 'auto', agent: '', window: null, loads: 0 };
@@ -255,6 +256,7 @@ const PANELS = [
   ['alerts', () => '/api/alerts', renderAlerts],
   ['recovery', () => `/api/recovery?${wq()}`, renderRecovery],
   ['patterns', () => '/api/patterns', renderPatterns],
+  ['sources', () => `/api/sources?${wq()}`, renderSources],
   ['health', () => '/api/health', renderHealth],
 ];
 

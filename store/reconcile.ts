@@ -1,0 +1,171 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { NormalizedSpan } from './normalize.js';
+import type { RollupAccumulator } from './rollups.js';
+import { patchStored, readStoredSpans, type SpanPatch, type StoredSpan } from './storedSpans.js';
+
+/** Scope name of spans the collector derives from agent events (see collector/events/). */
+export const DERIVED_SCOPE = 'agentpulse.events';
+
+/** How far apart in time an event and a trace span of the same call may be. */
+const WINDOW_NS = 86_400_000_000_000n;
+
+const RECONCILED_OPERATIONS = new Set(['chat', 'execute_tool']);
+
+type Keyed = NormalizedSpan & { callId: string; operation: string };
+
+const keyOf = (s: { operation: string | null; callId: string | null }): string => `${s.operation}\u0001${s.callId}`;
+const isDerived = (s: { scopeName: string | null }): boolean => s.scopeName === DERIVED_SCOPE;
+
+function keyed(s: NormalizedSpan): s is Keyed {
+  return s.callId !== null && s.operation !== null && RECONCILED_OPERATIONS.has(s.operation);
+}
+
+/**
+ * What the event adds to the trace span of the same call: its cost always (traces carry none),
+ * and whatever the trace span left empty.
+ */
+function eventPatch(trace: Pick<NormalizedSpan, keyof SpanPatch>, event: Pick<NormalizedSpan, keyof SpanPatch>): SpanPatch {
+  const patch: SpanPatch = {};
+  if (event.costUsd !== null && event.costUsd !== trace.costUsd) patch.costUsd = event.costUsd;
+  for (const k of ['agentName', 'sessionId', 'model', 'provider', 'inputTokens', 'outputTokens'] as const) {
+    if (trace[k] === null && event[k] !== null) (patch as Record<string, unknown>)[k] = event[k];
+  }
+  return patch;
+}
+
+/**
+ * Never counts one model request or tool call twice. A coding agent that sends both traces and
+ * events describes the same call twice: a trace span (structure, timing) and an event the collector
+ * turned into a span (cost, attribution). They share a call id (request id, tool call id). The
+ * trace span is kept, with the event's cost and whatever it lacked; the derived span is dropped —
+ * whichever arrives first, within this batch or across batches. A stored span that is rewritten or
+ * deleted is withdrawn from the rollups (`acc.add(old, -1)`) so rollups keep equalling the rows.
+ * Runs inside the writer's transaction; returns the rows still to append.
+ * @param knownDerived whether the store may hold derived spans (else the store probe for them is skipped).
+ */
+export async function reconcileCalls(conn: DuckDBConnection, rows: NormalizedSpan[], acc: RollupAccumulator, knownDerived: boolean): Promise<NormalizedSpan[]> {
+  const derived = new Map<string, Keyed>();
+  const traced = new Map<string, Keyed>();
+  for (const r of rows) {
+    if (!keyed(r)) continue;
+    (isDerived(r) ? derived : traced).set(keyOf(r), r);
+  }
+  if (derived.size === 0 && (traced.size === 0 || !knownDerived)) return rows;
+  const dropped = new Set<NormalizedSpan>();
+  // 1. Both descriptions in this batch.
+  for (const [k, ev] of derived) {
+    const tr = traced.get(k);
+    if (!tr) continue;
+    Object.assign(tr, eventPatch(tr, ev));
+    dropped.add(ev);
+    derived.delete(k);
+    traced.delete(k);
+  }
+  // 2. Events whose trace span is stored: patch it, drop the event's span.
+  if (derived.size > 0) {
+    for (const stored of await storedMatches(conn, [...derived.values()], false)) {
+      const ev = derived.get(keyOf(stored));
+      if (!ev) continue;
+      const patch = eventPatch(stored, ev);
+      if (Object.keys(patch).length > 0) {
+        acc.add(stored, -1);
+        acc.add({ ...stored, ...patch }, 1);
+        await patchStored(conn, stored, patch);
+      }
+      dropped.add(ev);
+      derived.delete(keyOf(stored));
+    }
+  }
+  // 3. Trace spans whose event arrived first: take its values, delete its span.
+  if (traced.size > 0 && knownDerived) {
+    for (const stored of await storedMatches(conn, [...traced.values()], true)) {
+      const tr = traced.get(keyOf(stored));
+      if (!tr) continue;
+      Object.assign(tr, eventPatch(tr, stored));
+      acc.add(stored, -1);
+      await conn.run('DELETE FROM spans WHERE trace_id = $t AND span_id = $s AND start_ns = $st', { t: stored.traceId, s: stored.spanId, st: stored.startNs });
+      traced.delete(keyOf(stored));
+    }
+  }
+  await reconcileEnclosed(conn, rows, acc, knownDerived, dropped);
+  return dropped.size === 0 ? rows : rows.filter((r) => !dropped.has(r));
+}
+
+const enclosedOp = (s: { operation: string | null }): boolean => s.operation !== null && RECONCILED_OPERATIONS.has(s.operation);
+
+/**
+ * The second join: an event emitted inside a span (Gemini CLI logs its `api_response` inside its
+ * `llm_call` span) derives a child of that span. A derived chat or tool span whose parent is a
+ * trace span of the same operation describes the same call: folded into the parent as above.
+ */
+async function reconcileEnclosed(conn: DuckDBConnection, rows: NormalizedSpan[], acc: RollupAccumulator, knownDerived: boolean, dropped: Set<NormalizedSpan>): Promise<void> {
+  const children = new Map<string, NormalizedSpan>();
+  const parents = new Map<string, NormalizedSpan>();
+  for (const r of rows) {
+    if (dropped.has(r) || !enclosedOp(r)) continue;
+    if (isDerived(r)) {
+      if (r.parentSpanId !== null) children.set(`${r.traceId}${r.parentSpanId}\u0001${r.operation}`, r);
+    } else {
+      parents.set(`${r.traceId}${r.spanId}\u0001${r.operation}`, r);
+    }
+  }
+  if (children.size === 0 && (parents.size === 0 || !knownDerived)) return;
+  for (const [k, ev] of children) {
+    const tr = parents.get(k);
+    if (!tr) continue;
+    Object.assign(tr, eventPatch(tr, ev));
+    dropped.add(ev);
+    children.delete(k);
+    parents.delete(k);
+  }
+  if (children.size > 0) {
+    const list = [...children.values()];
+    const stored = await readStoredSpans(conn, 'NOT coalesce(s.scope_name = $scope, false)', { scope: DERIVED_SCOPE }, {
+      join: 's.trace_id = k.trace_id AND s.span_id = k.span_id',
+      rows: list.map((c) => [c.traceId, c.parentSpanId!] as const),
+    });
+    for (const tr of stored) {
+      const k = `${tr.traceId}${tr.spanId}\u0001${tr.operation}`;
+      const ev = children.get(k);
+      if (!ev) continue;
+      const patch = eventPatch(tr, ev);
+      if (Object.keys(patch).length > 0) {
+        acc.add(tr, -1);
+        acc.add({ ...tr, ...patch }, 1);
+        await patchStored(conn, tr, patch);
+      }
+      dropped.add(ev);
+      children.delete(k);
+    }
+  }
+  if (parents.size > 0 && knownDerived) {
+    const list = [...parents.values()];
+    const stored = await readStoredSpans(conn, 'coalesce(s.scope_name = $scope, false)', { scope: DERIVED_SCOPE }, {
+      join: 's.trace_id = k.trace_id AND s.parent_span_id = k.span_id',
+      rows: list.map((p) => [p.traceId, p.spanId] as const),
+    });
+    for (const ev of stored) {
+      const tr = parents.get(`${ev.traceId}${ev.parentSpanId}\u0001${ev.operation}`);
+      if (!tr) continue;
+      Object.assign(tr, eventPatch(tr, ev));
+      acc.add(ev, -1);
+      await conn.run('DELETE FROM spans WHERE trace_id = $t AND span_id = $s AND start_ns = $st', { t: ev.traceId, s: ev.spanId, st: ev.startNs });
+    }
+  }
+}
+
+/** Stored spans of the other description (derived or not) with the same operation and call id. */
+async function storedMatches(conn: DuckDBConnection, spans: readonly Keyed[], derived: boolean): Promise<StoredSpan[]> {
+  let lo = spans[0]!.startNs;
+  let hi = lo;
+  for (const s of spans) {
+    if (s.startNs < lo) lo = s.startNs;
+    if (s.startNs > hi) hi = s.startNs;
+  }
+  return readStoredSpans(
+    conn,
+    `s.start_ns BETWEEN $lo AND $hi AND ${derived ? '' : 'NOT '}coalesce(s.scope_name = $scope, false)`,
+    { lo: lo - WINDOW_NS, hi: hi + WINDOW_NS, scope: DERIVED_SCOPE },
+    { join: 's.call_id = k.trace_id AND s.operation = k.span_id', rows: spans.map((s) => [s.callId, s.operation] as const) },
+  );
+}
