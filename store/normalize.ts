@@ -1,3 +1,4 @@
+import { amount, count, num, str } from './attrValue.js';
 import type { AttrValue, Attributes, SpanRecord } from './types.js';
 
 /**
@@ -77,23 +78,6 @@ export interface NormalizedSpan {
   callId: string | null;
 }
 
-function str(v: AttrValue | undefined): string | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'string') return v.length > 0 ? v : null;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
-}
-
-function num(v: AttrValue | undefined): number | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : null;
-  }
-  return null;
-}
-
 /** Already sorted, unique, trimmed, non-empty strings (what our own API emits): join as is. */
 function isCanonicalList(list: AttrValue[]): boolean {
   if (list.length === 0) return false;
@@ -154,8 +138,9 @@ function errorTypeOf(span: SpanRecord, a: Attributes): string | null {
 
 /**
  * Integer columns are BIGINT: a value no double can hold exactly (beyond ±2^53, e.g. a bogus
- * token count of 1e20) is stored as NULL (the raw value stays in attributes_json) instead of
- * failing the append and, with it, every other span of the batch.
+ * context size of 1e20) is stored as NULL (the raw value stays in attributes_json) instead of
+ * failing the append and, with it, every other span of the batch. Token counts go through
+ * `count`, which refuses negative ones as well.
  */
 function trunc(v: number | null): number | null {
   if (v === null) return null;
@@ -207,8 +192,6 @@ export function normalizeSpan(span: SpanRecord): NormalizedSpan {
 /** {@link normalizeSpan} sharing one {@link ResourceMemo} across a batch. */
 export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): NormalizedSpan {
   const a = span.attributes;
-  const inTok = num(a[ATTR.inputTokens]) ?? num(a[ATTR.inputTokensLegacy]);
-  const outTok = num(a[ATTR.outputTokens]) ?? num(a[ATTR.outputTokensLegacy]);
   const toolName = str(a[ATTR.toolName]);
   const startNs = clampNs(span.startNs);
   const endNs = clampNs(span.endNs);
@@ -237,9 +220,9 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
     teamId: str(a[ATTR.teamId]),
     teamSignature: str(a[ATTR.teamSignature]) ?? teamSignatureOf(a[ATTR.teamMembers]),
     errorType: errorTypeOf(span, a),
-    inputTokens: trunc(inTok),
-    outputTokens: trunc(outTok),
-    costUsd: num(a[ATTR.costUsd]),
+    inputTokens: count(a[ATTR.inputTokens]) ?? count(a[ATTR.inputTokensLegacy]),
+    outputTokens: count(a[ATTR.outputTokens]) ?? count(a[ATTR.outputTokensLegacy]),
+    costUsd: amount(a[ATTR.costUsd]),
     contextSize: trunc(num(a[ATTR.contextSize])),
     queueDepth: trunc(num(a[ATTR.queueDepth])),
     recoveryStrategy: str(a[ATTR.recoveryStrategy]),
