@@ -9,6 +9,7 @@ export const ATTR = {
   operation: 'gen_ai.operation.name',
   operationFallback: 'agentpulse.operation',
   agentName: 'gen_ai.agent.name',
+  workflowName: 'gen_ai.workflow.name',
   agentId: 'gen_ai.agent.id',
   provider: 'gen_ai.provider.name',
   providerLegacy: 'gen_ai.system',
@@ -35,6 +36,8 @@ export const ATTR = {
   sessionId: 'session.id',
   conversationIdLegacy: 'conversation.id',
   toolCallId: 'gen_ai.tool.call.id',
+  toolCallIdUnderscore: 'gen_ai.tool.call_id',
+  responseId: 'gen_ai.response.id',
 } as const;
 
 /** The promoted, typed view of one span: what the writer appends and the rollups aggregate. */
@@ -189,10 +192,28 @@ export function normalizeSpan(span: SpanRecord): NormalizedSpan {
   return normalizeSpanWith(span, new ResourceMemo());
 }
 
+/**
+ * The call id when `gen_ai.tool.call.id` is absent: a tool call's under Gemini CLI's near-miss
+ * spelling, a model call's response id. Asked by operation, so a span pays one lookup at most.
+ */
+function callIdFallback(a: Attributes, op: string | null): string | null {
+  if (op === 'execute_tool') return str(a[ATTR.toolCallIdUnderscore]);
+  if (op === 'chat' || op === 'text_completion' || op === 'generate_content') return str(a[ATTR.responseId]);
+  return null;
+}
+
+/** `gen_ai.operation.name`, with `invoke_workflow` folded into `invoke_agent` as the 2026 conventions do. */
+function operationOf(a: Attributes, toolName: string | null): string | null {
+  const op = str(a[ATTR.operation]);
+  if (op !== null) return op === 'invoke_workflow' ? 'invoke_agent' : op;
+  return str(a[ATTR.operationFallback]) ?? (toolName ? 'execute_tool' : null);
+}
+
 /** {@link normalizeSpan} sharing one {@link ResourceMemo} across a batch. */
 export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): NormalizedSpan {
   const a = span.attributes;
   const toolName = str(a[ATTR.toolName]);
+  const operation = operationOf(a, toolName);
   const startNs = clampNs(span.startNs);
   const endNs = clampNs(span.endNs);
   const duration = endNs >= startNs ? endNs - startNs : 0n;
@@ -210,8 +231,8 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
     statusMessage: span.statusMessage,
     serviceName: memo.serviceName,
     scopeName: span.scopeName,
-    operation: str(a[ATTR.operation]) ?? str(a[ATTR.operationFallback]) ?? (toolName ? 'execute_tool' : null),
-    agentName: str(a[ATTR.agentName]),
+    operation,
+    agentName: str(a[ATTR.agentName]) ?? str(a[ATTR.workflowName]),
     provider: str(a[ATTR.provider]) ?? str(a[ATTR.providerLegacy]),
     model: str(a[ATTR.requestModel]) ?? str(a[ATTR.responseModel]),
     toolName,
@@ -238,6 +259,6 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
         ? '[]'
         : json(span.links.map((l) => ({ trace_id: l.traceId, span_id: l.spanId, attributes: l.attributes }))),
     sessionId: str(a[ATTR.conversationId]) ?? str(a[ATTR.sessionId]) ?? str(a[ATTR.conversationIdLegacy]),
-    callId: str(a[ATTR.toolCallId]),
+    callId: str(a[ATTR.toolCallId]) ?? callIdFallback(a, operation),
   };
 }
