@@ -1,4 +1,5 @@
 import { amount, count, num, str } from './attrValue.js';
+import { detectDialect, promoteDialect, type Dialect } from './dialects.js';
 import type { AttrValue, Attributes, SpanRecord } from './types.js';
 
 /**
@@ -79,6 +80,8 @@ export interface NormalizedSpan {
   sessionId: string | null;
   /** The model request or tool call the span is (request id, tool call id): joins a span with the agent event of the same work. */
   callId: string | null;
+  /** The span dialect its columns were read from (store/dialects.ts); not a column. */
+  dialect: Dialect;
 }
 
 /** Already sorted, unique, trimmed, non-empty strings (what our own API emits): join as is. */
@@ -209,7 +212,11 @@ function operationOf(a: Attributes, toolName: string | null): string | null {
   return str(a[ATTR.operationFallback]) ?? (toolName ? 'execute_tool' : null);
 }
 
-/** {@link normalizeSpan} sharing one {@link ResourceMemo} across a batch. */
+/**
+ * {@link normalizeSpan} sharing one {@link ResourceMemo} across a batch. GenAI names are read
+ * here; spans of other dialects (store/dialects.ts) fill what those leave null. Our own spans
+ * (an agentpulse scope, an operation) skip the dialect step altogether.
+ */
 export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): NormalizedSpan {
   const a = span.attributes;
   const toolName = str(a[ATTR.toolName]);
@@ -218,7 +225,8 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
   const endNs = clampNs(span.endNs);
   const duration = endNs >= startNs ? endNs - startNs : 0n;
   memo.lookup(span.resource);
-  return {
+  const dialect = detectDialect(span, memo.serviceName);
+  const row: NormalizedSpan = {
     traceId: span.traceId,
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
@@ -260,5 +268,11 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
         : json(span.links.map((l) => ({ trace_id: l.traceId, span_id: l.spanId, attributes: l.attributes }))),
     sessionId: str(a[ATTR.conversationId]) ?? str(a[ATTR.sessionId]) ?? str(a[ATTR.conversationIdLegacy]),
     callId: str(a[ATTR.toolCallId]) ?? callIdFallback(a, operation),
+    dialect,
   };
+  if (operation === null || (dialect !== 'agentpulse' && dialect !== 'genai')) {
+    promoteDialect(dialect, span, row);
+    row.callId ??= callIdFallback(a, row.operation);
+  }
+  return row;
 }
