@@ -1,3 +1,5 @@
+import { amount, count, num, str } from './attrValue.js';
+import { detectDialect, promoteDialect, type Dialect } from './dialects.js';
 import type { AttrValue, Attributes, SpanRecord } from './types.js';
 
 /**
@@ -8,6 +10,7 @@ export const ATTR = {
   operation: 'gen_ai.operation.name',
   operationFallback: 'agentpulse.operation',
   agentName: 'gen_ai.agent.name',
+  workflowName: 'gen_ai.workflow.name',
   agentId: 'gen_ai.agent.id',
   provider: 'gen_ai.provider.name',
   providerLegacy: 'gen_ai.system',
@@ -34,6 +37,8 @@ export const ATTR = {
   sessionId: 'session.id',
   conversationIdLegacy: 'conversation.id',
   toolCallId: 'gen_ai.tool.call.id',
+  toolCallIdUnderscore: 'gen_ai.tool.call_id',
+  responseId: 'gen_ai.response.id',
 } as const;
 
 /** The promoted, typed view of one span: what the writer appends and the rollups aggregate. */
@@ -75,23 +80,8 @@ export interface NormalizedSpan {
   sessionId: string | null;
   /** The model request or tool call the span is (request id, tool call id): joins a span with the agent event of the same work. */
   callId: string | null;
-}
-
-function str(v: AttrValue | undefined): string | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'string') return v.length > 0 ? v : null;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
-}
-
-function num(v: AttrValue | undefined): number | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : null;
-  }
-  return null;
+  /** The span dialect its columns were read from (store/dialects.ts); not a column. */
+  dialect: Dialect;
 }
 
 /** Already sorted, unique, trimmed, non-empty strings (what our own API emits): join as is. */
@@ -154,8 +144,9 @@ function errorTypeOf(span: SpanRecord, a: Attributes): string | null {
 
 /**
  * Integer columns are BIGINT: a value no double can hold exactly (beyond ±2^53, e.g. a bogus
- * token count of 1e20) is stored as NULL (the raw value stays in attributes_json) instead of
- * failing the append and, with it, every other span of the batch.
+ * context size of 1e20) is stored as NULL (the raw value stays in attributes_json) instead of
+ * failing the append and, with it, every other span of the batch. Token counts go through
+ * `count`, which refuses negative ones as well.
  */
 function trunc(v: number | null): number | null {
   if (v === null) return null;
@@ -204,17 +195,38 @@ export function normalizeSpan(span: SpanRecord): NormalizedSpan {
   return normalizeSpanWith(span, new ResourceMemo());
 }
 
-/** {@link normalizeSpan} sharing one {@link ResourceMemo} across a batch. */
+/**
+ * The call id when `gen_ai.tool.call.id` is absent: a tool call's under Gemini CLI's near-miss
+ * spelling, a model call's response id. Asked by operation, so a span pays one lookup at most.
+ */
+function callIdFallback(a: Attributes, op: string | null): string | null {
+  if (op === 'execute_tool') return str(a[ATTR.toolCallIdUnderscore]);
+  if (op === 'chat' || op === 'text_completion' || op === 'generate_content') return str(a[ATTR.responseId]);
+  return null;
+}
+
+/** `gen_ai.operation.name`, with `invoke_workflow` folded into `invoke_agent` as the 2026 conventions do. */
+function operationOf(a: Attributes, toolName: string | null): string | null {
+  const op = str(a[ATTR.operation]);
+  if (op !== null) return op === 'invoke_workflow' ? 'invoke_agent' : op;
+  return str(a[ATTR.operationFallback]) ?? (toolName ? 'execute_tool' : null);
+}
+
+/**
+ * {@link normalizeSpan} sharing one {@link ResourceMemo} across a batch. GenAI names are read
+ * here; spans of other dialects (store/dialects.ts) fill what those leave null. Our own spans
+ * (an agentpulse scope, an operation) skip the dialect step altogether.
+ */
 export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): NormalizedSpan {
   const a = span.attributes;
-  const inTok = num(a[ATTR.inputTokens]) ?? num(a[ATTR.inputTokensLegacy]);
-  const outTok = num(a[ATTR.outputTokens]) ?? num(a[ATTR.outputTokensLegacy]);
   const toolName = str(a[ATTR.toolName]);
+  const operation = operationOf(a, toolName);
   const startNs = clampNs(span.startNs);
   const endNs = clampNs(span.endNs);
   const duration = endNs >= startNs ? endNs - startNs : 0n;
   memo.lookup(span.resource);
-  return {
+  const dialect = detectDialect(span, memo.serviceName);
+  const row: NormalizedSpan = {
     traceId: span.traceId,
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
@@ -227,8 +239,8 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
     statusMessage: span.statusMessage,
     serviceName: memo.serviceName,
     scopeName: span.scopeName,
-    operation: str(a[ATTR.operation]) ?? str(a[ATTR.operationFallback]) ?? (toolName ? 'execute_tool' : null),
-    agentName: str(a[ATTR.agentName]),
+    operation,
+    agentName: str(a[ATTR.agentName]) ?? str(a[ATTR.workflowName]),
     provider: str(a[ATTR.provider]) ?? str(a[ATTR.providerLegacy]),
     model: str(a[ATTR.requestModel]) ?? str(a[ATTR.responseModel]),
     toolName,
@@ -237,9 +249,9 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
     teamId: str(a[ATTR.teamId]),
     teamSignature: str(a[ATTR.teamSignature]) ?? teamSignatureOf(a[ATTR.teamMembers]),
     errorType: errorTypeOf(span, a),
-    inputTokens: trunc(inTok),
-    outputTokens: trunc(outTok),
-    costUsd: num(a[ATTR.costUsd]),
+    inputTokens: count(a[ATTR.inputTokens]) ?? count(a[ATTR.inputTokensLegacy]),
+    outputTokens: count(a[ATTR.outputTokens]) ?? count(a[ATTR.outputTokensLegacy]),
+    costUsd: amount(a[ATTR.costUsd]),
     contextSize: trunc(num(a[ATTR.contextSize])),
     queueDepth: trunc(num(a[ATTR.queueDepth])),
     recoveryStrategy: str(a[ATTR.recoveryStrategy]),
@@ -255,6 +267,12 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
         ? '[]'
         : json(span.links.map((l) => ({ trace_id: l.traceId, span_id: l.spanId, attributes: l.attributes }))),
     sessionId: str(a[ATTR.conversationId]) ?? str(a[ATTR.sessionId]) ?? str(a[ATTR.conversationIdLegacy]),
-    callId: str(a[ATTR.toolCallId]) ?? str(a['gen_ai.response.id']),
+    callId: str(a[ATTR.toolCallId]) ?? callIdFallback(a, operation),
+    dialect,
   };
+  if (operation === null || (dialect !== 'agentpulse' && dialect !== 'genai')) {
+    promoteDialect(dialect, span, row);
+    row.callId ??= callIdFallback(a, row.operation);
+  }
+  return row;
 }
