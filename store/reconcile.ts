@@ -21,14 +21,21 @@ function keyed(s: NormalizedSpan): s is Keyed {
 }
 
 /**
- * What the event adds to the trace span of the same call: its cost always (traces carry none),
- * and whatever the trace span left empty.
+ * What the event adds to the trace span of the same call: its cost and agent always (traces carry
+ * no cost, and name no subagent), its failure, and whatever else the trace span left empty.
  */
 function eventPatch(trace: Pick<NormalizedSpan, keyof SpanPatch>, event: Pick<NormalizedSpan, keyof SpanPatch>): SpanPatch {
   const patch: SpanPatch = {};
   if (event.costUsd !== null && event.costUsd !== trace.costUsd) patch.costUsd = event.costUsd;
-  for (const k of ['agentName', 'sessionId', 'model', 'provider', 'inputTokens', 'outputTokens'] as const) {
+  // The event knows which (sub)agent made the call; a trace span only knows its tool's or inherited one.
+  if (event.agentName !== null && event.agentName !== trace.agentName) patch.agentName = event.agentName;
+  for (const k of ['sessionId', 'model', 'provider', 'inputTokens', 'outputTokens'] as const) {
     if (trace[k] === null && event[k] !== null) (patch as Record<string, unknown>)[k] = event[k];
+  }
+  // A failure the event reports (a tool that failed inside its trace span's child) fails the call.
+  if (event.statusCode === 'ERROR' && trace.statusCode !== 'ERROR') {
+    patch.statusCode = 'ERROR';
+    patch.errorType = trace.errorType ?? event.errorType;
   }
   return patch;
 }

@@ -77,7 +77,9 @@ export async function readStoredSpans(
 }
 
 /** Fields `rewriteStored` may change on a stored span. */
-export type SpanPatch = Partial<Pick<StoredSpan, 'agentName' | 'sessionId' | 'taskId' | 'teamId' | 'model' | 'provider' | 'inputTokens' | 'outputTokens' | 'costUsd'>>;
+export type SpanPatch = Partial<
+  Pick<StoredSpan, 'agentName' | 'sessionId' | 'taskId' | 'teamId' | 'model' | 'provider' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'statusCode' | 'errorType'>
+>;
 
 const PATCH_COLUMNS: Record<keyof SpanPatch, string> = {
   agentName: 'agent_name',
@@ -89,6 +91,8 @@ const PATCH_COLUMNS: Record<keyof SpanPatch, string> = {
   inputTokens: 'input_tokens',
   outputTokens: 'output_tokens',
   costUsd: 'cost_usd',
+  statusCode: 'status_code',
+  errorType: 'error_type',
 };
 
 /** Updates one stored span's columns named in `patch` (values bound, never interpolated). */

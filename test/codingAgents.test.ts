@@ -44,7 +44,7 @@ async function sessionTotals(s: ClaudeSession) {
   );
   const byModel = await store.query(`SELECT model, round(sum(cost_usd), 9) AS cost FROM spans WHERE session_id = $s AND operation = 'chat' GROUP BY 1 ORDER BY 1`, { s: s.sessionId });
   const byAgent = await store.query(
-    `SELECT agent_name, round(sum(cost_usd), 9) AS cost FROM spans WHERE session_id = $s AND operation = 'chat' AND agent_name <> 'main' GROUP BY 1 ORDER BY 1`,
+    `SELECT agent_name, round(sum(cost_usd), 9) AS cost FROM spans WHERE session_id = $s AND operation = 'chat' AND agent_name <> 'claude-code' GROUP BY 1 ORDER BY 1`,
     { s: s.sessionId },
   );
   return { row: row!, byModel, byAgent };

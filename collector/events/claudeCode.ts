@@ -9,13 +9,17 @@ export function isClaudeCode(log: LogRecordIn, eventName: string): boolean {
   return service.startsWith('claude-code') || (log.scopeName ?? '').startsWith('com.anthropic.claude_code');
 }
 
+/** The agent name of Claude Code's main thread: the same as its beta trace spans' and the hook adapter's. */
+export const CLAUDE_CODE_AGENT = 'claude-code';
+
 /**
  * The agent a Claude Code request ran for: its `agent.name` attribution, else by `query_source`:
- * 'main' for the main thread, 'subagent' / 'auxiliary' for unnamed others. Naming the main thread
- * lets per-agent cost add up to the session's.
+ * 'claude-code' for the main thread, 'subagent' / 'auxiliary' for unnamed others. Naming the main
+ * thread lets per-agent cost add up to the session's.
  */
 function agentOf(log: LogRecordIn): string {
-  return text(log.attributes['agent.name']) ?? text(log.attributes['query_source']) ?? 'main';
+  const source = text(log.attributes['query_source']);
+  return text(log.attributes['agent.name']) ?? (source === null || source === 'main' ? CLAUDE_CODE_AGENT : source);
 }
 
 /**
