@@ -10,7 +10,7 @@ import { OTLPTraceExporter as TracesJson } from '@opentelemetry/exporter-trace-o
 import { OTLPTraceExporter as TracesProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import { openStore, type DuckDbStore } from '../store/index.js';
 import { startCollector, type RunningCollector } from '../collector/index.js';
-import { claudeSession, sendClaudeEvents, sendClaudeMetrics, sendClaudeTraces, type ClaudeSession } from './fixtures/codingAgents.js';
+import { claudeSession, conversation, sendClaudeEvents, sendClaudeMetrics, sendClaudeTraces, sendCodexEvents, sendGemini, type ClaudeSession, type Conversation } from './fixtures/codingAgents.js';
 
 let dir: string;
 let store: DuckDbStore;
@@ -142,5 +142,46 @@ describe('Claude Code through the official OTLP exporters', () => {
     const [logs] = await store.query('SELECT count(*) AS n FROM log_records WHERE session_id = $s', { s: s.sessionId });
     expect(Number(t.row.requests)).toBe(s.requests.length);
     expect(Number(logs!.n)).toBe(1 + s.requests.length + 2 * s.tools.length + 1);
+  });
+});
+
+async function conversationTotals(id: string) {
+  await collector.flush(10_000);
+  const [row] = await store.query(
+    `SELECT count(*) FILTER (WHERE operation = 'chat') AS requests, sum(input_tokens) FILTER (WHERE operation = 'chat') AS input,
+            sum(output_tokens) FILTER (WHERE operation = 'chat') AS output, count(*) FILTER (WHERE operation = 'execute_tool') AS tools,
+            count(*) FILTER (WHERE operation = 'execute_tool' AND status_code = 'ERROR') AS tool_failures
+     FROM spans WHERE session_id = $s`,
+    { s: id },
+  );
+  return { requests: Number(row!.requests), input: Number(row!.input), output: Number(row!.output), tools: Number(row!.tools), toolFailures: Number(row!.tool_failures) };
+}
+
+const truthOf = (c: Conversation) => ({
+  requests: c.requests.length,
+  input: c.requests.reduce((a, r) => a + r.input, 0),
+  output: c.requests.reduce((a, r) => a + r.output, 0),
+  tools: c.tools.length,
+  toolFailures: c.tools.filter((t) => !t.success).length,
+});
+
+describe('Codex CLI and Gemini CLI through the official OTLP exporters', () => {
+  it('gives a Codex conversation its token sums, request count and tool calls (protobuf and JSON)', async () => {
+    for (const [i, exporter] of [new LogsProto({ url: url('/v1/logs') }), new LogsJson({ url: url('/v1/logs') })].entries()) {
+      const c = conversation(500 + i);
+      await sendCodexEvents(exporter, c);
+      expect(await conversationTotals(c.id)).toEqual(truthOf(c));
+    }
+  });
+
+  it('gives a Gemini conversation its token sums and request count, from events alone and from traces plus events (counted once)', async () => {
+    const alone = conversation(600);
+    await sendGemini(new LogsJson({ url: url('/v1/logs') }), null, alone);
+    expect(await conversationTotals(alone.id)).toEqual(truthOf(alone));
+    const both = conversation(601);
+    await sendGemini(new LogsJson({ url: url('/v1/logs') }), new TracesJson({ url: url('/v1/traces') }), both);
+    expect(await conversationTotals(both.id)).toEqual(truthOf(both));
+    const [derived] = await store.query(`SELECT count(*) AS n FROM spans WHERE session_id = $s AND scope_name = 'agentpulse.events'`, { s: both.id });
+    expect(Number(derived!.n)).toBe(0);
   });
 });
