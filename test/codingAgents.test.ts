@@ -185,3 +185,51 @@ describe('Codex CLI and Gemini CLI through the official OTLP exporters', () => {
     expect(Number(derived!.n)).toBe(0);
   });
 });
+
+describe('foreign span dialects through the official OTLP trace exporter', () => {
+  it('fills operation, model, provider, tokens, tool, agent and session for OpenInference, OpenLLMetry, Vercel AI SDK and GenAI 2026 spans', async () => {
+    const { BasicTracerProvider, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+    const { resourceFromAttributes } = await import('@opentelemetry/resources');
+    const cases: { service: string; name: string; attributes: Record<string, string | number>; expect: Record<string, unknown> }[] = [
+      {
+        service: 'phoenix-app', name: 'ChatCompletion',
+        attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o', 'llm.provider': 'openai', 'llm.token_count.prompt': 120, 'llm.token_count.completion': 30, 'llm.cost.total': 0.002, 'session.id': 'oi-s', 'agent.name': 'researcher' },
+        expect: { operation: 'chat', model: 'gpt-4o', provider: 'openai', input_tokens: 120, output_tokens: 30, cost_usd: 0.002, agent_name: 'researcher', session_id: 'oi-s' },
+      },
+      { service: 'phoenix-app', name: 'search', attributes: { 'openinference.span.kind': 'TOOL', 'tool.name': 'web_search' }, expect: { operation: 'execute_tool', tool_name: 'web_search' } },
+      {
+        service: 'traceloop-app', name: 'openai.chat',
+        attributes: { 'llm.request.type': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.prompt_tokens': 80, 'gen_ai.usage.completion_tokens': 12 },
+        expect: { operation: 'chat', model: 'gpt-4o-mini', provider: 'openai', input_tokens: 80, output_tokens: 12 },
+      },
+      { service: 'traceloop-app', name: 'lookup.tool', attributes: { 'traceloop.span.kind': 'tool', 'traceloop.entity.name': 'lookup' }, expect: { operation: 'execute_tool', tool_name: 'lookup' } },
+      { service: 'traceloop-app', name: 'planner.agent', attributes: { 'traceloop.span.kind': 'agent', 'traceloop.entity.name': 'planner' }, expect: { operation: 'invoke_agent', agent_name: 'planner' } },
+      {
+        service: 'vercel-app', name: 'ai.generateText.doGenerate',
+        attributes: { 'ai.model.id': 'claude-sonnet-4-5', 'ai.model.provider': 'anthropic.messages', 'ai.usage.promptTokens': 55, 'ai.usage.completionTokens': 9 },
+        expect: { operation: 'chat', model: 'claude-sonnet-4-5', provider: 'anthropic', input_tokens: 55, output_tokens: 9 },
+      },
+      { service: 'vercel-app', name: 'ai.toolCall', attributes: { 'ai.toolCall.name': 'weather', 'ai.toolCall.id': 'tc-1' }, expect: { operation: 'execute_tool', tool_name: 'weather', call_id: 'tc-1' } },
+      {
+        service: 'genai-2026', name: 'invoke_agent planner',
+        attributes: { 'gen_ai.operation.name': 'invoke_workflow', 'gen_ai.workflow.name': 'planner', 'gen_ai.provider.name': 'openai', 'gen_ai.conversation.id': 'g-s' },
+        expect: { operation: 'invoke_agent', agent_name: 'planner', session_id: 'g-s' },
+      },
+      { service: 'gemini-cli', name: 'tool_call', attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read_file', 'gen_ai.tool.call_id': 'g-call-1' }, expect: { operation: 'execute_tool', tool_name: 'read_file', call_id: 'g-call-1' } },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const exporter = i % 2 ? new TracesJson({ url: url('/v1/traces') }) : new TracesProto({ url: url('/v1/traces') });
+      const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': c.service }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      const span = provider.getTracer('dialect-test').startSpan(c.name, { attributes: { ...c.attributes, 'test.case': i } });
+      span.end();
+      await provider.forceFlush();
+      await provider.shutdown();
+    }
+    await collector.flush(10_000);
+    for (const [i, c] of cases.entries()) {
+      const cols = Object.keys(c.expect);
+      const [row] = await store.query(`SELECT ${cols.join(', ')} FROM spans WHERE (attributes->>'test.case') = $i`, { i: String(i) });
+      expect(row, `${c.service} ${c.name}`).toEqual(c.expect);
+    }
+  });
+});
