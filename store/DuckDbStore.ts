@@ -257,7 +257,7 @@ export class DuckDbStore {
     const nPoints = signals?.points.length ?? 0;
     if (spans.length === 0 && nLogs === 0 && nPoints === 0) return { inserted: 0, duplicates: 0, epoch: this.staged?.epoch ?? this.stagedEpoch };
     // Normalise before touching the transaction: a bad span must not abort what is already staged.
-    const { rows, lo, hi } = await normalizeBatch(spans);
+    const { rows, lo, hi } = spans.length > 0 ? await normalizeBatch(spans) : { rows: [], lo: 0n, hi: 0n };
     const logs = nLogs > 0 ? logRows(signals!.logs) : [];
     const points = nPoints > 0 ? metricRows(signals!.points) : [];
     if (!this.staged) {

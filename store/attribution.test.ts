@@ -145,3 +145,23 @@ describe('one span per call (reconcileCalls)', () => {
     );
   });
 });
+
+describe('DuckDbStore.writeBatch with log records and metric points only', () => {
+  it('stores them without any span in the batch, and skips a resent point', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    const point = {
+      name: 'claude_code.cost.usage', description: null, unit: 'USD', kind: 'sum' as const, temporality: 'delta' as const, monotonic: true,
+      startNs: T0, timeNs: T0 + 60_000_000_000n, value: 0.5, count: null, sum: null, min: null, max: null, bounds: null, bucketCounts: null, extra: null,
+      attributes: { 'session.id': 's1' }, resource: { 'service.name': 'claude-code' }, scopeName: 'com.anthropic.claude_code', scopeVersion: null,
+    };
+    const hist = { ...point, name: 'latency', kind: 'histogram' as const, value: null, count: 3, sum: 12, min: 1, max: 9, bounds: [1, 5, 10], bucketCounts: [1, 1, 1, 0] };
+    expect(await store.writeBatch([], { logs: [], points: [point, hist] })).toMatchObject({ inserted: 0, points: 2 });
+    expect(await store.writeBatch([], { logs: [], points: [point] })).toMatchObject({ points: 0 });
+    const rows = await store.query('SELECT name, session_id, bounds, bucket_counts, delta_value FROM metric_deltas ORDER BY name');
+    expect(rows).toEqual([
+      { name: 'claude_code.cost.usage', session_id: 's1', bounds: null, bucket_counts: null, delta_value: 0.5 },
+      { name: 'latency', session_id: 's1', bounds: [1, 5, 10], bucket_counts: [1, 1, 1, 0], delta_value: null },
+    ]);
+    await store.close();
+  });
+});

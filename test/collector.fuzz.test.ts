@@ -133,3 +133,97 @@ describe('collector under malformed input', () => {
     console.log(JSON.stringify({ peakRssMb: Math.round(peakRss), validSpans: validIds.length, kinds: Object.fromEntries(kinds) }));
   });
 });
+
+const SIGNAL_FUZZ_COUNT = 3_000;
+
+/** Protobuf and JSON templates for /v1/logs and /v1/metrics, from the official SDKs and serializers. */
+async function signalTemplates(): Promise<Record<'logs' | 'metrics', { proto: Buffer; json: Buffer }>> {
+  const { LoggerProvider, InMemoryLogRecordExporter, SimpleLogRecordProcessor } = await import('@opentelemetry/sdk-logs');
+  const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
+  const { ProtobufLogsSerializer, JsonLogsSerializer, ProtobufMetricsSerializer, JsonMetricsSerializer } = await import('@opentelemetry/otlp-transformer');
+  const memory = new InMemoryLogRecordExporter();
+  const logs = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: memory })] });
+  const logger = logs.getLogger('fuzz');
+  for (let i = 0; i < 8; i++) logger.emit({ eventName: 'claude_code.api_request', body: 'x', attributes: { 'event.name': 'api_request', input_tokens: i, cost_usd: 0.01, model: 'm', request_id: `r${i}` } });
+  const records = memory.getFinishedLogRecords();
+  class Reader extends MetricReader {
+    protected async onForceFlush(): Promise<void> {}
+    protected async onShutdown(): Promise<void> {}
+  }
+  const reader = new Reader();
+  const meters = new MeterProvider({ readers: [reader] });
+  const m = meters.getMeter('fuzz');
+  m.createCounter('c').add(3, { a: 'b' });
+  m.createHistogram('h').record(12);
+  m.createGauge('g').record(1.5);
+  const { resourceMetrics } = await reader.collect();
+  return {
+    logs: { proto: Buffer.from(ProtobufLogsSerializer.serializeRequest(records)!), json: Buffer.from(JsonLogsSerializer.serializeRequest(records)!) },
+    metrics: { proto: Buffer.from(ProtobufMetricsSerializer.serializeRequest(resourceMetrics)!), json: Buffer.from(JsonMetricsSerializer.serializeRequest(resourceMetrics)!) },
+  };
+}
+
+/** Malformed by construction for a logs or metrics request (outer field 1 = Resource{Logs,Metrics}). */
+function malformedSignal(signal: 'logs' | 'metrics', proto: Buffer, json: Buffer): fc.Arbitrary<Payload> {
+  const key = signal === 'logs' ? 'resourceLogs' : 'resourceMetrics';
+  const inner = signal === 'logs' ? 'scopeLogs' : 'scopeMetrics';
+  const items = signal === 'logs' ? 'logRecords' : 'metrics';
+  const bytes = (max: number) => fc.uint8Array({ minLength: 1, maxLength: max }).map((a) => Buffer.from(a));
+  // A record whose string field (log severity_text 3, metric name 1) holds invalid UTF-8.
+  const bad = Buffer.from([0xc3, 0x28, 0xff]);
+  const record = Buffer.concat([Buffer.from([signal === 'logs' ? 0x1a : 0x0a, bad.length]), bad]);
+  const scope = Buffer.concat([Buffer.from([0x12, record.length]), record]);
+  const rs = Buffer.concat([Buffer.from([0x12, scope.length]), scope]);
+  const invalidUtf8 = Buffer.concat([Buffer.from([0x0a, rs.length]), rs]);
+  return fc.oneof(
+    fc.integer({ min: 1, max: proto.length - 1 }).map((cut) => ({ kind: 'truncated-proto', body: proto.subarray(0, cut), headers: PROTO })),
+    fc.integer({ min: 11, max: 40 }).map((n) => ({ kind: 'huge-varint-tag', body: Buffer.concat([Buffer.alloc(n, 0xff), Buffer.from([0x01])]), headers: PROTO })),
+    fc.constantFrom(0x10, 0x20, 0x40).map((hi) => ({ kind: 'huge-length', body: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, hi, 0x01]), headers: PROTO })),
+    fc.tuple(fc.constantFrom(0x0b, 0x0c, 0x0e, 0x0f), bytes(64)).map(([tag, rest]) => ({ kind: 'bad-wire-type', body: Buffer.concat([Buffer.from([tag]), rest]), headers: PROTO })),
+    bytes(256).map((b) => ({ kind: 'bad-gzip', body: b, headers: { ...PROTO, 'content-encoding': 'gzip' } })),
+    fc.constant(null).map(() => ({ kind: 'oversized', body: Buffer.alloc(MAX_BODY + 1024, 0x0a), headers: PROTO })),
+    fc.constant(null).map(() => ({ kind: 'proto-invalid-utf8', body: invalidUtf8, headers: PROTO })),
+    bytes(32).map((b) => ({ kind: 'json-invalid-utf8', body: Buffer.concat([Buffer.from(`{"${key}":"`), Buffer.from([0xff, 0xfe]), b, Buffer.from('"}')]), headers: JSONCT })),
+    fc.constantFrom('[]', '"x"', `{"${key}":3}`, `{"${key}":[1]}`, `{"${key}":[{"${inner}":{}}]}`, `{"${key}":[{"${inner}":[{"${items}":"no"}]}]}`).map((s) => ({ kind: 'json-wrong-types', body: Buffer.from(s), headers: JSONCT })),
+    fc.integer({ min: 1, max: json.length - 2 }).map((cut) => ({ kind: 'json-truncated', body: json.subarray(0, cut), headers: JSONCT })),
+    fc.tuple(fc.constantFrom('text/plain', 'application/xml', ''), bytes(64)).map(([ct, b]) => ({ kind: 'wrong-content-type', body: b, headers: (ct ? { 'content-type': ct } : {}) as Record<string, string> })),
+  );
+}
+
+describe('collector under malformed logs and metrics', () => {
+  it(`answers ${SIGNAL_FUZZ_COUNT} fuzzed payloads per signal on /v1/logs and /v1/metrics with 4xx, stays up, and still stores valid ones`, async () => {
+    const templates = await signalTemplates();
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const bad: string[] = [];
+    for (const signal of ['logs', 'metrics'] as const) {
+      const t = templates[signal];
+      const payloads = fc.sample(malformedSignal(signal, t.proto, t.json), { numRuns: SIGNAL_FUZZ_COUNT, seed: 20261203 });
+      let next = 0;
+      const deadline = Date.now() + 60_000;
+      const worker = async () => {
+        while (next < payloads.length && Date.now() < deadline) {
+          const p = payloads[next++]!;
+          const r = await post(`${c.url}/v1/${signal}`, p.body, p.headers, agent);
+          if (r.status < 400 || r.status >= 500) bad.push(`${signal} ${p.kind} → ${r.status}`);
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+      expect(next).toBe(SIGNAL_FUZZ_COUNT);
+      for (const [enc, body, headers] of [['proto', t.proto, PROTO], ['json', t.json, JSONCT]] as const) {
+        const ok = await post(`${c.url}/v1/${signal}`, body, headers, agent);
+        if (ok.status !== 200) bad.push(`valid ${signal} ${enc} → ${ok.status}`);
+      }
+    }
+    agent.destroy();
+    expect(bad.slice(0, 20)).toEqual([]);
+    expect(c.child.exitCode).toBeNull();
+    const res = await fetch(`${c.url}/api/sql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: 'SELECT (SELECT count(*) FROM log_records) AS logs, (SELECT count(*) FROM metric_points) AS points' }),
+    });
+    const table = (await res.json()) as { rows: [[number, number]] };
+    expect(table.rows[0][0]).toBeGreaterThanOrEqual(8);
+    expect(table.rows[0][1]).toBeGreaterThanOrEqual(3);
+  });
+});
