@@ -69,7 +69,7 @@ const MARK = 'RQ0123456789ABCD';
  * becomes a log record and a derived chat span), plus the offsets of each record's 16-character
  * request id, rewritten per request so every record (and span) is new.
  */
-export function buildLogsTemplate(): { body: Buffer; idOffsets: number[] } {
+export function buildLogsTemplate(): { body: Buffer; idOffsets: number[]; timeOffsets: number[] } {
   const memory = new InMemoryLogRecordExporter();
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': 'claude-code', 'service.version': '2.1.130' }),
@@ -102,7 +102,14 @@ export function buildLogsTemplate(): { body: Buffer; idOffsets: number[] } {
   const body = Buffer.from(ProtobufLogsSerializer.serializeRequest(records)!);
   const idOffsets = records.map((_, i) => body.indexOf(Buffer.from(`${MARK.slice(0, 8)}${String(i).padStart(8, '0')}`)));
   if (idOffsets.some((o) => o < 0)) throw new Error('request id not found in logs template');
-  return { body, idOffsets };
+  // Each record's time_unix_nano (fixed64), rewritten per request: events of a live agent move forward in time.
+  const timeOffsets = records.map((_, i) => {
+    const le = Buffer.alloc(8);
+    le.writeBigUInt64LE(BigInt(t0 + i) * 1_000_000n);
+    return body.indexOf(le);
+  });
+  if (timeOffsets.some((o) => o < 0)) throw new Error('record time not found in logs template');
+  return { body, idOffsets, timeOffsets };
 }
 
 interface ClientResult { acked: number; requests: number; failures: number; statuses: Record<string, number> }
@@ -111,7 +118,8 @@ async function clientMain(): Promise<void> {
   const { url, seconds, warmupSeconds, connections, workerIndex, signal } = workerData as {
     url: string; seconds: number; warmupSeconds: number; connections: number; workerIndex: number; signal: 'traces' | 'logs';
   };
-  const { body: template, idOffsets } = signal === 'logs' ? buildLogsTemplate() : buildTemplate();
+  const logsTemplate = signal === 'logs' ? buildLogsTemplate() : null;
+  const { body: template, idOffsets } = logsTemplate ?? buildTemplate();
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const u = new URL(`${url}/v1/${signal}`);
   let counter = workerIndex * 1e12;
@@ -136,6 +144,8 @@ async function clientMain(): Promise<void> {
       if (signal === 'logs') {
         // 16 fresh hex characters per record's request id.
         for (const off of idOffsets) body.write((++counter).toString(16).padStart(16, '0').slice(-16), off, 'latin1');
+        const nowNs = BigInt(Date.now()) * 1_000_000n;
+        logsTemplate!.timeOffsets.forEach((off, i) => body.writeBigUInt64LE(nowNs + BigInt(i), off));
       } else {
         for (const off of idOffsets) body.writeDoubleLE(++counter, off); // 8 fresh id bytes per span
       }

@@ -84,6 +84,8 @@ export class DuckDbStore {
   private readonly stagedListeners = new Set<StagedSettledListener>();
   /** The store may hold spans derived from agent events (see reconcile.ts); checked once at open. */
   private hasDerived = false;
+  /** Services with stored trace spans of model or tool calls (see reconcile.ts); loaded at open. */
+  private readonly tracedServices = new Set<string | null>();
   /** Stored spans waiting for their parent's attribution (see attribution.ts). */
   private readonly orphans = new OrphanIndex();
 
@@ -120,6 +122,11 @@ export class DuckDbStore {
       const derived = await connection.runAndReadAll('SELECT count(*) FROM (SELECT 1 FROM spans WHERE scope_name = $s LIMIT 1)', { s: DERIVED_SCOPE });
       store.hasDerived = Number(derived.getRows()[0]![0]) > 0;
       await store.orphans.load(connection);
+      const traced = await connection.runAndReadAll(
+        `SELECT DISTINCT service_name FROM spans WHERE operation IN ('chat', 'execute_tool') AND coalesce(scope_name <> $s, true)`,
+        { s: DERIVED_SCOPE },
+      );
+      for (const [sv] of traced.getRows()) store.tracedServices.add(sv === null ? null : String(sv));
       if (options.ingestSpool !== false && path !== ':memory:') await store.ingestSpool();
     }
     return store;
@@ -270,7 +277,7 @@ export class DuckDbStore {
       let inserted = 0;
       if (rows.length > 0) {
         // Both rewrite stored rows only inside this transaction, so a failed batch leaves nothing behind.
-        const kept = await reconcileCalls(this.connection, rows, st.acc, this.hasDerived);
+        const kept = await reconcileCalls(this.connection, rows, st.acc, this.hasDerived, this.tracedServices);
         await inheritAttribution(this.connection, kept, st.acc, this.orphans);
         inserted = await appendFresh(this.connection, kept, lo, hi, st.acc);
         if (!this.hasDerived && kept.some((r) => r.scopeName === DERIVED_SCOPE)) this.hasDerived = true;

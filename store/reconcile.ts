@@ -49,15 +49,28 @@ function eventPatch(trace: Pick<NormalizedSpan, keyof SpanPatch>, event: Pick<No
  * deleted is withdrawn from the rollups (`acc.add(old, -1)`) so rollups keep equalling the rows.
  * Runs inside the writer's transaction; returns the rows still to append.
  * @param knownDerived whether the store may hold derived spans (else the store probe for them is skipped).
+ * @param tracedServices services the store holds trace spans of model or tool calls from (a derived
+ * span of any other service has nothing stored to fold into: its probe is skipped); updated here.
  */
-export async function reconcileCalls(conn: DuckDBConnection, rows: NormalizedSpan[], acc: RollupAccumulator, knownDerived: boolean): Promise<NormalizedSpan[]> {
+export async function reconcileCalls(
+  conn: DuckDBConnection,
+  rows: NormalizedSpan[],
+  acc: RollupAccumulator,
+  knownDerived: boolean,
+  tracedServices: Set<string | null>,
+): Promise<NormalizedSpan[]> {
   const derived = new Map<string, Keyed>();
   const traced = new Map<string, Keyed>();
+  const services = new Set<string | null>();
   for (const r of rows) {
+    if (enclosedOp(r) && !isDerived(r)) services.add(r.serviceName);
     if (!keyed(r)) continue;
     (isDerived(r) ? derived : traced).set(keyOf(r), r);
   }
-  if (derived.size === 0 && (traced.size === 0 || !knownDerived)) return rows;
+  if (derived.size === 0 && (traced.size === 0 || !knownDerived)) {
+    for (const sv of services) tracedServices.add(sv);
+    return rows;
+  }
   const dropped = new Set<NormalizedSpan>();
   // 1. Both descriptions in this batch.
   for (const [k, ev] of derived) {
@@ -69,8 +82,9 @@ export async function reconcileCalls(conn: DuckDBConnection, rows: NormalizedSpa
     traced.delete(k);
   }
   // 2. Events whose trace span is stored: patch it, drop the event's span.
-  if (derived.size > 0) {
-    for (const stored of await storedMatches(conn, [...derived.values()], false)) {
+  const probe = [...derived.values()].filter((d) => tracedServices.has(d.serviceName));
+  if (probe.length > 0) {
+    for (const stored of await storedMatches(conn, probe, false)) {
       const ev = derived.get(keyOf(stored));
       if (!ev) continue;
       const patch = eventPatch(stored, ev);
@@ -94,7 +108,8 @@ export async function reconcileCalls(conn: DuckDBConnection, rows: NormalizedSpa
       traced.delete(keyOf(stored));
     }
   }
-  await reconcileEnclosed(conn, rows, acc, knownDerived, dropped);
+  await reconcileEnclosed(conn, rows, acc, knownDerived, dropped, tracedServices);
+  for (const sv of services) tracedServices.add(sv);
   return dropped.size === 0 ? rows : rows.filter((r) => !dropped.has(r));
 }
 
@@ -105,7 +120,14 @@ const enclosedOp = (s: { operation: string | null }): boolean => s.operation !==
  * `llm_call` span) derives a child of that span. A derived chat or tool span whose parent is a
  * trace span of the same operation describes the same call: folded into the parent as above.
  */
-async function reconcileEnclosed(conn: DuckDBConnection, rows: NormalizedSpan[], acc: RollupAccumulator, knownDerived: boolean, dropped: Set<NormalizedSpan>): Promise<void> {
+async function reconcileEnclosed(
+  conn: DuckDBConnection,
+  rows: NormalizedSpan[],
+  acc: RollupAccumulator,
+  knownDerived: boolean,
+  dropped: Set<NormalizedSpan>,
+  tracedServices: ReadonlySet<string | null>,
+): Promise<void> {
   const children = new Map<string, NormalizedSpan>();
   const parents = new Map<string, NormalizedSpan>();
   for (const r of rows) {
@@ -125,8 +147,9 @@ async function reconcileEnclosed(conn: DuckDBConnection, rows: NormalizedSpan[],
     children.delete(k);
     parents.delete(k);
   }
-  if (children.size > 0) {
-    const list = [...children.values()];
+  const probe = [...children.values()].filter((c) => tracedServices.has(c.serviceName));
+  if (probe.length > 0) {
+    const list = probe;
     const stored = await readStoredSpans(conn, 'NOT coalesce(s.scope_name = $scope, false)', { scope: DERIVED_SCOPE }, {
       join: 's.trace_id = k.trace_id AND s.span_id = k.span_id',
       rows: list.map((c) => [c.traceId, c.parentSpanId!] as const),

@@ -88,7 +88,7 @@ afterAll(async () => {
 });
 
 describe('every CLI command, run for real', () => {
-  it('reads: sql, query, analyze, alerts, analytics, top, health', async () => {
+  it('reads: sql, query, analyze, alerts, analytics, top, health, sources', async () => {
     expect(json(await cli(['sql', 'select count(*) AS n from spans', '--json']))[0].n).toBeGreaterThan(5000);
     expect(json<unknown[]>(await cli(['query', 'agent_summary', '--json'])).length).toBe(8);
     const report = json(await cli(['analyze', '--since', '24h', '--json']));
@@ -96,6 +96,12 @@ describe('every CLI command, run for real', () => {
     expect(Array.isArray(json(await cli(['alerts', '--json'])))).toBe(true);
     expect(json(await cli(['analytics', '--since', '7d', '--json']))).toBeTruthy();
     expect(json(await cli(['top', '--once', '--json', '--range', '7d']))).toBeTruthy();
+    const sources = json<{ services: { service: string; spans: number; modelCalls: number; filled: { model: number | null } }[] }>(await cli(['sources', '--json']));
+    expect(sources.services.length).toBeGreaterThan(0);
+    expect(sources.services.reduce((a, s) => a + s.spans, 0)).toBeGreaterThan(5000);
+    expect(sources.services.some((s) => s.modelCalls > 0 && s.filled.model === 1)).toBe(true);
+    const sourcesText = await cli(['sources']);
+    expect(sourcesText.stdout).toMatch(/dialects/);
     const health = await cli(['health', '--max-lag', '2d', '--json']);
     expect(health.code, health.stdout + health.stderr).toBe(0);
   }, 120_000);

@@ -15,7 +15,7 @@ const collectList = (value: string, previous: string[] = []): string[] => [...pr
 
 /** `agentpulse collect`: OTLP/HTTP collector writing to the DuckDB store. */
 export const collectCommand = new Command('collect')
-  .description('run the OTLP/HTTP collector (POST /v1/traces, protobuf or JSON) that writes to the DuckDB store')
+  .description('run the OTLP/HTTP collector (POST /v1/traces, /v1/logs, /v1/metrics; protobuf or JSON) that writes to the DuckDB store')
   .option('--host <host>', 'address to bind (non-loopback requires AGENTPULSE_TOKEN)', '127.0.0.1')
   .option('--port <port>', 'port to listen on', '4318')
   .option('--token <token>', 'bearer token required on every route but /healthz (default: AGENTPULSE_TOKEN)')
