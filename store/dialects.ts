@@ -1,3 +1,11 @@
+/**
+ * Span dialects: the attribute sets other SDKs and agents emit, recognised at ingest so their
+ * spans fill the same promoted columns as GenAI ones (docs/semconv.md, "Dialects"). normalize.ts
+ * reads the GenAI names itself; a dialect only fills what those left null (two exceptions: the
+ * Vercel AI SDK's provider id, and Claude Code's `success: false` making a span ERROR) and never
+ * touches the stored attributes.
+ */
+
 import { str } from './attrValue.js';
 import { CLAUDE_CODE_SPAN_PREFIX, isClaudeCodeService, promoteClaudeCode } from './dialects/claudeCode.js';
 import { operationFromName, promoteFromName, promoteGeminiCli } from './dialects/genAi.js';
@@ -9,14 +17,6 @@ import type { SpanRecord } from './types.js';
 
 export { DIALECTS } from './dialects/types.js';
 export type { Dialect, Promoted } from './dialects/types.js';
-export { operationFromName } from './dialects/genAi.js';
-
-/**
- * Span dialects: the attribute sets other SDKs and agents emit, recognised at ingest so their
- * spans fill the same promoted columns as GenAI ones (docs/semconv.md, "Dialects"). normalize.ts
- * reads the GenAI names itself; a dialect only fills what those left null (the Vercel AI SDK's
- * provider id is the one override) and never touches the stored attributes.
- */
 
 function isAgentpulseScope(scope: string | null): boolean {
   return scope !== null && (scope === 'agentpulse' || scope.startsWith('agentpulse.'));
