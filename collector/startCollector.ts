@@ -103,7 +103,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     const signal = OTLP_SIGNALS.get(path);
     if (signal) {
       if (req.method !== 'POST') throw new HttpError(405, 'use POST', { headers: { allow: 'POST' } });
-      return handleOtlp(signal, req, res, { queue, metrics, body: bodyOpts, retryAfterSeconds: settings.retryAfterSeconds });
+      return handleOtlp(signal, req, res, { queue, metrics, body: bodyOpts, retryAfterSeconds: settings.retryAfterSeconds, storesSignals: options.store.storesSignals === true });
     }
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       const healthy = queue.storeHealthy;

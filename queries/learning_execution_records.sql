@@ -51,19 +51,19 @@ ev AS (
          CASE WHEN lower(e.score_label) IN ('pass', 'passed', 'success', 'correct', 'good', 'true') THEN true
               WHEN lower(e.score_label) IN ('fail', 'failed', 'failure', 'incorrect', 'bad', 'false') THEN false
               ELSE e.score_value >= 0.5 END AS ok,
-         make_timestamp(e.time_ns // 1000) AS at
+         make_timestamp(e.time_ns // 1000) AS occurred
   FROM evaluations e
 ),
 outcomes AS (
-  SELECT trace_id, CASE WHEN label = 'success' THEN true WHEN label = 'failure' THEN false ELSE score >= 0.5 END AS ok, created_at AS at
+  SELECT trace_id, CASE WHEN label = 'success' THEN true WHEN label = 'failure' THEN false ELSE score >= 0.5 END AS ok, created_at AS occurred
   FROM feedback
   WHERE label IN ('success', 'failure') OR score IS NOT NULL
   UNION ALL
-  SELECT trace_id, ok, at FROM ev WHERE trace_id IS NOT NULL AND ok IS NOT NULL
+  SELECT trace_id, ok, occurred FROM ev WHERE trace_id IS NOT NULL AND ok IS NOT NULL
 ),
 fb AS (
   -- The latest outcome; at the same instant a failure wins (a deterministic tie-breaker).
-  SELECT trace_id, arg_max(ok, epoch_us(at) * 2 + CASE WHEN ok THEN 0 ELSE 1 END) AS ok
+  SELECT trace_id, arg_max(ok, epoch_us(occurred) * 2 + CASE WHEN ok THEN 0 ELSE 1 END) AS ok
   FROM outcomes
   GROUP BY trace_id
 )

@@ -144,6 +144,9 @@ export class DuckDbStore {
     });
   }
 
+  /** Log records and metric points are stored beside spans (the collector's `/v1/logs`, `/v1/metrics`). */
+  readonly storesSignals = true;
+
   /** The analyzer's bookkeeping writes (alert state, runs) on this store; undefined when read-only. */
   get records(): AnalyzerRecords | undefined {
     return this.readOnly ? undefined : duckDbRecords(this);

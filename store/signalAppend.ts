@@ -199,37 +199,28 @@ function range(times: Iterable<bigint>): { lo: bigint; hi: bigint } {
   return { lo, hi };
 }
 
-/** Appends the log rows not stored yet (inside the caller's transaction); returns how many. */
-export async function appendFreshLogs(conn: DuckDBConnection, rows: readonly LogRow[]): Promise<number> {
+/**
+ * Appends the rows of `table` whose key is not stored yet (inside the caller's transaction), each
+ * written by `write`; returns how many. Rows of one batch span [lo, hi] in `time_ns`, which bounds the probe.
+ */
+async function appendFreshRows<R>(
+  conn: DuckDBConnection,
+  table: string,
+  keyColumn: string,
+  rows: readonly R[],
+  keyOf: (r: R) => string,
+  timeOf: (r: R) => bigint,
+  write: (ap: DuckDBAppender, r: R) => void,
+): Promise<number> {
   if (rows.length === 0) return 0;
-  const { lo, hi } = range(rows.map((r) => r.timeNs));
-  const have = await existing(
-    conn,
-    'log_records',
-    'record_id',
-    rows.map((r) => r.recordId),
-    lo,
-    hi,
-  );
-  const fresh = have.size === 0 ? rows : rows.filter((r) => !have.has(r.recordId));
+  const { lo, hi } = range(rows.map(timeOf));
+  const have = await existing(conn, table, keyColumn, rows.map(keyOf), lo, hi);
+  const fresh = have.size === 0 ? rows : rows.filter((r) => !have.has(keyOf(r)));
   if (fresh.length === 0) return 0;
-  const ap = await conn.createAppender('log_records');
+  const ap = await conn.createAppender(table);
   try {
     for (const r of fresh) {
-      ap.appendBigInt(r.timeNs);
-      ap.appendBigInt(r.observedNs);
-      vs(ap, r.traceId);
-      vs(ap, r.spanId);
-      r.severityNumber === null ? ap.appendNull() : ap.appendInteger(r.severityNumber);
-      vs(ap, r.severityText);
-      vs(ap, r.body);
-      vs(ap, r.eventName);
-      vs(ap, r.serviceName);
-      vs(ap, r.scopeName);
-      vs(ap, r.sessionId);
-      ap.appendVarchar(r.recordId);
-      ap.appendVarchar(r.attributesJson);
-      ap.appendVarchar(r.resourceJson);
+      write(ap, r);
       ap.endRow();
     }
     ap.flushSync();
@@ -239,57 +230,57 @@ export async function appendFreshLogs(conn: DuckDBConnection, rows: readonly Log
   return fresh.length;
 }
 
+/** Appends the log rows not stored yet (inside the caller's transaction); returns how many. */
+export function appendFreshLogs(conn: DuckDBConnection, rows: readonly LogRow[]): Promise<number> {
+  return appendFreshRows(conn, 'log_records', 'record_id', rows, (r) => r.recordId, (r) => r.timeNs, (ap, r) => {
+    ap.appendBigInt(r.timeNs);
+    ap.appendBigInt(r.observedNs);
+    vs(ap, r.traceId);
+    vs(ap, r.spanId);
+    r.severityNumber === null ? ap.appendNull() : ap.appendInteger(r.severityNumber);
+    vs(ap, r.severityText);
+    vs(ap, r.body);
+    vs(ap, r.eventName);
+    vs(ap, r.serviceName);
+    vs(ap, r.scopeName);
+    vs(ap, r.sessionId);
+    ap.appendVarchar(r.recordId);
+    ap.appendVarchar(r.attributesJson);
+    ap.appendVarchar(r.resourceJson);
+  });
+}
+
 const DOUBLE_LIST = LIST(DOUBLE);
 const BIGINT_LIST = LIST(BIGINT);
 
 /** Appends the metric rows not stored yet (inside the caller's transaction); returns how many. */
-export async function appendFreshPoints(conn: DuckDBConnection, rows: readonly MetricRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const { lo, hi } = range(rows.map((r) => r.p.timeNs));
-  const have = await existing(
-    conn,
-    'metric_points',
-    'point_id',
-    rows.map((r) => r.pointId),
-    lo,
-    hi,
-  );
-  const fresh = have.size === 0 ? rows : rows.filter((r) => !have.has(r.pointId));
-  if (fresh.length === 0) return 0;
-  const ap = await conn.createAppender('metric_points');
-  try {
-    for (const r of fresh) {
-      const p = r.p;
-      ap.appendVarchar(p.name);
-      vs(ap, p.description);
-      vs(ap, p.unit);
-      ap.appendVarchar(p.kind);
-      vs(ap, p.temporality);
-      p.monotonic === null ? ap.appendNull() : ap.appendBoolean(p.monotonic);
-      ap.appendBigInt(clampNs(p.startNs));
-      ap.appendBigInt(clampNs(p.timeNs));
-      vd(ap, p.value);
-      vb(ap, p.count);
-      vd(ap, p.sum);
-      vd(ap, p.min);
-      vd(ap, p.max);
-      if (p.bounds === null) ap.appendNull();
-      else ap.appendList(listValue(p.bounds), DOUBLE_LIST);
-      if (p.bucketCounts === null) ap.appendNull();
-      else ap.appendList(listValue(p.bucketCounts.map((c) => BigInt(Math.trunc(c)))), BIGINT_LIST);
-      vs(ap, r.serviceName);
-      vs(ap, p.scopeName);
-      vs(ap, r.sessionId);
-      ap.appendVarchar(r.seriesId);
-      ap.appendVarchar(r.pointId);
-      vs(ap, r.extraJson);
-      ap.appendVarchar(r.attributesJson);
-      ap.appendVarchar(r.resourceJson);
-      ap.endRow();
-    }
-    ap.flushSync();
-  } finally {
-    ap.closeSync();
-  }
-  return fresh.length;
+export function appendFreshPoints(conn: DuckDBConnection, rows: readonly MetricRow[]): Promise<number> {
+  return appendFreshRows(conn, 'metric_points', 'point_id', rows, (r) => r.pointId, (r) => r.p.timeNs, (ap, r) => {
+    const p = r.p;
+    ap.appendVarchar(p.name);
+    vs(ap, p.description);
+    vs(ap, p.unit);
+    ap.appendVarchar(p.kind);
+    vs(ap, p.temporality);
+    p.monotonic === null ? ap.appendNull() : ap.appendBoolean(p.monotonic);
+    ap.appendBigInt(clampNs(p.startNs));
+    ap.appendBigInt(clampNs(p.timeNs));
+    vd(ap, p.value);
+    vb(ap, p.count);
+    vd(ap, p.sum);
+    vd(ap, p.min);
+    vd(ap, p.max);
+    if (p.bounds === null) ap.appendNull();
+    else ap.appendList(listValue(p.bounds), DOUBLE_LIST);
+    if (p.bucketCounts === null) ap.appendNull();
+    else ap.appendList(listValue(p.bucketCounts.map((c) => BigInt(Math.trunc(c)))), BIGINT_LIST);
+    vs(ap, r.serviceName);
+    vs(ap, p.scopeName);
+    vs(ap, r.sessionId);
+    ap.appendVarchar(r.seriesId);
+    ap.appendVarchar(r.pointId);
+    vs(ap, r.extraJson);
+    ap.appendVarchar(r.attributesJson);
+    ap.appendVarchar(r.resourceJson);
+  });
 }

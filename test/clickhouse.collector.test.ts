@@ -36,6 +36,12 @@ describe('agentpulse collector writing to ClickHouse', () => {
       expect(res.status).toBe(200);
       const agents = (await (await fetch(`${running.collector.url}/api/agents?range=1h`)).json()) as { agents: { agent: string; spans: number; errors: number }[] };
       expect(agents.agents.find((a) => a.agent === 'planner')).toMatchObject({ spans: 20, errors: 4 });
+      // Logs and metrics are kept by the DuckDB store only: refused with a clear 501, never acknowledged and dropped.
+      for (const path of ['/v1/logs', '/v1/metrics']) {
+        const r = await fetch(`${running.collector.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        expect(r.status, path).toBe(501);
+        expect(((await r.json()) as { message: string }).message).toMatch(/DuckDB/);
+      }
     } finally {
       await running.stop();
     }

@@ -3,6 +3,7 @@ import type { LogRecordIn } from '../../store/signals.js';
 import type { AttrValue, Attributes, SpanRecord } from '../../store/types.js';
 
 import { DERIVED_SCOPE } from '../../store/reconcile.js';
+import { sessionOf as sessionOfRecord } from '../../store/signalAppend.js';
 
 export { DERIVED_SCOPE };
 
@@ -68,10 +69,9 @@ function hash(bytes: number, parts: readonly string[]): string {
   return /^0+$/.test(h) ? `${h.slice(0, -1)}1` : h;
 }
 
-/** The session of a record, by the names coding agents use. */
-export function sessionOf(log: LogRecordIn): string | null {
-  const a = log.attributes;
-  return text(a['session.id']) ?? text(a['conversation.id']) ?? text(a['gen_ai.conversation.id']) ?? text(log.resource['session.id']);
+/** The session of a record, by the names coding agents use (the same rule `log_records.session_id` is filled by). */
+function sessionOf(log: LogRecordIn): string | null {
+  return sessionOfRecord(log.attributes, log.resource);
 }
 
 export interface DerivedSpanSpec {

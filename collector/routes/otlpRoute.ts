@@ -40,7 +40,7 @@ export function encodingOf(req: IncomingMessage): OtlpEncoding | null {
 }
 
 // google.rpc.Code values for the Status body of a failed OTLP request.
-const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 413: 8, 415: 3, 429: 8, 503: 14 };
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 413: 8, 415: 3, 429: 8, 501: 12, 503: 14 };
 
 /** Answers an OTLP request failure in the request's own encoding (google.rpc.Status). */
 export function sendOtlpError(res: ServerResponse, encoding: OtlpEncoding | null, err: HttpError): void {
@@ -67,6 +67,8 @@ export function ingestErrorToHttp(err: unknown): unknown {
 
 export interface OtlpRouteDeps {
   queue: IngestQueue;
+  /** Whether the store keeps log records and metric points (else only /v1/traces is served). */
+  storesSignals: boolean;
   metrics: CollectorMetrics;
   body: ReadBodyOptions;
   retryAfterSeconds: number;
@@ -79,6 +81,9 @@ export interface OtlpRouteDeps {
  */
 export async function handleOtlp(signal: OtlpSignal, req: IncomingMessage, res: ServerResponse, deps: OtlpRouteDeps): Promise<number> {
   const started = performance.now();
+  if (signal.path !== '/v1/traces' && !deps.storesSignals) {
+    throw new HttpError(501, `${signal.path} is not supported with this store (the ClickHouse backend keeps traces only); run the collector on a DuckDB file to keep logs and metrics`);
+  }
   const encoding = encodingOf(req);
   if (encoding === null) {
     throw new HttpError(415, 'Content-Type must be application/x-protobuf or application/json');

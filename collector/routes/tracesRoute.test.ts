@@ -19,7 +19,7 @@ async function serverRefusingWith(err: unknown): Promise<string> {
   const metrics = new CollectorMetrics(() => ({ queueSpans: 0, queueBytes: 0, spoolBytes: 0, inflightBodyBytes: 0 }));
   const body = { maxBytes: 1 << 20, maxDecompressedBytes: 1 << 20, budget: { reserve: () => true, release: () => undefined } };
   const server = createServer((req, res) => {
-    handleOtlp(tracesSignal, req, res, { queue, metrics, body, retryAfterSeconds: 1 }).catch((e: unknown) => {
+    handleOtlp(tracesSignal, req, res, { queue, metrics, body, retryAfterSeconds: 1, storesSignals: true }).catch((e: unknown) => {
       sendOtlpError(res, 'json', isHttpError(e) ? e : new HttpError(500, 'internal error', { cause: e }));
     });
   });
