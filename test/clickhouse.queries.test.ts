@@ -60,6 +60,9 @@ const SKIP: Record<string, string[]> = {
   dashboard_trace: ['attributes', 'events'], // otel_traces keeps attribute values as strings
   dashboard_health: ['schema_version'], // each backend versions its own schema
   dashboard_extent: ['partials'], // a change token: partial rows on DuckDB, span count on ClickHouse
+  // DuckDB gives a span without a task the task of its nearest ancestor at ingest (store/attribution.ts),
+  // so recovery spans under a task span count for it; the ClickHouse backend does not do this yet (issue #17).
+  learning_execution_records: ['recoveries', 'recovered', 'recovery_strategies'],
   dashboard_traces: ['span_name'], // arg_max(name, start_ns): spans of a trace often start in the same ns; either engine may pick either
 };
 /** Rollup-sketch outputs: bucket indexes may differ by one where log() rounds differently at a bucket edge. */
