@@ -20,37 +20,10 @@ import { appendFreshLogs, appendFreshPoints, logRows, metricRows } from './signa
 import { DERIVED_SCOPE, reconcileCalls } from './reconcile.js';
 import { inheritAttribution, OrphanIndex } from './attribution.js';
 
-export interface OpenStoreOptions {
-  /** Open without writing: no migrations, no spool ingest. Fails if the file is missing. */
-  readOnly?: boolean;
-  /** Ingest spooled segments left by other processes right after opening (writer only; default true). */
-  ingestSpool?: boolean;
-  /** DuckDB threads; defaults to DuckDB's own choice. */
-  threads?: number;
-  /** No file or network access beyond this database and settings locked, from the start (see `sandbox()`). */
-  sandbox?: boolean;
-}
-
-export interface WriteResult {
-  /** Spans appended. */
-  inserted: number;
-  /** Spans skipped because their (trace_id, span_id) was stored already. */
-  duplicates: number;
-  /** Log records and metric points appended (absent when none were given). */
-  logs?: number;
-  points?: number;
-}
-
+export type { OpenStoreOptions, WriteResult, StageResult, StagedSettledListener } from './storeTypes.js';
+import type { OpenStoreOptions, WriteResult, StageResult, StagedSettledListener } from './storeTypes.js';
 export type { Row } from './types.js';
 import type { Row } from './types.js';
-
-/** What one `stage` call did, and which staged transaction (epoch) now holds its spans. */
-export interface StageResult extends WriteResult {
-  epoch: number;
-}
-
-/** Called once per staged transaction when it ends: `err` is null when it committed. */
-export type StagedSettledListener = (epoch: number, err: unknown) => void;
 
 /** The transaction `stage` keeps open across calls, with the rollup partials of everything in it. */
 interface StagedTransaction {
