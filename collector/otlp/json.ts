@@ -12,27 +12,29 @@ export { JsonDecodeError } from './jsonFields.js';
  * integer enums, int64 as string or number, lowerCamelCase names; snake_case is accepted too).
  */
 export function decodeTraceRequestJson(body: Buffer | string): DecodeResult {
-  return runToEnd(decodeSteps(body));
+  const out: SpanRecord[] = [];
+  const rej = new RejectionLog();
+  runToEnd(decodeSteps(body, rej, out));
+  return { spans: out, rejected: rej.count, errorMessage: rej.message(), outOfWindow: rej.outOfWindow };
 }
 
 /**
  * {@link decodeTraceRequestJson} in slices of about `sliceMs`, yielding to the event loop between
  * spans (the `JSON.parse` of the body itself is one step).
  */
-export function decodeTraceRequestJsonSliced(body: Buffer | string, sliceMs = 10): Promise<DecodeResult> {
-  return runSliced(decodeSteps(body), sliceMs);
+export async function decodeTraceRequestJsonSliced(body: Buffer | string, sliceMs = 10): Promise<DecodeResult> {
+  const out: SpanRecord[] = [];
+  const rej = new RejectionLog();
+  await runSliced(decodeSteps(body, rej, out), sliceMs);
+  return { spans: out, rejected: rej.count, errorMessage: rej.message(), outOfWindow: rej.outOfWindow };
 }
 
 const SPANS_LAYOUT: JsonLayout = { resources: ['resourceSpans', 'resource_spans'], scopes: ['scopeSpans', 'scope_spans'], items: ['spans', 'spans'] };
 
-function* decodeSteps(body: Buffer | string): Steps<DecodeResult> {
+/** Parses the body (throws `JsonDecodeError` now) and returns the steps that decode its spans into `out`. */
+function decodeSteps(body: Buffer | string, rej: RejectionLog, out: SpanRecord[]): Steps<void> {
   const doc = parseJsonBody(body);
-  const out: SpanRecord[] = [];
-  const rej = new RejectionLog();
-  yield* walkJsonRequest(doc, SPANS_LAYOUT, rej, function* visit(raw, ctx) {
-    rej.accept(toSpan(raw, ctx.resource, ctx.scopeName, ctx.scopeVersion), out);
-  });
-  return { spans: out, rejected: rej.count, errorMessage: rej.message(), outOfWindow: rej.outOfWindow };
+  return walkJsonRequest(doc, SPANS_LAYOUT, rej, (raw, ctx) => rej.accept(toSpan(raw, ctx.resource, ctx.scopeName, ctx.scopeVersion), out));
 }
 
 function toSpan(raw: unknown, resource: Attributes, scopeName: string | null, scopeVersion: string | null): SpanRecord {

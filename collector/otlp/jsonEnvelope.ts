@@ -18,10 +18,11 @@ export interface ScopeContext {
 }
 
 /**
- * Handles one item (span, log record, metric). Throwing `RecordShapeError` rejects the item as a
- * whole, counted as `weigh(item)` records; anything finer is the visitor's to count.
+ * Handles one item (span, log record, metric), directly or by returning steps (for items that hold
+ * many records). Throwing `RecordShapeError` from the call itself rejects the item as a whole,
+ * counted as `weigh(item)` records; the steps count their own rejections and must not throw it.
  */
-export type ItemVisitor = (item: unknown, ctx: ScopeContext) => Steps<void>;
+export type ItemVisitor = (item: unknown, ctx: ScopeContext) => Steps<void> | void;
 
 /**
  * Walks an OTLP/JSON export request: resource → scope → item, calling `visit` per item and pausing
@@ -69,12 +70,14 @@ export function* walkJsonRequest(
         scopeVersion: isObject(scope) && typeof scope.version === 'string' && scope.version !== '' ? scope.version : null,
       };
       for (const item of items) {
+        let steps: Steps<void> | void = undefined;
         try {
-          yield* visit(item, ctx);
+          steps = visit(item, ctx);
         } catch (err) {
           if (!(err instanceof RecordShapeError)) throw err;
           rej.add(err.message, weigh(item));
         }
+        if (steps !== undefined) yield* steps;
         yield;
       }
     }

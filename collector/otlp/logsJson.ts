@@ -13,27 +13,31 @@ const LOGS_LAYOUT: JsonLayout = { resources: ['resourceLogs', 'resource_logs'], 
  * `JsonDecodeError` (answer 400); invalid records are dropped and counted (OTLP partial success).
  */
 export function decodeLogsRequestJson(body: Buffer | string): SignalDecodeResult<LogRecordIn> {
-  return runToEnd(decodeSteps(body));
+  const rej = new RejectionLog('log record(s)');
+  const out: LogRecordIn[] = [];
+  runToEnd(decodeSteps(body, rej, out));
+  return rej.result(out);
 }
 
 /** {@link decodeLogsRequestJson} in slices of about `sliceMs`, yielding between records (the `JSON.parse` is one step). */
-export function decodeLogsRequestJsonSliced(body: Buffer | string, sliceMs = 10): Promise<SignalDecodeResult<LogRecordIn>> {
-  return runSliced(decodeSteps(body), sliceMs);
+export async function decodeLogsRequestJsonSliced(body: Buffer | string, sliceMs = 10): Promise<SignalDecodeResult<LogRecordIn>> {
+  const rej = new RejectionLog('log record(s)');
+  const out: LogRecordIn[] = [];
+  await runSliced(decodeSteps(body, rej, out), sliceMs);
+  return rej.result(out);
 }
 
-function* decodeSteps(body: Buffer | string): Steps<SignalDecodeResult<LogRecordIn>> {
+/** Parses the body (throws `JsonDecodeError` now) and returns the steps that decode its records into `out`. */
+function decodeSteps(body: Buffer | string, rej: RejectionLog, out: LogRecordIn[]): Steps<void> {
   const doc = parseJsonBody(body);
-  const rej = new RejectionLog('log record(s)');
   const nowNs = BigInt(Date.now()) * 1_000_000n;
-  const out: LogRecordIn[] = [];
-  yield* walkJsonRequest(doc, LOGS_LAYOUT, rej, function* visit(raw, ctx) {
+  return walkJsonRequest(doc, LOGS_LAYOUT, rej, (raw, ctx) => {
     const rec = toLogRecord(raw, nowNs);
     rec.resource = ctx.resource;
     rec.scopeName = ctx.scopeName;
     rec.scopeVersion = ctx.scopeVersion;
     rej.keep(rec, logProblem(rec), out);
   });
-  return rej.result(out);
 }
 
 function toLogRecord(raw: unknown, nowNs: bigint): LogRecordIn {

@@ -3,7 +3,7 @@ import type { LogRecordIn } from '../../store/signals.js';
 import { type ProtoReader, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './ProtoReader.js';
 import { checkEnd, expectWire, readAnyValue, readKeyValueInto } from './protoAnyValue.js';
 import { RejectionLog, type SignalDecodeResult } from './decodeResult.js';
-import { readExportRequest } from './protoEnvelope.js';
+import { readExportRequest, type ItemReader } from './protoEnvelope.js';
 import { logProblem, logRecordOf, type LogFields } from './signalRecords.js';
 import { runSliced, runToEnd, type Steps } from './slices.js';
 
@@ -21,23 +21,23 @@ import { runSliced, runToEnd, type Steps } from './slices.js';
  * const { records, rejected, errorMessage } = decodeLogsRequestProtobuf(body);
  */
 export function decodeLogsRequestProtobuf(body: Buffer): SignalDecodeResult<LogRecordIn> {
-  return runToEnd(decodeSteps(body));
+  const rej = new RejectionLog('log record(s)');
+  return rej.result(runToEnd(readExportRequest(body, logReader(rej))));
 }
 
 /** {@link decodeLogsRequestProtobuf} in slices of about `sliceMs` of CPU, yielding to the event loop between them. */
-export function decodeLogsRequestProtobufSliced(body: Buffer, sliceMs = 10): Promise<SignalDecodeResult<LogRecordIn>> {
-  return runSliced(decodeSteps(body), sliceMs);
+export async function decodeLogsRequestProtobufSliced(body: Buffer, sliceMs = 10): Promise<SignalDecodeResult<LogRecordIn>> {
+  const rej = new RejectionLog('log record(s)');
+  return rej.result(await runSliced(readExportRequest(body, logReader(rej)), sliceMs));
 }
 
-function* decodeSteps(body: Buffer): Steps<SignalDecodeResult<LogRecordIn>> {
-  const rej = new RejectionLog('log record(s)');
+/** Reads LogRecord messages into `out`, counting rejections in `rej`; records without a time get the clock of now. */
+function logReader(rej: RejectionLog): ItemReader<LogRecordIn> {
   const nowNs = BigInt(Date.now()) * 1_000_000n;
-  const records = yield* readExportRequest<LogRecordIn>(body, function* readItem(r, limit, out) {
+  return function* readItem(r, limit, out) {
     const rec = logRecordOf(yield* readLogRecord(r, limit), nowNs);
     rej.keep(rec, logProblem(rec), out);
-    yield;
-  });
-  return rej.result(records);
+  };
 }
 
 /** Pause points inside one record: every this many attributes. */

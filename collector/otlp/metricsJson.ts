@@ -26,19 +26,17 @@ const DATA_FIELDS: readonly (readonly [string, string, MetricKind])[] = [
  * counted (OTLP partial success).
  */
 export function decodeMetricsRequestJson(body: Buffer | string): SignalDecodeResult<MetricPointIn> {
-  return runToEnd(decodeSteps(body));
+  const rej = new RejectionLog('data point(s)');
+  const out: MetricPointIn[] = [];
+  runToEnd(walkJsonRequest(parseJsonBody(body), METRICS_LAYOUT, rej, (raw, ctx) => visitMetric(raw, ctx, rej, out), pointsIn));
+  return rej.result(out);
 }
 
 /** {@link decodeMetricsRequestJson} in slices of about `sliceMs`, yielding between points (the `JSON.parse` is one step). */
-export function decodeMetricsRequestJsonSliced(body: Buffer | string, sliceMs = 10): Promise<SignalDecodeResult<MetricPointIn>> {
-  return runSliced(decodeSteps(body), sliceMs);
-}
-
-function* decodeSteps(body: Buffer | string): Steps<SignalDecodeResult<MetricPointIn>> {
-  const doc = parseJsonBody(body);
+export async function decodeMetricsRequestJsonSliced(body: Buffer | string, sliceMs = 10): Promise<SignalDecodeResult<MetricPointIn>> {
   const rej = new RejectionLog('data point(s)');
   const out: MetricPointIn[] = [];
-  yield* walkJsonRequest(doc, METRICS_LAYOUT, rej, (raw, ctx) => visitMetric(raw, ctx, rej, out), pointsIn);
+  await runSliced(walkJsonRequest(parseJsonBody(body), METRICS_LAYOUT, rej, (raw, ctx) => visitMetric(raw, ctx, rej, out), pointsIn), sliceMs);
   return rej.result(out);
 }
 
@@ -60,8 +58,8 @@ function pointsIn(raw: unknown): number {
   return Array.isArray(points) ? points.length : points === undefined || points === null ? 0 : 1;
 }
 
-function* visitMetric(raw: unknown, ctx: ScopeContext, rej: RejectionLog, out: MetricPointIn[]): Steps<void> {
-  // Problems up to the data points reject the metric whole (the walker counts its points).
+/** Checks the metric itself (throwing rejects it whole) and returns the steps that decode its points. */
+function visitMetric(raw: unknown, ctx: ScopeContext, rej: RejectionLog, out: MetricPointIn[]): Steps<void> | void {
   const o = objectOf(raw, 'metric');
   const m: MetricFields = {
     name: optString(o.name, 'metric name'),
@@ -81,6 +79,10 @@ function* visitMetric(raw: unknown, ctx: ScopeContext, rej: RejectionLog, out: M
     m.temporality = enumValue(t, TEMPORALITY_NAMES, 'AGGREGATION_TEMPORALITY_', `metric ${clip(m.name)}: aggregationTemporality`);
   }
   if (m.kind === 'sum') m.monotonic = bool(field(data, 'isMonotonic', 'is_monotonic'), `metric ${clip(m.name)}: isMonotonic`);
+  return pointSteps(m, rawPoints, ctx, rej, out);
+}
+
+function* pointSteps(m: MetricFields, rawPoints: unknown[], ctx: ScopeContext, rej: RejectionLog, out: MetricPointIn[]): Steps<void> {
   const points: MetricPointIn[] = [];
   const flags: number[] = [];
   for (const rp of rawPoints) {

@@ -22,18 +22,14 @@ import { runSliced, runToEnd, type Steps } from './slices.js';
  * const { records, rejected, errorMessage } = decodeMetricsRequestProtobuf(body);
  */
 export function decodeMetricsRequestProtobuf(body: Buffer): SignalDecodeResult<MetricPointIn> {
-  return runToEnd(decodeSteps(body));
+  const rej = new RejectionLog('data point(s)');
+  return rej.result(runToEnd(readExportRequest<MetricPointIn>(body, (r, limit, out) => readMetric(r, limit, out, rej))));
 }
 
 /** {@link decodeMetricsRequestProtobuf} in slices of about `sliceMs` of CPU, yielding to the event loop between them. */
-export function decodeMetricsRequestProtobufSliced(body: Buffer, sliceMs = 10): Promise<SignalDecodeResult<MetricPointIn>> {
-  return runSliced(decodeSteps(body), sliceMs);
-}
-
-function* decodeSteps(body: Buffer): Steps<SignalDecodeResult<MetricPointIn>> {
+export async function decodeMetricsRequestProtobufSliced(body: Buffer, sliceMs = 10): Promise<SignalDecodeResult<MetricPointIn>> {
   const rej = new RejectionLog('data point(s)');
-  const records = yield* readExportRequest<MetricPointIn>(body, (r, limit, out) => readMetric(r, limit, out, rej));
-  return rej.result(records);
+  return rej.result(await runSliced(readExportRequest<MetricPointIn>(body, (r, limit, out) => readMetric(r, limit, out, rej)), sliceMs));
 }
 
 const KIND_BY_FIELD: Partial<Record<number, MetricKind>> = { 5: 'gauge', 7: 'sum', 9: 'histogram', 10: 'exponential_histogram', 11: 'summary' };

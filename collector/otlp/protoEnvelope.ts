@@ -16,15 +16,17 @@ export interface Scoped {
 }
 
 /**
- * Reads one item message (a log record, a metric) that ends at `limit` and pushes what may be
- * stored into `out` (rejections are the reader's to count); r.pos may be anywhere up to `limit`.
+ * Reads one item message (a span, a log record, a metric) that ends at `limit` and pushes what may
+ * be stored into `out` (rejections are the reader's to count); r.pos may be anywhere up to `limit`.
+ * The walk pauses after every item; a reader pauses inside only where one item may be large.
  */
 export type ItemReader<T> = (r: ProtoReader, limit: number, out: T[]) => Steps<void>;
 
 /**
  * Walks an OTLP export request in binary protobuf, calling `readItem` for every item of every
  * scope, and gives each record its resource and scope once their messages are complete (proto
- * fields may arrive in any order). Wire damage throws `ProtoDecodeError`.
+ * fields may arrive in any order). Wire damage throws `ProtoDecodeError`. Run it with `runToEnd`
+ * or `runSliced` directly: every generator between the runner and a pause costs on every pause.
  */
 export function* readExportRequest<T extends Scoped>(body: Buffer, readItem: ItemReader<T>): Steps<T[]> {
   const r = new ProtoReader(body);
@@ -88,6 +90,8 @@ function* readScopeGroup<T extends Scoped>(r: ProtoReader, limit: number, out: T
         const end = r.lenEnd(limit);
         yield* readItem(r, end, out);
         r.pos = end;
+        // Pausing here rather than in the reader keeps one generator level off every pause.
+        yield;
         break;
       }
       default:

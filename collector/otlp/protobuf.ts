@@ -3,7 +3,7 @@ import { KIND_NAMES, STATUS_NAMES } from '../../store/types.js';
 import { ProtoDecodeError, ProtoReader, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './ProtoReader.js';
 import { checkEnd, expectWire, readKeyValueInto } from './protoAnyValue.js';
 import { RejectionLog, type DecodeResult } from './decodeResult.js';
-import { readExportRequest } from './protoEnvelope.js';
+import { readExportRequest, type ItemReader } from './protoEnvelope.js';
 import { runSliced, runToEnd, type Steps } from './slices.js';
 
 // Field numbers from opentelemetry-proto: collector/trace/v1/trace_service.proto,
@@ -15,7 +15,8 @@ import { runSliced, runToEnd, type Steps } from './slices.js';
  * spans are dropped and counted for the partial-success response.
  */
 export function decodeTraceRequestProtobuf(body: Buffer): DecodeResult {
-  return runToEnd(decodeSteps(body));
+  const rej = new RejectionLog();
+  return spanResult(runToEnd(readExportRequest(body, spanReader(rej))), rej);
 }
 
 /**
@@ -24,16 +25,15 @@ export function decodeTraceRequestProtobuf(body: Buffer): DecodeResult {
  * health checks and other requests on the same thread.
  */
 export async function decodeTraceRequestProtobufSliced(body: Buffer, sliceMs = 10): Promise<DecodeResult> {
-  return runSliced(decodeSteps(body), sliceMs);
+  const rej = new RejectionLog();
+  return spanResult(await runSliced(readExportRequest(body, spanReader(rej)), sliceMs), rej);
 }
 
-function* decodeSteps(body: Buffer): Steps<DecodeResult> {
-  const rej = new RejectionLog();
-  const spans = yield* readExportRequest<SpanRecord>(body, function* readItem(r, limit, out) {
-    const span = yield* readSpan(r, limit);
-    rej.accept(span, out);
-    yield;
-  });
+function spanReader(rej: RejectionLog): ItemReader<SpanRecord> {
+  return (r, limit, out) => readSpanInto(r, limit, out, rej);
+}
+
+function spanResult(spans: SpanRecord[], rej: RejectionLog): DecodeResult {
   return { spans, rejected: rej.count, errorMessage: rej.message(), outOfWindow: rej.outOfWindow };
 }
 
@@ -42,7 +42,8 @@ const EMPTY: Attributes = Object.freeze({}) as Attributes;
 /** Pause points inside one span: every this many attributes, events or links. */
 const PAUSE_EVERY = 4096;
 
-function* readSpan(r: ProtoReader, limit: number): Steps<SpanRecord> {
+/** Reads one Span message ending at `limit` and adds it to `out` unless it is rejected. */
+function* readSpanInto(r: ProtoReader, limit: number, out: SpanRecord[], rej: RejectionLog): Steps<void> {
   let fields = 0;
   let traceId = '';
   let spanId = '';
@@ -116,7 +117,7 @@ function* readSpan(r: ProtoReader, limit: number): Steps<SpanRecord> {
   checkEnd(r, limit);
   if (kind >= KIND_NAMES.length) throw new ProtoDecodeError(`span kind ${kind} is not defined`);
   if (statusCode >= STATUS_NAMES.length) throw new ProtoDecodeError(`status code ${statusCode} is not defined`);
-  return {
+  const span: SpanRecord = {
     traceId,
     spanId,
     parentSpanId,
@@ -133,6 +134,7 @@ function* readSpan(r: ProtoReader, limit: number): Steps<SpanRecord> {
     events,
     links,
   };
+  rej.accept(span, out);
 }
 
 function readEvent(r: ProtoReader, limit: number): SpanEventRecord {
