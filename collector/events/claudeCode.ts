@@ -1,6 +1,6 @@
 import type { LogRecordIn } from '../../store/signals.js';
 import type { SpanRecord } from '../../store/types.js';
-import { cost, deriveSpan, durationMs, succeeded, text, tokens } from './shared.js';
+import { chatSpan, cost, deriveSpan, durationMs, succeeded, text, tokens, toolSpan } from './shared.js';
 
 /** True for records Claude Code sent (its event names, logger scope or service). */
 export function isClaudeCode(log: LogRecordIn, eventName: string): boolean {
@@ -34,55 +34,44 @@ export function claudeCodeSpan(log: LogRecordIn, eventName: string): SpanRecord 
     case 'api_request': {
       const requestId = text(a.request_id);
       const usd = cost(a.cost_usd, 'cost_usd') ?? (a.cost_usd_micros !== undefined ? (cost(a.cost_usd_micros, 'cost_usd_micros') ?? 0) / 1e6 : null);
-      return deriveSpan(log, eventName, {
-        name: `chat ${model ?? ''}`.trim(),
-        operation: 'chat',
+      return chatSpan(log, eventName, {
+        model,
+        provider: 'anthropic',
         identity: requestId ? ['request', requestId] : null,
         durationMs: durationMs(a.duration_ms),
-        failed: false,
-        attributes: {
-          'gen_ai.provider.name': 'anthropic',
-          'gen_ai.request.model': model ?? undefined,
-          'gen_ai.usage.input_tokens': tokens(a.input_tokens, 'input_tokens') ?? undefined,
-          'gen_ai.usage.output_tokens': tokens(a.output_tokens, 'output_tokens') ?? undefined,
-          'gen_ai.usage.cache_read.input_tokens': tokens(a.cache_read_tokens, 'cache_read_tokens') ?? undefined,
-          'gen_ai.usage.cache_creation.input_tokens': tokens(a.cache_creation_tokens, 'cache_creation_tokens') ?? undefined,
-          'agentpulse.cost.usd': usd ?? undefined,
-          'gen_ai.response.id': requestId ?? undefined,
-          'gen_ai.agent.name': agentOf(log),
+        tokens: {
+          input: tokens(a.input_tokens, 'input_tokens'),
+          output: tokens(a.output_tokens, 'output_tokens'),
+          cacheRead: tokens(a.cache_read_tokens, 'cache_read_tokens'),
+          cacheCreation: tokens(a.cache_creation_tokens, 'cache_creation_tokens'),
         },
+        attributes: { 'agentpulse.cost.usd': usd ?? undefined, 'gen_ai.response.id': requestId ?? undefined, 'gen_ai.agent.name': agentOf(log) },
       });
     }
     case 'api_error': {
-      const status = text(a.status_code);
       const requestId = text(a.request_id);
-      return deriveSpan(log, eventName, {
-        name: `chat ${model ?? ''}`.trim(),
-        operation: 'chat',
+      return chatSpan(log, eventName, {
+        model,
+        provider: 'anthropic',
         // Not the request's own id: the retry that succeeds reports the same request.
         identity: requestId ? ['request-error', requestId, text(a.attempt) ?? ''] : null,
         durationMs: durationMs(a.duration_ms),
         failed: true,
-        errorType: status ?? text(a.error) ?? 'api_error',
+        errorType: text(a.status_code) ?? text(a.error) ?? 'api_error',
         statusMessage: text(a.error),
-        attributes: { 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': model ?? undefined, 'gen_ai.agent.name': agentOf(log) },
+        attributes: { 'gen_ai.agent.name': agentOf(log) },
       });
     }
-    case 'tool_result': {
-      const tool = text(a.tool_name) ?? 'unknown';
-      const id = text(a.tool_use_id);
-      const ok = succeeded(a.success);
-      return deriveSpan(log, eventName, {
-        name: `execute_tool ${tool}`,
-        operation: 'execute_tool',
-        identity: id ? ['tool', id] : null,
+    case 'tool_result':
+      return toolSpan(log, eventName, {
+        tool: text(a.tool_name),
+        callId: text(a.tool_use_id),
         durationMs: durationMs(a.duration_ms),
-        failed: !ok,
+        success: succeeded(a.success),
         errorType: text(a.error_type) ?? 'tool_error',
         statusMessage: text(a.error),
-        attributes: { 'gen_ai.tool.name': tool, 'gen_ai.tool.call.id': id ?? undefined, 'gen_ai.agent.name': text(a['agent.name']) ?? undefined },
+        attributes: { 'gen_ai.agent.name': text(a['agent.name']) ?? undefined },
       });
-    }
     case 'subagent_completed': {
       const agent = text(a.agent_type) ?? text(a['agent.name']) ?? 'subagent';
       tokens(a.total_tokens, 'total_tokens');

@@ -126,3 +126,77 @@ export function deriveSpan(log: LogRecordIn, eventName: string, spec: DerivedSpa
     links: [],
   };
 }
+
+/** Token counts a model call reports, already checked (see `tokens`). */
+export interface CallTokens {
+  input?: number | null;
+  output?: number | null;
+  cacheRead?: number | null;
+  cacheCreation?: number | null;
+  reasoning?: number | null;
+}
+
+/** What a `chat` span derived from an agent event carries. */
+export interface ChatCall {
+  model: string | null;
+  provider: string;
+  identity: readonly string[] | null;
+  durationMs: number;
+  failed?: boolean;
+  errorType?: string | null;
+  statusMessage?: string | null;
+  tokens?: CallTokens;
+  /** Further GenAI / agentpulse attributes (cost, response id, agent). */
+  attributes?: Record<string, AttrValue | undefined>;
+}
+
+/** A model call (success or failure) as a `chat` span, named `chat <model>`, its tokens under the GenAI names. */
+export function chatSpan(log: LogRecordIn, eventName: string, c: ChatCall): SpanRecord {
+  const t = c.tokens ?? {};
+  return deriveSpan(log, eventName, {
+    name: `chat ${c.model ?? ''}`.trim(),
+    operation: 'chat',
+    identity: c.identity,
+    durationMs: c.durationMs,
+    failed: c.failed ?? false,
+    errorType: c.errorType,
+    statusMessage: c.statusMessage,
+    attributes: {
+      'gen_ai.provider.name': c.provider,
+      'gen_ai.request.model': c.model ?? undefined,
+      'gen_ai.usage.input_tokens': t.input ?? undefined,
+      'gen_ai.usage.output_tokens': t.output ?? undefined,
+      'gen_ai.usage.cache_read.input_tokens': t.cacheRead ?? undefined,
+      'gen_ai.usage.cache_creation.input_tokens': t.cacheCreation ?? undefined,
+      'gen_ai.usage.reasoning.output_tokens': t.reasoning ?? undefined,
+      ...c.attributes,
+    },
+  });
+}
+
+/** What an `execute_tool` span derived from an agent event carries. */
+export interface ToolCall {
+  tool: string | null;
+  /** The tool call's id (Claude `tool_use_id`, Codex `call_id`), or null. */
+  callId: string | null;
+  durationMs: number;
+  success: boolean;
+  errorType: string;
+  statusMessage?: string | null;
+  attributes?: Record<string, AttrValue | undefined>;
+}
+
+/** A tool call as an `execute_tool` span, named `execute_tool <tool>`, keyed by its call id when it has one. */
+export function toolSpan(log: LogRecordIn, eventName: string, c: ToolCall): SpanRecord {
+  const tool = c.tool ?? 'unknown';
+  return deriveSpan(log, eventName, {
+    name: `execute_tool ${tool}`,
+    operation: 'execute_tool',
+    identity: c.callId ? ['tool', c.callId] : null,
+    durationMs: c.durationMs,
+    failed: !c.success,
+    errorType: c.errorType,
+    statusMessage: c.statusMessage,
+    attributes: { 'gen_ai.tool.name': tool, 'gen_ai.tool.call.id': c.callId ?? undefined, ...c.attributes },
+  });
+}
