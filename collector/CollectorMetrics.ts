@@ -49,11 +49,16 @@ export class CollectorMetrics {
   }
 
   /** Counts committed records: spans, and the log records and metric points beside them. */
-  countWritten(spans: number, signals: { logs: number | readonly unknown[]; points: number | readonly unknown[] } | null): void {
+  countWritten(spans: number, logs: number, points: number): void {
     this.spansWritten += spans;
-    if (signals === null) return;
-    this.logsWritten += typeof signals.logs === 'number' ? signals.logs : signals.logs.length;
-    this.pointsWritten += typeof signals.points === 'number' ? signals.points : signals.points.length;
+    this.logsWritten += logs;
+    this.pointsWritten += points;
+  }
+
+  /** Counts a decoder's partial-success rejections of `signal`: those outside the time window apart from the rest. */
+  countDecodeRejections(signal: string, d: { rejected: number; outOfWindow: number }): void {
+    if (d.outOfWindow > 0) this.countRejected(signal, 'time_window', d.outOfWindow);
+    if (d.rejected > d.outOfWindow) this.countRejected(signal, 'invalid', d.rejected - d.outOfWindow);
   }
 
   /**

@@ -2,7 +2,8 @@ import type { DuckDBAppender } from '@duckdb/node-api';
 import type { NormalizedSpan } from './normalize.js';
 
 // Module-level (not per-row closures): this runs once per value on the write path.
-function vs(ap: DuckDBAppender, v: string | null): void {
+/** Appends a nullable VARCHAR value (also used by the log and metric writers). */
+export function vs(ap: DuckDBAppender, v: string | null): void {
   if (v === null) ap.appendNull();
   else ap.appendVarchar(v);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { DOUBLE, LIST, BIGINT, listValue } from '@duckdb/node-api';
+import { vs } from './appendSpanRow.js';
 import type { LogRecordIn, MetricPointIn } from './signals.js';
 import type { AttrValue, Attributes } from './types.js';
 
@@ -150,11 +151,6 @@ export function metricRows(points: readonly MetricPointIn[]): MetricRow[] {
     });
   }
   return out;
-}
-
-function vs(ap: DuckDBAppender, v: string | null): void {
-  if (v === null) ap.appendNull();
-  else ap.appendVarchar(v);
 }
 
 function vd(ap: DuckDBAppender, v: number | null): void {

@@ -63,7 +63,7 @@ export class GroupCommitWriter implements IngestWriter {
         pending.release(batch);
         if (failed === null) {
           metrics.observeWrite((performance.now() - t0) / 1000);
-          metrics.countWritten(spans.length, signals);
+          metrics.countWritten(spans.length, signals?.logs.length ?? 0, signals?.points.length ?? 0);
           metrics.batchesWritten++;
           health.succeeded();
           for (const it of batch) it.resolve('committed');

@@ -183,7 +183,7 @@ export class StagedCommitter implements IngestWriter {
     if (err === null) {
       const { metrics } = this.host;
       metrics.observeWrite((performance.now() - ledger.startedMs) / 1000);
-      metrics.countWritten(ledger.spans, ledger);
+      metrics.countWritten(ledger.spans, ledger.logs, ledger.points);
       metrics.batchesWritten++;
       this.host.health.succeeded();
       this.commitItems(ledger.items);

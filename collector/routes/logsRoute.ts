@@ -33,7 +33,7 @@ export const logsSignal: OtlpSignal = {
     if (metrics) {
       metrics.logsReceived += d.records.length;
       metrics.spansDerived += derived.spans.length;
-      if (d.rejected > 0) metrics.countRejected('logs', d.outOfWindow > 0 && d.outOfWindow === d.rejected ? 'time_window' : 'invalid', d.rejected);
+      metrics.countDecodeRejections('logs', d);
     }
     const eventRejected = d.records.length - logs.length;
     const rejected = d.rejected + eventRejected;

@@ -13,7 +13,7 @@ export const metricsSignal: OtlpSignal = {
     const d = encoding === 'protobuf' ? await decodeMetricsRequestProtobufSliced(body) : await decodeMetricsRequestJsonSliced(body);
     if (metrics) {
       metrics.pointsReceived += d.records.length;
-      if (d.rejected > 0) metrics.countRejected('metrics', d.outOfWindow > 0 && d.outOfWindow === d.rejected ? 'time_window' : 'invalid', d.rejected);
+      metrics.countDecodeRejections('metrics', d);
     }
     return { records: { spans: [], logs: [], points: d.records }, accepted: d.records.length, rejected: d.rejected, errorMessage: d.errorMessage };
   },
