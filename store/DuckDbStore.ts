@@ -17,7 +17,7 @@ import type { AnalyzerRecords } from './records/types.js';
 import type { SpanRecord } from './types.js';
 import type { SignalRecords } from './signals.js';
 import { appendFreshLogs, appendFreshPoints, logRows, metricRows } from './signalAppend.js';
-import { DERIVED_SCOPE, reconcileCalls } from './reconcile.js';
+import { CallState, reconcileCalls } from './reconcile.js';
 import { inheritAttribution, OrphanIndex } from './attribution.js';
 
 export type { OpenStoreOptions, WriteResult, StageResult, StagedSettledListener } from './storeTypes.js';
@@ -55,10 +55,8 @@ export class DuckDbStore {
   private staged: StagedTransaction | null = null;
   private stagedEpoch = 0;
   private readonly stagedListeners = new Set<StagedSettledListener>();
-  /** The store may hold spans derived from agent events (see reconcile.ts); checked once at open. */
-  private hasDerived = false;
-  /** Services with stored trace spans of model or tool calls (see reconcile.ts); loaded at open. */
-  private readonly tracedServices = new Set<string | null>();
+  /** What the one-span-per-call merge knows about the store (see reconcile.ts); loaded at open. */
+  private readonly calls = new CallState();
   /** Stored spans waiting for their parent's attribution (see attribution.ts). */
   private readonly orphans = new OrphanIndex();
 
@@ -92,14 +90,8 @@ export class DuckDbStore {
       await store.loadLevelWatermarks();
       await connection.run('CREATE TEMP TABLE IF NOT EXISTS _batch_keys (trace_id VARCHAR, span_id VARCHAR)');
       await connection.run('CREATE TEMP TABLE IF NOT EXISTS _signal_keys (key VARCHAR)');
-      const derived = await connection.runAndReadAll('SELECT count(*) FROM (SELECT 1 FROM spans WHERE scope_name = $s LIMIT 1)', { s: DERIVED_SCOPE });
-      store.hasDerived = Number(derived.getRows()[0]![0]) > 0;
+      await store.calls.load(connection);
       await store.orphans.load(connection);
-      const traced = await connection.runAndReadAll(
-        `SELECT DISTINCT service_name FROM spans WHERE operation IN ('chat', 'execute_tool') AND coalesce(scope_name <> $s, true)`,
-        { s: DERIVED_SCOPE },
-      );
-      for (const [sv] of traced.getRows()) store.tracedServices.add(sv === null ? null : String(sv));
       if (options.ingestSpool !== false && path !== ':memory:') await store.ingestSpool();
     }
     return store;
@@ -253,10 +245,10 @@ export class DuckDbStore {
       let inserted = 0;
       if (rows.length > 0) {
         // Both rewrite stored rows only inside this transaction, so a failed batch leaves nothing behind.
-        const kept = await reconcileCalls(this.connection, rows, st.acc, this.hasDerived, this.tracedServices);
+        const kept = await reconcileCalls(this.connection, rows, st.acc, this.calls);
         await inheritAttribution(this.connection, kept, st.acc, this.orphans);
+        await this.calls.note(this.connection, kept);
         inserted = await appendFresh(this.connection, kept, lo, hi, st.acc);
-        if (!this.hasDerived && kept.some((r) => r.scopeName === DERIVED_SCOPE)) this.hasDerived = true;
       }
       const result: StageResult = { inserted, duplicates: spans.length - inserted, epoch: st.epoch };
       st.rows += inserted;

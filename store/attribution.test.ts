@@ -108,6 +108,29 @@ describe('one span per call (reconcileCalls)', () => {
     }
   });
 
+  it('still folds the two together across a restart of the writer, in either order', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    for (const [first, second] of [[event, traced], [traced, event]] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'ap-reconcile-restart-'));
+      try {
+        const path = join(dir, 'r.duckdb');
+        let store = await DuckDbStore.open(path);
+        await store.writeBatch([first()]);
+        await store.close();
+        store = await DuckDbStore.open(path);
+        await store.writeBatch([second()]);
+        const rows = await store.query("SELECT span_id, cost_usd FROM spans WHERE operation = 'chat'");
+        expect(rows).toEqual([{ span_id: id(2), cost_usd: 0.25 }]);
+        await expectRollupsMatchRows(store);
+        await store.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
   it('leaves a derived span alone when no trace describes its call', async () => {
     const store = await DuckDbStore.open(':memory:');
     await store.writeBatch([event()]);

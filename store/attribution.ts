@@ -53,11 +53,14 @@ export class OrphanIndex {
 
   /** Loads the orphans of the last hour (parent not stored, attribution missing). */
   async load(conn: DuckDBConnection): Promise<void> {
+    // Both sides bounded in time, so opening a large store reads its last hours only: a parent that
+    // started more than 2 h ago is taken for missing, which costs a probe later, nothing else.
     const res = await conn.runAndReadAll(
-      `SELECT DISTINCT c.trace_id, c.parent_span_id FROM spans c
-       WHERE c.parent_span_id IS NOT NULL AND (c.agent_name IS NULL OR c.session_id IS NULL OR c.task_id IS NULL OR c.team_id IS NULL)
-         AND c.start_ns >= (epoch_ns(now()) - 3600000000000)
-         AND NOT EXISTS (SELECT 1 FROM spans p WHERE p.trace_id = c.trace_id AND p.span_id = c.parent_span_id)
+      `WITH c AS (SELECT trace_id, parent_span_id FROM spans
+         WHERE parent_span_id IS NOT NULL AND (agent_name IS NULL OR session_id IS NULL OR task_id IS NULL OR team_id IS NULL)
+           AND start_ns >= (epoch_ns(now()) - 3600000000000))
+       SELECT DISTINCT c.trace_id, c.parent_span_id FROM c
+       WHERE NOT EXISTS (SELECT 1 FROM spans p WHERE p.start_ns >= (epoch_ns(now()) - 7200000000000) AND p.trace_id = c.trace_id AND p.span_id = c.parent_span_id)
        LIMIT ${MAX_ORPHANS}`,
     );
     const now = Date.now();

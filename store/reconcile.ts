@@ -6,6 +6,50 @@ import { patchStored, readStoredSpans, type SpanPatch, type StoredSpan } from '.
 /** Scope name of spans the collector derives from agent events (see collector/events/). */
 export const DERIVED_SCOPE = 'agentpulse.events';
 
+const KV_NAMESPACE = 'reconcile';
+const HAS_DERIVED = 'has_derived';
+const TRACED_PREFIX = 'traced_service:';
+
+/**
+ * What `reconcileCalls` needs to know about the store without scanning it: whether it holds derived
+ * spans, and which services sent trace spans of model or tool calls. Kept in `kv` (namespace
+ * 'reconcile') as they first happen, inside the writing transaction, and read with one lookup at
+ * open: a full scan of `spans` there would be paid by every writer's start. Spans stored before
+ * schema version 3 have no call id, so they can match nothing and need no marker.
+ */
+export class CallState {
+  hasDerived = false;
+  readonly tracedServices = new Set<string | null>();
+
+  async load(conn: DuckDBConnection): Promise<void> {
+    const res = await conn.runAndReadAll('SELECT key FROM kv WHERE namespace = $ns', { ns: KV_NAMESPACE });
+    for (const [k] of res.getRows()) {
+      const key = String(k);
+      if (key === HAS_DERIVED) this.hasDerived = true;
+      else if (key.startsWith(TRACED_PREFIX)) this.tracedServices.add(JSON.parse(key.slice(TRACED_PREFIX.length)) as string | null);
+    }
+  }
+
+  /** Records what the rows about to be appended add (inside the caller's transaction). */
+  async note(conn: DuckDBConnection, rows: readonly NormalizedSpan[]): Promise<void> {
+    const keys: string[] = [];
+    for (const r of rows) {
+      if (isDerived(r)) {
+        if (!this.hasDerived) {
+          this.hasDerived = true;
+          keys.push(HAS_DERIVED);
+        }
+      } else if (enclosedOp(r) && !this.tracedServices.has(r.serviceName)) {
+        this.tracedServices.add(r.serviceName);
+        keys.push(TRACED_PREFIX + JSON.stringify(r.serviceName));
+      }
+    }
+    for (const key of keys) {
+      await conn.run(`INSERT INTO kv (namespace, key, value, updated_at) VALUES ($ns, $key, 'true', current_timestamp) ON CONFLICT DO NOTHING`, { ns: KV_NAMESPACE, key });
+    }
+  }
+}
+
 /** How far apart in time an event and a trace span of the same call may be. */
 const WINDOW_NS = 86_400_000_000_000n;
 
@@ -48,29 +92,22 @@ function eventPatch(trace: Pick<NormalizedSpan, keyof SpanPatch>, event: Pick<No
  * whichever arrives first, within this batch or across batches. A stored span that is rewritten or
  * deleted is withdrawn from the rollups (`acc.add(old, -1)`) so rollups keep equalling the rows.
  * Runs inside the writer's transaction; returns the rows still to append.
- * @param knownDerived whether the store may hold derived spans (else the store probe for them is skipped).
- * @param tracedServices services the store holds trace spans of model or tool calls from (a derived
- * span of any other service has nothing stored to fold into: its probe is skipped); updated here.
+ * `state` says whether the store may hold derived spans (else the probe for them is skipped) and
+ * which services sent trace spans of calls (a derived span of any other service has nothing stored
+ * to fold into); the caller records the kept rows in it (`CallState.note`) before appending them.
  */
-export async function reconcileCalls(
-  conn: DuckDBConnection,
-  rows: NormalizedSpan[],
-  acc: RollupAccumulator,
-  knownDerived: boolean,
-  tracedServices: Set<string | null>,
-): Promise<NormalizedSpan[]> {
+export async function reconcileCalls(conn: DuckDBConnection, rows: NormalizedSpan[], acc: RollupAccumulator, state: CallState): Promise<NormalizedSpan[]> {
+  const knownDerived = state.hasDerived;
+  const tracedServices = state.tracedServices;
   const derived = new Map<string, Keyed>();
   const traced = new Map<string, Keyed>();
-  const services = new Set<string | null>();
   for (const r of rows) {
-    if (enclosedOp(r) && !isDerived(r)) services.add(r.serviceName);
     if (!keyed(r)) continue;
     (isDerived(r) ? derived : traced).set(keyOf(r), r);
   }
-  if (derived.size === 0 && (traced.size === 0 || !knownDerived)) {
-    for (const sv of services) tracedServices.add(sv);
-    return rows;
-  }
+  const nothingKeyed = derived.size === 0 && (traced.size === 0 || !knownDerived);
+  const nothingEnclosed = !rows.some((r) => enclosedOp(r) && (isDerived(r) ? r.parentSpanId !== null : knownDerived));
+  if (nothingKeyed && nothingEnclosed) return rows;
   const dropped = new Set<NormalizedSpan>();
   // 1. Both descriptions in this batch.
   for (const [k, ev] of derived) {
@@ -109,7 +146,6 @@ export async function reconcileCalls(
     }
   }
   await reconcileEnclosed(conn, rows, acc, knownDerived, dropped, tracedServices);
-  for (const sv of services) tracedServices.add(sv);
   return dropped.size === 0 ? rows : rows.filter((r) => !dropped.has(r));
 }
 
