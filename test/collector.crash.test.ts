@@ -17,49 +17,64 @@ async function storedIds(db: string): Promise<Set<string>> {
   }
 }
 
+/**
+ * Streams requests from 6 clients into a collector on `db` with a small queue (so part of the
+ * stream crosses the fsynced spool too), kills it with SIGKILL once `killAfter` ids were
+ * acknowledged (bounded in time either way), starts a second collector and waits for its start-up
+ * replay to finish. Returns the acknowledged ids and the write-ahead log files left at the kill.
+ */
+async function killMidStreamAndRecover(
+  db: string,
+  path: string,
+  contentType: string,
+  nextBatch: (seq: number) => { body: Buffer | string; ids: string[] },
+  killAfter: number,
+): Promise<{ acked: string[]; spoolFilesAtKill: number }> {
+  const first = await spawnCollector(db, { maxQueueSpans: 256, maxBatchSpans: 256 });
+  children.push(first);
+  const acked: string[] = [];
+  let seq = 0;
+  let stop = false;
+  const deadline = Date.now() + 15_000;
+  const client = async () => {
+    while (!stop && Date.now() < deadline) {
+      const { body, ids } = nextBatch(seq++);
+      const r = await post(`${first.url}${path}`, body, { 'content-type': contentType });
+      if (r.status === 200) acked.push(...ids);
+      else if (r.status === 0) return; // the collector is gone
+      else await new Promise((res) => setTimeout(res, 10));
+    }
+  };
+  const clients = Array.from({ length: 6 }, client);
+  while (acked.length < killAfter && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+  first.child.kill('SIGKILL');
+  await new Promise((res) => first.child.once('exit', res));
+  stop = true;
+  await Promise.all(clients);
+  const spoolFilesAtKill = readdirSync(`${db}.spool`).filter((n) => n.startsWith('collector-wal-')).length;
+
+  const second = await spawnCollector(db);
+  children.push(second);
+  // Wait for the start-up replay of the spool.
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const h = (await (await fetch(`${second.url}/healthz`)).json()) as { spoolBytes: number; queueSpans: number };
+    if ((h.spoolBytes === 0 && h.queueSpans === 0) || Date.now() > until) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  await stopChild(second.child);
+  return { acked, spoolFilesAtKill };
+}
+
 describe('collector crash safety', () => {
   it('loses no acknowledged span when killed with SIGKILL mid-stream, committed or spooled', async () => {
     const db = join(fx.dir, 'crash.duckdb');
-    // A small queue forces part of the stream through the fsynced spool, so both durability paths are crossed by the kill.
-    const first = await spawnCollector(db, { maxQueueSpans: 256, maxBatchSpans: 256 });
-    children.push(first);
     const template = protoTemplate(64);
-    const acked: string[] = [];
-    let seq = 0;
-    let stop = false;
-    const deadline = Date.now() + 15_000;
-    const client = async () => {
-      while (!stop && Date.now() < deadline) {
-        const { body, ids } = freshBatch(template, seq++);
-        const r = await post(`${first.url}/v1/traces`, body, { 'content-type': 'application/x-protobuf' });
-        if (r.status === 200) acked.push(...ids);
-        else if (r.status === 0) return; // the collector is gone
-        else await new Promise((res) => setTimeout(res, 10));
-      }
-    };
-    const clients = Array.from({ length: 6 }, client);
-    // Kill once a good number of batches was acknowledged (bounded in time either way).
-    while (acked.length < 64 * 150 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-    first.child.kill('SIGKILL');
-    await new Promise((res) => first.child.once('exit', res));
-    stop = true;
-    await Promise.all(clients);
+    const { acked, spoolFilesAtKill } = await killMidStreamAndRecover(db, '/v1/traces', 'application/x-protobuf', (seq) => freshBatch(template, seq), 64 * 150);
     expect(acked.length).toBeGreaterThan(0);
-    const spoolFiles = readdirSync(`${db}.spool`).filter((n) => n.startsWith('collector-wal-'));
-
-    const second = await spawnCollector(db);
-    children.push(second);
-    // Wait for the start-up replay of the spool.
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const h = (await (await fetch(`${second.url}/healthz`)).json()) as { spoolBytes: number; queueSpans: number };
-      if ((h.spoolBytes === 0 && h.queueSpans === 0) || Date.now() > until) break;
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    await stopChild(second.child);
     const stored = await storedIds(db);
     const missing = acked.filter((id) => !stored.has(id));
-    console.log(JSON.stringify({ acked: acked.length, spoolFilesAtKill: spoolFiles.length }));
+    console.log(JSON.stringify({ acked: acked.length, spoolFilesAtKill }));
     expect(missing).toEqual([]);
   });
 });
@@ -91,38 +106,8 @@ function claudeLogsBody(seq: number, n: number): { body: string; ids: string[] }
 describe('collector crash safety for logs', () => {
   it('loses no acknowledged log record (nor its derived span) when killed with SIGKILL mid-stream', async () => {
     const db = join(fx.dir, 'crash-logs.duckdb');
-    const first = await spawnCollector(db, { maxQueueSpans: 256, maxBatchSpans: 256 });
-    children.push(first);
-    const acked: string[] = [];
-    let seq = 0;
-    let stop = false;
-    const deadline = Date.now() + 15_000;
-    const client = async () => {
-      while (!stop && Date.now() < deadline) {
-        const { body, ids } = claudeLogsBody(seq++, 32);
-        const r = await post(`${first.url}/v1/logs`, body, { 'content-type': 'application/json' });
-        if (r.status === 200) acked.push(...ids);
-        else if (r.status === 0) return;
-        else await new Promise((res) => setTimeout(res, 10));
-      }
-    };
-    const clients = Array.from({ length: 6 }, client);
-    while (acked.length < 32 * 150 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-    first.child.kill('SIGKILL');
-    await new Promise((res) => first.child.once('exit', res));
-    stop = true;
-    await Promise.all(clients);
+    const { acked } = await killMidStreamAndRecover(db, '/v1/logs', 'application/json', (seq) => claudeLogsBody(seq, 32), 32 * 150);
     expect(acked.length).toBeGreaterThan(0);
-
-    const second = await spawnCollector(db);
-    children.push(second);
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const h = (await (await fetch(`${second.url}/healthz`)).json()) as { spoolBytes: number; queueSpans: number };
-      if ((h.spoolBytes === 0 && h.queueSpans === 0) || Date.now() > until) break;
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    await stopChild(second.child);
     const store = await openStore(db, { readOnly: true });
     try {
       const logs = new Set((await store.query("SELECT attributes->>'request_id' AS id FROM log_records")).map((r) => String(r.id)));

@@ -14,7 +14,10 @@ export const TEMPORALITY_NAMES: readonly string[] = ['UNSPECIFIED', 'DELTA', 'CU
 export const NO_RECORDED_VALUE = 1;
 
 const MAX_LABEL = 64;
-/** Placeholder until the envelope attaches the resource. */
+/**
+ * A record's resource until its envelope is complete: protobuf fields come in any order, so the
+ * envelope walk sets the real resource on every record of a Resource… message once it has read it.
+ */
 const NO_RESOURCE: Attributes = Object.freeze({}) as Attributes;
 const ZEROS_RE = /^0+$/;
 
