@@ -219,28 +219,57 @@ async function rawAppenderRate(dbPath: string, rowsWanted: number): Promise<numb
   return rows.length / seconds;
 }
 
+interface LoadPhase {
+  /** Records committed per second from the measured window's start until everything acknowledged was in. */
+  ingest: number;
+  /** Records acknowledged per second during the measured window. */
+  acked: number;
+  client: ClientResult & { measuredMs: number };
+  loadEndMs: number;
+  drainedMs: number;
+}
+
 /**
- * The same load against `/v1/logs` on the same collector, right after the spans phase: Claude Code
- * `api_request` events, each stored as a log record and a derived chat span. The rate counts log
- * records committed from the measured window's start until all acknowledged ones are in.
+ * One load phase: `connections` clients in a worker post `signal` requests for `seconds` (after a
+ * warm-up) to the collector. Acknowledged means durable, not stored: with the write-ahead log a
+ * request is answered once fsynced, and when the store falls behind requests overflow to the spool.
+ * The sustained rate is therefore what the store committed (`written()`) from the start of the
+ * measured window until every acknowledged record was in it (the flush after the clients stop is
+ * included). `onLoadEnd` runs when the clients stop, before the flush.
  */
-async function logsPhase(collector: Awaited<ReturnType<typeof startCollector>>, seconds: number, connections: number): Promise<{ ingest: number; acked: number; failures: number }> {
-  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { url: collector.url, seconds, warmupSeconds: 2, connections, workerIndex: 2, signal: 'logs' } });
+async function loadPhase(
+  collector: Awaited<ReturnType<typeof startCollector>>,
+  signal: 'traces' | 'logs',
+  seconds: number,
+  connections: number,
+  written: () => number,
+  onLoadEnd: () => void = () => undefined,
+): Promise<LoadPhase> {
+  const workerIndex = signal === 'traces' ? 1 : 2;
+  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { url: collector.url, seconds, warmupSeconds: 2, connections, workerIndex, signal } });
   let committedAtStart = 0;
   let startMs = 0;
   const client = await new Promise<ClientResult & { measuredMs: number }>((resolve, reject) => {
     worker.on('message', (m: { phase?: string } & ClientResult & { measuredMs: number }) => {
       if (m.phase === 'measuring') {
-        committedAtStart = collector.metrics.logsWritten;
+        committedAtStart = written();
         startMs = performance.now();
       } else resolve(m);
     });
     worker.once('error', reject);
   });
+  const loadEndMs = performance.now();
   await worker.terminate();
+  onLoadEnd();
   await collector.flush(120_000);
-  const committed = collector.metrics.logsWritten - committedAtStart;
-  return { ingest: committed / ((performance.now() - startMs) / 1000), acked: client.acked / (client.measuredMs / 1000), failures: client.failures };
+  const drainedMs = performance.now();
+  return {
+    ingest: (written() - committedAtStart) / ((drainedMs - startMs) / 1000),
+    acked: client.acked / (client.measuredMs / 1000),
+    client,
+    loadEndMs,
+    drainedMs,
+  };
 }
 
 export async function benchCollector(opts: { seconds?: number; connections?: number } = {}): Promise<Record<string, number | string>> {
@@ -252,37 +281,18 @@ export async function benchCollector(opts: { seconds?: number; connections?: num
     const collector = await startCollector({ store, port: 0, spoolDir: join(dir, 'bench.duckdb.spool'), onError: () => undefined });
     let peakRss = 0;
     const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 200);
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { url: collector.url, seconds, warmupSeconds: 2, connections, workerIndex: 1, signal: 'traces' } });
-    // Acknowledged means durable, not stored: with the write-ahead log a request is answered once
-    // fsynced, and when the store falls behind requests overflow to the spool. The sustained rate is
-    // therefore what the store committed from the start of the measured window until every
-    // acknowledged span was in it (the flush after the clients stop is included).
-    let committedAtStart = 0;
-    let startMs = 0;
-    const client = await new Promise<ClientResult & { measuredMs: number }>((resolve, reject) => {
-      worker.on('message', (m: { phase?: string } & ClientResult & { measuredMs: number }) => {
-        if (m.phase === 'measuring') {
-          committedAtStart = collector.metrics.spansWritten;
-          startMs = performance.now();
-        } else resolve(m);
-      });
-      worker.once('error', reject);
-    });
-    const loadEndMs = performance.now();
-    await worker.terminate();
-    clearInterval(rssTimer);
-    await collector.flush(120_000);
-    const drainedMs = performance.now();
-    const committed = collector.metrics.spansWritten - committedAtStart;
+    const spans = await loadPhase(collector, 'traces', seconds, connections, () => collector.metrics.spansWritten, () => clearInterval(rssTimer));
+    const { client, loadEndMs, drainedMs } = spans;
     const spooled = collector.metrics.spansSpooled;
     const meanBatch = Math.round(collector.metrics.spansWritten / Math.max(1, collector.metrics.batchesWritten));
     const writeHist = /agentpulse_collector_write_duration_seconds_sum (\S+)\n.*_count (\d+)/.exec(collector.metrics.render());
     const [{ n }] = (await store.query('SELECT count(*) AS n FROM spans')) as [{ n: number }];
-    const logs = await logsPhase(collector, seconds, connections);
+    // The same load against /v1/logs on the same collector: Claude Code `api_request` events, each
+    // stored as a log record and a derived chat span; its rate counts log records.
+    const logs = await loadPhase(collector, 'logs', seconds, connections, () => collector.metrics.logsWritten);
     await collector.close();
     await store.close();
-    const acked = client.acked / (client.measuredMs / 1000);
-    const ingest = committed / ((drainedMs - startMs) / 1000);
+    const { acked, ingest } = spans;
     const raw = await rawAppenderRate(join(dir, 'raw.duckdb'), 300_000);
     const storeOnly = await storeWriteRate(join(dir, 'store-only.duckdb'), 300_000);
     return {
@@ -296,7 +306,7 @@ export async function benchCollector(opts: { seconds?: number; connections?: num
       ingest_logs_per_s: Math.round(logs.ingest),
       acked_logs_per_s: Math.round(logs.acked),
       ratio_logs_vs_spans: Number((logs.ingest / ingest).toFixed(3)),
-      logs_non_200: logs.failures,
+      logs_non_200: logs.client.failures,
       target_spans_per_s: 150_000,
       requests: client.requests,
       non_200: client.failures,
