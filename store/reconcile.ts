@@ -232,6 +232,7 @@ async function storedMatches(conn: DuckDBConnection, spans: readonly Keyed[], de
     conn,
     `s.start_ns BETWEEN $lo AND $hi AND ${derived ? '' : 'NOT '}coalesce(s.scope_name = $scope, false)`,
     { lo: lo - WINDOW_NS, hi: hi + WINDOW_NS, scope: DERIVED_SCOPE },
+    // The key table's two text columns carry (call id, operation) here.
     { join: 's.call_id = k.trace_id AND s.operation = k.span_id', rows: spans.map((s) => [s.callId, s.operation] as const) },
   );
 }

@@ -83,4 +83,3 @@ export function batchSize(b: TelemetryBatch): number {
   return b.spans.length + b.logs.length + b.points.length;
 }
 
-export const EMPTY_BATCH: TelemetryBatch = Object.freeze({ spans: [], logs: [], points: [] }) as TelemetryBatch;
