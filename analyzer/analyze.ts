@@ -20,6 +20,7 @@ import { fetchSeries } from './series.js';
 import { dispatchAlerts } from './sinks/dispatch.js';
 import type { AlertNotification, Sink, SinkResult } from './sinks/Sink.js';
 import { computeTeams } from './teams.js';
+import { computeSessions } from './sessions.js';
 import type { TimeRange } from './window.js';
 import { nsToIso, parseDuration, resolveWindows } from './window.js';
 
@@ -69,7 +70,7 @@ export interface AnalyzeRunResult {
   persisted: boolean;
   runId: string | null;
   spansAnalyzed: number;
-  /** Milliseconds per stage (metrics, baseline, teams, recovery, series, regressions, forecasts, extensions, alerts, persist). */
+  /** Milliseconds per stage (metrics, baseline, teams, sessions, recovery, series, regressions, forecasts, extensions, alerts, persist). */
   timings: Record<string, number>;
 }
 
@@ -121,6 +122,8 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
   lap('baseline_metrics');
   const teams = await computeTeams(source, window);
   lap('teams');
+  const sessions = await computeSessions(source, window);
+  lap('sessions');
   const recovery = await computeRecovery(source, window);
   lap('recovery');
 
@@ -146,6 +149,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
     baseline: { from: nsToIso(baseline.fromNs), to: nsToIso(baseline.toNs) },
     metrics,
     teams,
+    sessions,
     regressions,
     forecasts,
     alerts: [],

@@ -92,6 +92,13 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     out.push(table(['team', 'runs', 'success', 'p95', 'cost'], report.teams.map((t) => [t.team_signature, String(t.runs), pct(t.success_rate), ms(t.p95_ms), `$${t.cost_usd.toFixed(2)}`])));
   }
 
+  if (report.sessions && report.sessions.length > 0) {
+    out.push('', '## Sessions', '');
+    out.push(table(['session', 'service', 'requests', 'tools', 'errors', 'tokens', 'cost'], report.sessions.map((x) => [
+      x.session_id, x.service_name ?? '–', String(x.model_requests), String(x.tool_calls), String(x.errors), String(x.tokens), `$${x.cost_usd.toFixed(2)}`,
+    ])));
+  }
+
   out.push('', '## Recovery', '');
   const rec = report.recovery;
   if (rec.attempts === 0) out.push('No recovery attempts.');

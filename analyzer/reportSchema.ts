@@ -50,6 +50,21 @@ export const TeamRowSchema = z
   .strict();
 export type TeamRow = z.infer<typeof TeamRowSchema>;
 
+export const SessionRowSchema = z
+  .object({
+    session_id: z.string(),
+    service_name: z.string().nullable(),
+    agents: z.number().int().nonnegative(),
+    model_requests: z.number().int().nonnegative(),
+    tool_calls: z.number().int().nonnegative(),
+    errors: z.number().int().nonnegative(),
+    tokens: z.number().nonnegative(),
+    cost_usd: z.number(),
+    span_ms: z.number().nonnegative().describe('first span start to last span end within the window'),
+  })
+  .strict();
+export type SessionRow = z.infer<typeof SessionRowSchema>;
+
 export const RegressionSchema = z
   .object({
     metric: z.enum(['latency_p95_ms', 'error_rate']),
@@ -149,6 +164,7 @@ export const ReportSchema = z
     baseline: WindowSchema,
     metrics: z.array(MetricRowSchema),
     teams: z.array(TeamRowSchema),
+    sessions: z.array(SessionRowSchema).optional().describe('the most expensive sessions (conversations) active in the window; absent in reports written before it existed'),
     regressions: z.array(RegressionSchema),
     forecasts: z.array(ForecastSchema),
     alerts: z.array(AlertSchema),

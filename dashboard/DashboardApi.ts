@@ -287,11 +287,11 @@ export class DashboardApi {
     return { window: w, strategies, totals: { attempts, recovered, success_rate: rate(recovered, attempts) } };
   }
 
-  /** Newest traces behind a panel: filters agent, error_type, status, model, team, task_type, strategy, min_ms. */
+  /** Newest traces behind a panel: filters agent, error_type, status, model, team, task_type, strategy, session, min_ms. */
   async traces(q: Query = {}) {
     const w = await this.window(q);
     const filters: Record<string, string | null> = {};
-    for (const k of ['agent', 'error_type', 'status', 'model', 'team', 'task_type', 'strategy', 'min_ms']) filters[k] = get(q, k) ?? null;
+    for (const k of ['agent', 'error_type', 'status', 'model', 'team', 'task_type', 'strategy', 'session', 'min_ms']) filters[k] = get(q, k) ?? null;
     const limit = Math.min(500, Math.max(1, Number(get(q, 'limit') ?? 50) || 50));
     const rows = await this.run('dashboard_traces', { ...this.wparams(w), ...filters, limit });
     const traces = rows.map((r) => ({
@@ -303,6 +303,7 @@ export class DashboardApi {
       max_ms: num(r.max_ms),
       errors: num(r.errors),
       agents: Array.isArray(r.agents) ? (r.agents as unknown[]).map(String) : [],
+      session_id: r.session_id === null || r.session_id === undefined ? null : String(r.session_id),
     }));
     return { window: w, filters, traces };
   }

@@ -21,6 +21,8 @@ export interface WaterfallSpan {
   cost_usd: number | null;
   recovery_strategy: string | null;
   recovery_outcome: string | null;
+  /** The conversation the span belongs to (`session_id`). */
+  session: string | null;
   attributes: unknown;
   events: unknown;
 }
@@ -96,6 +98,7 @@ export function buildWaterfall(traceId: string, rows: Row[]): Waterfall {
       cost_usd: numOrNull(r.cost_usd),
       recovery_strategy: str(r.recovery_strategy),
       recovery_outcome: str(r.recovery_outcome),
+      session: str(r.session_id),
       attributes: json(r.attributes),
       events: json(r.events),
     });

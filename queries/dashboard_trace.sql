@@ -3,7 +3,7 @@
 -- Parameters: $trace_id; $at_ns (epoch ns).
 SELECT trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, duration_ns, status_code, status_message,
   service_name, operation, agent_name, provider, model, tool_name, task_id, task_type, team_signature, error_type,
-  input_tokens, output_tokens, cost_usd, recovery_strategy, recovery_outcome, CAST(attributes AS VARCHAR) AS attributes,
+  input_tokens, output_tokens, cost_usd, recovery_strategy, recovery_outcome, session_id, CAST(attributes AS VARCHAR) AS attributes,
   CAST(events AS VARCHAR) AS events
 FROM spans
 WHERE trace_id = $trace_id

@@ -93,3 +93,38 @@ describe('analyze', () => {
     expect(Number(ev[0].n)).toBeGreaterThan(0);
   });
 });
+
+describe('analyze: sessions', () => {
+  it('lists the sessions of the window most expensive first, with requests, tools, failures and cost from every span of the session', async () => {
+    const store = await openStore(':memory:');
+    try {
+      const at = FIXED_NOW_NS - 2n * HOUR_NS;
+      let i = 0;
+      const span = (session: string | null, attributes: Record<string, string | number>, error = false) => {
+        i++;
+        return {
+          traceId: `5e55${session ?? 'none'}`.padEnd(32, '0').slice(0, 32).replace(/[^0-9a-f]/g, 'a'), spanId: i.toString(16).padStart(16, '0'), parentSpanId: null,
+          name: 'x', kind: 'internal' as const, startNs: at + BigInt(i) * 1_000_000_000n, endNs: at + BigInt(i) * 1_000_000_000n + 500_000_000n,
+          statusCode: error ? ('ERROR' as const) : ('OK' as const), statusMessage: null,
+          attributes: session === null ? attributes : { 'gen_ai.conversation.id': session, ...attributes }, resource: { 'service.name': 'svc' },
+          scopeName: null, scopeVersion: null, events: [], links: [],
+        };
+      };
+      await store.writeBatch([
+        span('cheap', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm', 'agentpulse.cost.usd': 0.01, 'gen_ai.usage.input_tokens': 10 }),
+        span('dear', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm', 'agentpulse.cost.usd': 0.5, 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 5 }),
+        span('dear', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm', 'agentpulse.cost.usd': 0.25 }, true),
+        span('dear', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'Bash', 'gen_ai.agent.name': 'coder' }),
+        span(null, { 'gen_ai.operation.name': 'chat', 'agentpulse.cost.usd': 9 }),
+      ]);
+      const r = await analyze({ store, since: '24h', baseline: '7d', now: FIXED_NOW, persist: false });
+      expect(r.sessions).toEqual([
+        { session_id: 'dear', service_name: 'svc', agents: 1, model_requests: 2, tool_calls: 1, errors: 1, tokens: 105, cost_usd: 0.75, span_ms: 2500 },
+        { session_id: 'cheap', service_name: 'svc', agents: 0, model_requests: 1, tool_calls: 0, errors: 0, tokens: 10, cost_usd: 0.01, span_ms: 500 },
+      ]);
+      expect(renderMarkdown(r)).toMatch(/## Sessions[\s\S]*\| dear \| svc \| 2 \| 1 \| 1 \| 105 \| \$0\.75 \|/);
+    } finally {
+      await store.close();
+    }
+  });
+});

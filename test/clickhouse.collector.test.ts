@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startClickHouseServer } from '../server/startServer.js';
 import { openTraceStore } from '../store/clickhouse/openTraceStore.js';
+import type { ClickHouseStore } from '../store/clickhouse/ClickHouseStore.js';
 import { loadChdb } from '../store/clickhouse/ChdbExecutor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agentpulse-ch-collect-'));
@@ -17,7 +18,7 @@ const hasChdb = await loadChdb().then(() => true, (err: unknown) => {
 });
 
 describe('agentpulse collector writing to ClickHouse', () => {
-  it.runIf(hasChdb)('acks OTLP spans once stored in otel_traces and serves them through the dashboard API from the rollup views', async () => {
+  it.runIf(hasChdb)("acks OTLP spans, logs and metrics once stored in the exporter's tables and serves them through the dashboard API and the views", async () => {
     const running = await startClickHouseServer(await openTraceStore(`chdb://${join(dir, 'ch')}`), { port: 0, spoolDir: join(dir, 'spool') });
     try {
       const now = BigInt(Date.now()) * 1_000_000n;
@@ -36,12 +37,28 @@ describe('agentpulse collector writing to ClickHouse', () => {
       expect(res.status).toBe(200);
       const agents = (await (await fetch(`${running.collector.url}/api/agents?range=1h`)).json()) as { agents: { agent: string; spans: number; errors: number }[] };
       expect(agents.agents.find((a) => a.agent === 'planner')).toMatchObject({ spans: 20, errors: 4 });
-      // Logs and metrics are kept by the DuckDB store only: refused with a clear 501, never acknowledged and dropped.
-      for (const path of ['/v1/logs', '/v1/metrics']) {
-        const r = await fetch(`${running.collector.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-        expect(r.status, path).toBe(501);
-        expect(((await r.json()) as { message: string }).message).toMatch(/DuckDB/);
+      // Logs and metrics land in the exporter's otel_logs / otel_metrics_* tables, and coding-agent events become spans.
+      const kv = (key: string, v: string | number) => ({ key, value: typeof v === 'number' ? { doubleValue: v } : { stringValue: v } });
+      const claude = { attributes: [kv('service.name', 'claude-code')] };
+      const logs = { resourceLogs: [{ resource: claude, scopeLogs: [{ scope: { name: 'com.anthropic.claude_code.events' }, logRecords: [{
+        timeUnixNano: String(now - 60_000_000_000n), eventName: 'claude_code.api_request', body: { stringValue: 'claude_code.api_request' },
+        attributes: [kv('session.id', 'ch-s1'), kv('model', 'claude-sonnet-4-5'), kv('cost_usd', '0.25'), kv('input_tokens', '900'), kv('output_tokens', '40'), kv('duration_ms', '1200'), kv('request_id', 'req_ch1')],
+      }] }] }] };
+      const metrics = { resourceMetrics: [{ resource: claude, scopeMetrics: [{ scope: { name: 'com.anthropic.claude_code' }, metrics: [{
+        name: 'claude_code.cost.usage', unit: 'USD', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [
+          { startTimeUnixNano: String(now - 120_000_000_000n), timeUnixNano: String(now - 60_000_000_000n), asDouble: 0.25, attributes: [kv('session.id', 'ch-s1')] },
+        ] },
+      }] }] }] };
+      for (const [path, body] of [['/v1/logs', logs], ['/v1/metrics', metrics]] as const) {
+        const r = await fetch(`${running.collector.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(r.status, path).toBe(200);
       }
+      await running.collector.flush(10_000);
+      const store = running.store as ClickHouseStore;
+      expect((await store.query(`SELECT operation, model, cost_usd, input_tokens, agent_name FROM spans WHERE session_id = 'ch-s1'`)).rows)
+        .toEqual([{ operation: 'chat', model: 'claude-sonnet-4-5', cost_usd: 0.25, input_tokens: 900, agent_name: 'claude-code' }]);
+      expect((await store.query(`SELECT event_name, session_id FROM log_records`)).rows).toEqual([{ event_name: 'claude_code.api_request', session_id: 'ch-s1' }]);
+      expect((await store.query(`SELECT sum(delta_value) AS cost FROM metric_deltas WHERE session_id = 'ch-s1'`)).rows).toEqual([{ cost: 0.25 }]);
     } finally {
       await running.stop();
     }

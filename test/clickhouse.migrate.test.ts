@@ -8,6 +8,8 @@ import { ClickHouseStore } from '../store/clickhouse/ClickHouseStore.js';
 import { DuckDbTraceStore } from '../store/clickhouse/DuckDbTraceStore.js';
 import { isClickHouseSpec, parseStoreSpec, redact } from '../store/clickhouse/openTraceStore.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
+import { promotedColumns } from '../store/clickhouse/promote.js';
+import { MATERIALIZED_COLUMNS } from '../store/clickhouse/schema.js';
 import { exportParquet } from '../store/maintenance.js';
 import { canonical, diff, fleetSpans, chdbMissing, openChdbOrSkip, writeSorted } from './clickhouseHelpers.js';
 
@@ -47,6 +49,27 @@ describe.skipIf(chdbMissing !== null)('migrating history: agentpulse export --pa
     // Rollups were built by the materialized views during the import.
     const [r] = (await ch.query('SELECT sum(span_count) AS n FROM rollup_minute')).rows;
     expect(r.n).toBe(exported.spans);
+  });
+});
+
+describe.skipIf(chdbMissing !== null)('a ClickHouse store of schema version 1', () => {
+  it('has its MATERIALIZED promoted columns turned into DEFAULT ones at open, so the collector can write dialect spans', async () => {
+    if (!ex) return;
+    // Schema 1 made the promoted columns MATERIALIZED, which refuses inserted values.
+    const cols = promotedColumns().filter(([n]) => n === 'operation' || n === 'model');
+    await ex.command(`ALTER TABLE otel_traces ${cols.map(([n, e]) => `MODIFY COLUMN ap_${n} ${MATERIALIZED_COLUMNS[n]} MATERIALIZED ${e}`).join(', ')}`);
+    const kind = async (): Promise<string[]> =>
+      (await ex!.query(`SELECT default_kind AS k FROM system.columns WHERE table = 'otel_traces' AND name IN ('ap_operation', 'ap_model') ORDER BY name`)).rows.map((r) => String(r.k));
+    expect(await kind()).toEqual(['MATERIALIZED', 'MATERIALIZED']);
+    const reopened = await ClickHouseStore.open(ex, { ttlDays: 0, rollupTtlDays: 0 });
+    expect(await kind()).toEqual(['DEFAULT', 'DEFAULT']);
+    const t = BigInt(NOW.getTime()) * 1_000_000n;
+    await reopened.writeBatch([{
+      traceId: '0e'.repeat(16), spanId: '0f'.repeat(8), parentSpanId: null, name: 'ChatCompletion', kind: 'client', startNs: t, endNs: t + 1_000_000n,
+      statusCode: 'UNSET', statusMessage: null, attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o' }, resource: { 'service.name': 'py' },
+      scopeName: null, scopeVersion: null, events: [], links: [],
+    }]);
+    expect((await reopened.query(`SELECT operation, model FROM spans WHERE span_id = '${'0f'.repeat(8)}'`)).rows).toEqual([{ operation: 'chat', model: 'gpt-4o' }]);
   });
 });
 

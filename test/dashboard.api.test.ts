@@ -98,6 +98,19 @@ describe('dashboardRoutes', () => {
     for (const s of t.spans) expect(s.offset_ms).toBeGreaterThanOrEqual(0);
   });
 
+  it('filters traces by session and shows each trace\'s session, and the session of every span in the waterfall', async () => {
+    const at = BigInt(END - 3_600_000) * 1_000_000n;
+    const traceA = 'a'.repeat(31) + '1';
+    const traceB = 'a'.repeat(31) + '2';
+    const conv = (traceId: string, i: number, session: string) =>
+      makeSpan({ traceId, startNs: at + BigInt(i) * 1_000_000n, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.conversation.id': session } });
+    await store.writeBatch([conv(traceA, 0, 'sess-1'), conv(traceA, 1, 'sess-1'), conv(traceB, 2, 'sess-2')]);
+    const l = await get('/api/traces?range=24h&session=sess-1');
+    expect(l.traces.map((t: any) => [t.trace_id, t.session_id, t.matching_spans])).toEqual([[traceA, 'sess-1', 2]]);
+    const t = await get(`/api/traces/${traceB}`);
+    expect(t.spans.map((s: any) => s.session)).toEqual(['sess-2']);
+  });
+
   it('shows empty patterns and alerts, then the newest report\'s forecasts as predictive alerts', async () => {
     expect((await get('/api/patterns')).patterns).toEqual([]);
     expect((await get('/api/alerts')).predictive).toEqual([]);

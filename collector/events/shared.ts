@@ -3,7 +3,7 @@ import type { LogRecordIn } from '../../store/signals.js';
 import type { AttrValue, Attributes, SpanRecord } from '../../store/types.js';
 
 import { DERIVED_SCOPE } from '../../store/reconcile.js';
-import { sessionOf as sessionOfRecord } from '../../store/signalAppend.js';
+import { sessionOf as sessionOfRecord } from '../../store/signalRows.js';
 
 export { DERIVED_SCOPE };
 

@@ -6,7 +6,7 @@ import type { SignalRecords, TelemetryBatch } from '../../store/signals.js';
  * spans and, from `/v1/logs` and `/v1/metrics`, log records and metric points.
  */
 export interface SpanSink {
-  /** True when `writeBatch` and `stage` store log records and metric points too (DuckDB); else `/v1/logs` and `/v1/metrics` answer 501. */
+  /** True when `writeBatch` and `stage` store log records and metric points too (DuckDB, ClickHouse); else `/v1/logs` and `/v1/metrics` answer 501. */
   readonly storesSignals?: boolean;
   writeBatch(spans: SpanRecord[], signals?: SignalRecords): Promise<{ inserted: number; duplicates?: number }>;
 }

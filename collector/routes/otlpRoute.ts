@@ -82,7 +82,7 @@ export interface OtlpRouteDeps {
 export async function handleOtlp(signal: OtlpSignal, req: IncomingMessage, res: ServerResponse, deps: OtlpRouteDeps): Promise<number> {
   const started = performance.now();
   if (signal.path !== '/v1/traces' && !deps.storesSignals) {
-    throw new HttpError(501, `${signal.path} is not supported with this store (the ClickHouse backend keeps traces only); run the collector on a DuckDB file to keep logs and metrics`);
+    throw new HttpError(501, `${signal.path} is not supported with this store, which keeps traces only; run the collector on a DuckDB file or ClickHouse to keep logs and metrics`);
   }
   const encoding = encodingOf(req);
   if (encoding === null) {

@@ -19,7 +19,7 @@ function open(text) {
   title().focus();
 }
 
-/** Shows the newest traces matching `filters` ({agent, error_type, status, model, team, task_type, strategy, from, to, range}). */
+/** Shows the newest traces matching `filters` ({agent, error_type, status, model, team, task_type, strategy, session, from, to, range}). */
 export async function showTraces(getJson, filters, label) {
   open(`Traces · ${label}`);
   body().replaceChildren(empty('loading…'));
@@ -37,11 +37,12 @@ export async function showTraces(getJson, filters, label) {
     h('td', { class: 'n' }, String(t.matching_spans)),
     h('td', { class: 'n' }, String(t.errors)),
     h('td', { class: 'n' }, fmtMs(t.max_ms)),
-    h('td', {}, t.agents.join(', '))));
+    h('td', {}, t.agents.join(', ')),
+    h('td', {}, t.session_id ? h('button', { type: 'button', class: 'link', 'data-session-link': t.session_id, onclick: () => showTraces(getJson, { from: filters.from, to: filters.to, range: filters.range, session: t.session_id }, `session ${t.session_id}`) }, t.session_id) : '')));
   body().replaceChildren(
     h('p', { class: 'muted small' }, `${plural(data.traces.length, 'newest trace', 'newest traces')} with spans matching ${label}. Pick one for its waterfall.`),
     h('table', { id: 'trace-list' },
-      h('thead', {}, h('tr', {}, ['trace', 'start (UTC)', 'newest matching span', 'matches', 'errors', 'longest', 'agents'].map((c) => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, ['trace', 'start (UTC)', 'newest matching span', 'matches', 'errors', 'longest', 'agents', 'session'].map((c) => h('th', {}, c)))),
       h('tbody', {}, rows)));
 }
 
@@ -73,7 +74,7 @@ export async function showTrace(getJson, traceId, atNs) {
 function showSpan(el, s) {
   const facts = [
     ['operation', s.operation], ['agent', s.agent], ['model', s.model], ['tool', s.tool], ['status', s.status + (s.status_message ? ` (${s.status_message})` : '')],
-    ['error.type', s.error_type], ['duration', fmtMs(s.duration_ms)], ['tokens in/out', s.input_tokens != null ? `${s.input_tokens} / ${s.output_tokens}` : null],
+    ['error.type', s.error_type], ['session', s.session], ['duration', fmtMs(s.duration_ms)], ['tokens in/out', s.input_tokens != null ? `${s.input_tokens} / ${s.output_tokens}` : null],
     ['cost', s.cost_usd != null ? fmtUsd(s.cost_usd) : null], ['recovery', s.recovery_strategy ? `${s.recovery_strategy} → ${s.recovery_outcome}` : null],
   ].filter(([, v]) => v != null);
   el.replaceChildren(

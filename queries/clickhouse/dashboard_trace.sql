@@ -3,7 +3,7 @@
 -- Parameters: {trace_id}; {at_ns} (epoch ns).
 SELECT trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, duration_ns, status_code, status_message,
   service_name, operation, agent_name, provider, model, tool_name, task_id, task_type, team_signature, error_type,
-  input_tokens, output_tokens, cost_usd, recovery_strategy, recovery_outcome, attributes, events
+  input_tokens, output_tokens, cost_usd, recovery_strategy, recovery_outcome, session_id, attributes, events
 FROM spans
 WHERE trace_id = {trace_id:Nullable(String)}
   AND ({at_ns:Nullable(Int64)} IS NULL OR start_ns BETWEEN {at_ns:Nullable(Int64)} - 3600000000000 AND {at_ns:Nullable(Int64)} + 3600000000000)

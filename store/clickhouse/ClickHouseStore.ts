@@ -3,13 +3,16 @@ import { QueryError } from '../errors.js';
 import { bindParams, loadQueryFor } from '../namedQueries.js';
 import type { RollupMinuteRow, TraceRow, TraceStore, TraceWriteResult } from '../TraceStore.js';
 import type { SpanRecord } from '../types.js';
+import type { SignalRecords } from '../signals.js';
+import { writeSignals } from './signalTables.js';
 import { clickHouseRecords } from '../records/clickhouseRecords.js';
 import type { AnalyzerRecords } from '../records/types.js';
 import type { ClickHouseExecutor } from './Executor.js';
-import { otelTracesRow } from './otelRow.js';
+import { otelTracesRow, promotedValues } from './otelRow.js';
+import { normalizeSpanWith, ResourceMemo } from '../normalize.js';
 import { assertReadOnlyClickHouse } from './readOnly.js';
 import type { ClickHouseSchemaOptions } from './schema.js';
-import { CLICKHOUSE_SCHEMA_VERSION, clickhouseSchema } from './schema.js';
+import { CLICKHOUSE_SCHEMA_DESCRIPTION, CLICKHOUSE_SCHEMA_VERSION, clickhouseSchema } from './schema.js';
 import { duckdbParamsToClickHouse } from './translate.js';
 
 export interface OpenClickHouseOptions extends ClickHouseSchemaOptions {
@@ -28,6 +31,8 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
  */
 export class ClickHouseStore implements TraceStore {
   readonly dialect = 'clickhouse' as const;
+  /** Logs and metrics go to the exporter's `otel_logs` / `otel_metrics_*` tables (signalTables.ts). */
+  readonly storesSignals = true;
   private writeChain: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -57,13 +62,20 @@ export class ClickHouseStore implements TraceStore {
     for (const s of clickhouseSchema(options)) await this.executor.command(s);
     const r = await this.executor.query('SELECT count() AS n FROM schema_version WHERE version = {v:UInt32}', { v: CLICKHOUSE_SCHEMA_VERSION });
     if (Number(r.rows[0]?.n ?? 0) === 0) {
-      await this.executor.insert('schema_version', [{ version: CLICKHOUSE_SCHEMA_VERSION, description: 'otel_traces, spans view, rollup materialized views' }]);
+      await this.executor.insert('schema_version', [{ version: CLICKHOUSE_SCHEMA_VERSION, description: CLICKHOUSE_SCHEMA_DESCRIPTION }]);
     }
   }
 
-  /** Appends spans to otel_traces (the materialized views roll them up). Serialised per store. */
-  writeBatch(spans: readonly SpanRecord[]): Promise<TraceWriteResult> {
-    const run = this.writeChain.then(() => this.writeNow(spans));
+  /**
+   * Appends spans to otel_traces (the materialized views roll them up), and a request's log
+   * records and metric points to their tables. Serialised per store.
+   */
+  writeBatch(spans: readonly SpanRecord[], signals?: SignalRecords): Promise<TraceWriteResult> {
+    const run = this.writeChain.then(async () => {
+      const r = await this.writeNow(spans);
+      if (signals && (signals.logs.length > 0 || signals.points.length > 0)) await writeSignals(this.executor, signals);
+      return r;
+    });
     this.writeChain = run.catch(() => undefined);
     return run;
   }
@@ -82,7 +94,11 @@ export class ClickHouseStore implements TraceStore {
       { lo: lo.toString(), hi: hi.toString(), ids: fresh.map((s) => s.spanId) },
     );
     const stored = new Set(existing.rows.map((r) => String(r.TraceId) + String(r.SpanId)));
-    const rows = (stored.size === 0 ? fresh : fresh.filter((s) => !stored.has(s.traceId + s.spanId))).map(otelTracesRow);
+    const memo = new ResourceMemo();
+    const rows = (stored.size === 0 ? fresh : fresh.filter((s) => !stored.has(s.traceId + s.spanId))).map((s) => ({
+      ...otelTracesRow(s),
+      ...promotedValues(normalizeSpanWith(s, memo)),
+    }));
     await this.executor.insert(this.tracesTable, rows);
     return { inserted: rows.length, duplicates: spans.length - rows.length };
   }

@@ -1,3 +1,4 @@
+import type { NormalizedSpan } from '../normalize.js';
 import type { AttrValue, Attributes, SpanKindName, SpanRecord, StatusCodeName } from '../types.js';
 
 /** What the exporter's pcommon Value.AsString() gives: text as is, numbers and booleans as text, lists/maps as JSON. */
@@ -46,5 +47,34 @@ export function otelTracesRow(s: SpanRecord): Record<string, unknown> {
     'Links.SpanId': s.links.map((l) => l.spanId),
     'Links.TraceState': s.links.map(() => ''),
     'Links.Attributes': s.links.map((l) => attrMap(l.attributes)),
+  };
+}
+
+/**
+ * The `ap_*` promoted columns of a span the agentpulse collector writes, as its normalizer
+ * computed them (dialects included), in place of the columns' DEFAULT expressions (schema.ts).
+ */
+export function promotedValues(n: NormalizedSpan): Record<string, unknown> {
+  return {
+    ap_status_code: n.statusCode,
+    ap_operation: n.operation,
+    ap_agent_name: n.agentName,
+    ap_provider: n.provider,
+    ap_model: n.model,
+    ap_tool_name: n.toolName,
+    ap_task_id: n.taskId,
+    ap_task_type: n.taskType,
+    ap_team_id: n.teamId,
+    ap_team_signature: n.teamSignature,
+    ap_error_type: n.errorType,
+    ap_input_tokens: n.inputTokens,
+    ap_output_tokens: n.outputTokens,
+    ap_cost_usd: n.costUsd,
+    ap_context_size: n.contextSize,
+    ap_queue_depth: n.queueDepth,
+    ap_recovery_strategy: n.recoveryStrategy,
+    ap_recovery_outcome: n.recoveryOutcome,
+    ap_session_id: n.sessionId,
+    ap_call_id: n.callId,
   };
 }

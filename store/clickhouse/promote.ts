@@ -34,7 +34,15 @@ const LN_GAMMA = Math.log(SKETCH_GAMMA);
 export const sketchBucketSql = (durationExpr: string): string =>
   `if(${durationExpr} > 0, toInt16(ceil(log(toFloat64(${durationExpr})) / ${LN_GAMMA.toPrecision(17)})), toInt16(${ZERO_BUCKET}))`;
 
-/** [column, ClickHouse expression over otel_traces, type] in agentpulse's `spans` column order. */
+/** `gen_ai.operation.name` (`invoke_workflow` folded into `invoke_agent`), the older name, or execute_tool for a span naming a tool. */
+const OPERATION = `coalesce(if(${str(ATTR.operation)} = 'invoke_workflow', 'invoke_agent', ${str(ATTR.operation)}), ${str(ATTR.operationFallback)},
+    if(${str(ATTR.toolName)} IS NULL, NULL, 'execute_tool'))`;
+
+/**
+ * [column, ClickHouse expression over otel_traces] in agentpulse's `spans` column order. These
+ * read the GenAI names (and their older spellings) only: rows the agentpulse collector writes
+ * carry the values its normalizer computed, dialects included (schema.ts, MATERIALIZED_COLUMNS).
+ */
 export function promotedColumns(): [string, string][] {
   const tool = str(ATTR.toolName);
   return [
@@ -50,7 +58,7 @@ export function promotedColumns(): [string, string][] {
     ['status_message', `nullIf(StatusMessage, '')`],
     ['service_name', `nullIf(toString(ServiceName), '')`],
     ['scope_name', `nullIf(ScopeName, '')`],
-    ['operation', `coalesce(${str(ATTR.operation)}, ${str(ATTR.operationFallback)}, if(${tool} IS NULL, NULL, 'execute_tool'))`],
+    ['operation', OPERATION],
     ['agent_name', str(ATTR.agentName)],
     ['provider', `coalesce(${str(ATTR.provider)}, ${str(ATTR.providerLegacy)})`],
     ['model', `coalesce(${str(ATTR.requestModel)}, ${str(ATTR.responseModel)})`],
@@ -78,6 +86,12 @@ export function promotedColumns(): [string, string][] {
       'links',
       `concat('[', arrayStringConcat(arrayMap((t, s, a) -> concat('{"trace_id":', toJSONString(t), ',"span_id":', toJSONString(s),
         ',"attributes":', toJSONString(a), '}'), \`Links.TraceId\`, \`Links.SpanId\`, \`Links.Attributes\`), ','), ']')`,
+    ],
+    ['session_id', `coalesce(${str(ATTR.conversationId)}, ${str(ATTR.sessionId)}, ${str(ATTR.conversationIdLegacy)})`],
+    [
+      'call_id',
+      `coalesce(${str(ATTR.toolCallId)}, multiIf(${OPERATION} = 'execute_tool', ${str(ATTR.toolCallIdUnderscore)},
+        ${OPERATION} IN ('chat', 'text_completion', 'generate_content'), ${str(ATTR.responseId)}, NULL))`,
     ],
   ];
 }
