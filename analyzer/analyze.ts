@@ -21,6 +21,7 @@ import { dispatchAlerts } from './sinks/dispatch.js';
 import type { AlertNotification, Sink, SinkResult } from './sinks/Sink.js';
 import { computeTeams } from './teams.js';
 import { computeSessions } from './sessions.js';
+import { computeCosts } from './costs.js';
 import type { TimeRange } from './window.js';
 import { nsToIso, parseDuration, resolveWindows } from './window.js';
 
@@ -70,7 +71,7 @@ export interface AnalyzeRunResult {
   persisted: boolean;
   runId: string | null;
   spansAnalyzed: number;
-  /** Milliseconds per stage (metrics, baseline, teams, sessions, recovery, series, regressions, forecasts, extensions, alerts, persist). */
+  /** Milliseconds per stage (metrics, baseline, teams, sessions, costs, recovery, series, regressions, forecasts, extensions, alerts, persist). */
   timings: Record<string, number>;
 }
 
@@ -124,6 +125,8 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
   lap('teams');
   const sessions = await computeSessions(source, window);
   lap('sessions');
+  const costs = await computeCosts(source, window);
+  lap('costs');
   const recovery = await computeRecovery(source, window);
   lap('recovery');
 
@@ -149,6 +152,7 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
     baseline: { from: nsToIso(baseline.fromNs), to: nsToIso(baseline.toNs) },
     metrics,
     teams,
+    costs,
     sessions,
     regressions,
     forecasts,

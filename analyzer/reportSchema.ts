@@ -65,6 +65,23 @@ export const SessionRowSchema = z
   .strict();
 export type SessionRow = z.infer<typeof SessionRowSchema>;
 
+export const CostsSchema = z
+  .object({
+    by_agent: z.array(
+      z.object({
+        agent: z.string(),
+        self_usd: z.number().describe('model calls whose nearest agent ancestor is this agent'),
+        subtree_usd: z.number().describe('self plus every agent it called, transitively, within the trace'),
+        calls: z.number().int().nonnegative().describe('invoke_agent / create_agent spans of this agent'),
+      }).strict(),
+    ),
+    by_session: z.array(z.object({ session_id: z.string(), usd: z.number() }).strict()).describe('the 100 most expensive sessions'),
+    by_team: z.array(z.object({ team_signature: z.string(), usd: z.number() }).strict()),
+    by_task_type: z.array(z.object({ task_type: z.string(), usd: z.number() }).strict()),
+  })
+  .strict();
+export type Costs = z.infer<typeof CostsSchema>;
+
 export const RegressionSchema = z
   .object({
     metric: z.enum(['latency_p95_ms', 'error_rate']),
@@ -164,6 +181,7 @@ export const ReportSchema = z
     baseline: WindowSchema,
     metrics: z.array(MetricRowSchema),
     teams: z.array(TeamRowSchema),
+    costs: CostsSchema.optional().describe('hierarchical cost over the window; absent in reports written before it existed'),
     sessions: z.array(SessionRowSchema).optional().describe('the most expensive sessions (conversations) active in the window; absent in reports written before it existed'),
     regressions: z.array(RegressionSchema),
     forecasts: z.array(ForecastSchema),

@@ -53,5 +53,6 @@ export function appendSpanRow(ap: DuckDBAppender, r: NormalizedSpan): void {
   ap.appendVarchar(r.linksJson);
   vs(ap, r.sessionId);
   vs(ap, r.callId);
+  vs(ap, r.agentPath);
   ap.endRow();
 }

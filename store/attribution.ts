@@ -1,11 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { NormalizedSpan } from './normalize.js';
 import type { RollupAccumulator } from './rollups.js';
+import { extendPath } from './agentPath.js';
 import { fillAttribution, readStoredSpans, type SpanPatch, type StoredSpan } from './storedSpans.js';
 
 /** What a span inherits from its nearest ancestor that has it. */
 const INHERITED = ['agentName', 'sessionId', 'taskId', 'teamId'] as const;
-type Inherited = Pick<NormalizedSpan, (typeof INHERITED)[number]>;
+type Inherited = Pick<NormalizedSpan, (typeof INHERITED)[number] | 'agentPath'>;
 
 const MAX_DEPTH = 64;
 const MAX_ROUNDS = 16;
@@ -57,7 +58,7 @@ export class OrphanIndex {
     // started more than 2 h ago is taken for missing, which costs a probe later, nothing else.
     const res = await conn.runAndReadAll(
       `WITH c AS (SELECT trace_id, parent_span_id FROM spans
-         WHERE parent_span_id IS NOT NULL AND (agent_name IS NULL OR session_id IS NULL OR task_id IS NULL OR team_id IS NULL)
+         WHERE parent_span_id IS NOT NULL AND (agent_name IS NULL OR session_id IS NULL OR task_id IS NULL OR team_id IS NULL OR agent_path IS NULL)
            AND start_ns >= (epoch_ns(now()) - 3600000000000))
        SELECT DISTINCT c.trace_id, c.parent_span_id FROM c
        WHERE NOT EXISTS (SELECT 1 FROM spans p WHERE p.start_ns >= (epoch_ns(now()) - 7200000000000) AND p.trace_id = c.trace_id AND p.span_id = c.parent_span_id)
@@ -69,14 +70,20 @@ export class OrphanIndex {
   }
 }
 
-const lacks = (s: Inherited): boolean => s.agentName === null || s.sessionId === null || s.taskId === null || s.teamId === null;
-const has = (s: Inherited): boolean => s.agentName !== null || s.sessionId !== null || s.taskId !== null || s.teamId !== null;
+const lacks = (s: Inherited): boolean => s.agentName === null || s.sessionId === null || s.taskId === null || s.teamId === null || s.agentPath === null;
+const has = (s: Inherited): boolean => s.agentName !== null || s.sessionId !== null || s.taskId !== null || s.teamId !== null || s.agentPath !== null;
 
+/**
+ * What `target` takes from its parent `from`: each attribute it lacks, and its agent path once the
+ * parent's is known — the parent's extended by `target`'s agent as stored before this fill (its
+ * own, or one inherited inside a chain that arrived without its top; either extends alike).
+ */
 function fill(target: Inherited, from: Inherited): SpanPatch {
   const patch: SpanPatch = {};
   for (const k of INHERITED) {
     if (target[k] === null && from[k] !== null) patch[k] = from[k];
   }
+  if (target.agentPath === null && from.agentPath !== null) patch.agentPath = extendPath(from.agentPath, target.agentName);
   return patch;
 }
 
@@ -95,7 +102,9 @@ export async function inheritAttribution(conn: DuckDBConnection, rows: readonly 
   let needParents = false;
   for (const r of rows) {
     byId.set(r.traceId + r.spanId, r);
-    if (r.parentSpanId !== null && lacks(r)) needParents = true;
+    // A root's path is its own agent; the others' wait for their parent's.
+    if (r.parentSpanId === null) r.agentPath ??= extendPath('', r.agentName);
+    else if (lacks(r)) needParents = true;
   }
   if (needParents) await fromAncestors(conn, rows, byId, orphans);
   await toStoredDescendants(conn, rows, acc, orphans);
@@ -163,7 +172,7 @@ async function toStoredDescendants(conn: DuckDBConnection, rows: readonly Normal
     // Children start inside their parent: the batch's time range bounds the probe.
     const children = await readStoredSpans(
       conn,
-      's.start_ns BETWEEN $lo AND $hi AND (s.agent_name IS NULL OR s.session_id IS NULL OR s.task_id IS NULL OR s.team_id IS NULL)',
+      's.start_ns BETWEEN $lo AND $hi AND (s.agent_name IS NULL OR s.session_id IS NULL OR s.task_id IS NULL OR s.team_id IS NULL OR s.agent_path IS NULL)',
       { lo, hi },
       { join: 's.trace_id = k.trace_id AND s.parent_span_id = k.span_id', rows: parents.map((p) => [p.traceId, p.spanId] as const) },
     );

@@ -80,6 +80,12 @@ export interface NormalizedSpan {
   sessionId: string | null;
   /** The model request or tool call the span is (request id, tool call id): joins a span with the agent event of the same work. */
   callId: string | null;
+  /**
+   * The agents from the trace root down to this span, ' > '-joined, each once per consecutive run
+   * ('orchestrator > researcher'); '' when none. Set at ingest by attribution (store/agentPath.ts):
+   * NULL until the span's chain reaches the root.
+   */
+  agentPath: string | null;
   /** The span dialect its columns were read from (store/dialects.ts); not a column. */
   dialect: Dialect;
 }
@@ -268,6 +274,7 @@ export function normalizeSpanWith(span: SpanRecord, memo: ResourceMemo): Normali
         : json(span.links.map((l) => ({ trace_id: l.traceId, span_id: l.spanId, attributes: l.attributes }))),
     sessionId: str(a[ATTR.conversationId]) ?? str(a[ATTR.sessionId]) ?? str(a[ATTR.conversationIdLegacy]),
     callId: str(a[ATTR.toolCallId]) ?? callIdFallback(a, operation),
+    agentPath: null,
     dialect,
   };
   if (operation === null || (dialect !== 'agentpulse' && dialect !== 'genai')) {

@@ -45,8 +45,11 @@ const SPAN_COLUMNS_V3 = [
   ['call_id', 'VARCHAR'],
 ] as const;
 
+/** Added by schema version 4. */
+const SPAN_COLUMNS_V4 = [['agent_path', 'VARCHAR']] as const;
+
 /** Column order of `spans`; the writer appends in exactly this order. */
-export const SPAN_COLUMNS = [...SPAN_COLUMNS_V1, ...SPAN_COLUMNS_V3] as const;
+export const SPAN_COLUMNS = [...SPAN_COLUMNS_V1, ...SPAN_COLUMNS_V3, ...SPAN_COLUMNS_V4] as const;
 
 /** Column order of `log_records` (OTLP logs; coding agents' events). */
 export const LOG_COLUMNS = [
@@ -182,6 +185,12 @@ export const MIGRATIONS: readonly Migration[] = [
         attributes->>'gen_ai.response.id' AS response_id, attributes
         FROM log_records WHERE event_name = 'gen_ai.evaluation.result'`,
     ],
+  },
+  {
+    version: 4,
+    description: 'agent_path on spans: the chain of agents from the trace root down to the span (store/agentPath.ts)',
+    // Existing spans keep NULL: readers fall back to agent_name, which is what ingest gave them.
+    statements: SPAN_COLUMNS_V4.map(([n, t]) => `ALTER TABLE spans ADD COLUMN ${n} ${t}`),
   },
 ];
 

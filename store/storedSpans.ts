@@ -11,11 +11,12 @@ export interface StoredSpan extends RollupSpan {
   taskId: string | null;
   teamId: string | null;
   provider: string | null;
+  agentPath: string | null;
 }
 
 const COLUMNS = `trace_id, span_id, parent_span_id, start_ns, duration_ns, service_name, scope_name, agent_name, operation, model, provider,
   status_code, error_type, task_id, task_type, team_id, team_signature, recovery_strategy, recovery_outcome, input_tokens, output_tokens,
-  cost_usd, call_id, session_id`;
+  cost_usd, call_id, session_id, agent_path`;
 
 const s = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -73,12 +74,13 @@ export async function readStoredSpans(
     costUsd: n(r[21]),
     callId: s(r[22]),
     sessionId: s(r[23]),
+    agentPath: s(r[24]),
   }));
 }
 
 /** Fields `rewriteStored` may change on a stored span. */
 export type SpanPatch = Partial<
-  Pick<StoredSpan, 'agentName' | 'sessionId' | 'taskId' | 'teamId' | 'model' | 'provider' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'statusCode' | 'errorType'>
+  Pick<StoredSpan, 'agentName' | 'sessionId' | 'taskId' | 'teamId' | 'agentPath' | 'model' | 'provider' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'statusCode' | 'errorType'>
 >;
 
 const PATCH_COLUMNS: Record<keyof SpanPatch, string> = {
@@ -86,6 +88,7 @@ const PATCH_COLUMNS: Record<keyof SpanPatch, string> = {
   sessionId: 'session_id',
   taskId: 'task_id',
   teamId: 'team_id',
+  agentPath: 'agent_path',
   model: 'model',
   provider: 'provider',
   inputTokens: 'input_tokens',
@@ -115,11 +118,11 @@ export async function patchStored(conn: DuckDBConnection, span: StoredSpan, patc
  */
 export async function fillAttribution(
   conn: DuckDBConnection,
-  patches: readonly { span: StoredSpan; patch: Pick<SpanPatch, 'agentName' | 'sessionId' | 'taskId' | 'teamId'> }[],
+  patches: readonly { span: StoredSpan; patch: Pick<SpanPatch, 'agentName' | 'sessionId' | 'taskId' | 'teamId' | 'agentPath'> }[],
 ): Promise<void> {
   if (patches.length === 0) return;
   await conn.run(
-    'CREATE TEMP TABLE IF NOT EXISTS _attribution (trace_id VARCHAR, span_id VARCHAR, start_ns BIGINT, agent_name VARCHAR, session_id VARCHAR, task_id VARCHAR, team_id VARCHAR)',
+    'CREATE TEMP TABLE IF NOT EXISTS _attribution (trace_id VARCHAR, span_id VARCHAR, start_ns BIGINT, agent_name VARCHAR, session_id VARCHAR, task_id VARCHAR, team_id VARCHAR, agent_path VARCHAR)',
   );
   await conn.run('DELETE FROM _attribution');
   const ap = await conn.createAppender('_attribution', 'main', 'temp');
@@ -133,6 +136,7 @@ export async function fillAttribution(
       v(patch.sessionId);
       v(patch.taskId);
       v(patch.teamId);
+      v(patch.agentPath);
       ap.endRow();
     }
     ap.flushSync();
@@ -140,6 +144,7 @@ export async function fillAttribution(
     ap.closeSync();
   }
   await conn.run(`UPDATE spans SET agent_name = coalesce(spans.agent_name, p.agent_name), session_id = coalesce(spans.session_id, p.session_id),
-    task_id = coalesce(spans.task_id, p.task_id), team_id = coalesce(spans.team_id, p.team_id)
+    task_id = coalesce(spans.task_id, p.task_id), team_id = coalesce(spans.team_id, p.team_id),
+    agent_path = coalesce(spans.agent_path, p.agent_path)
     FROM temp.main._attribution p WHERE spans.trace_id = p.trace_id AND spans.span_id = p.span_id AND spans.start_ns = p.start_ns`);
 }

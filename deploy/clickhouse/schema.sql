@@ -547,6 +547,7 @@ SELECT TraceId AS trace_id,
         ',"attributes":', toJSONString(a), '}'), `Links.TraceId`, `Links.SpanId`, `Links.Attributes`), ','), ']') AS links,
   ap_session_id AS session_id,
   ap_call_id AS call_id,
+  CAST(NULL AS Nullable(String)) AS agent_path,
   SpanAttributes AS span_attributes
 FROM otel_traces;
 

@@ -1,0 +1,39 @@
+-- agent_graph: who calls whom in [$from_ms, $to_ms): one row per caller → callee agent, from agent invocations
+-- (an invoke_agent/create_agent span whose agent path ends 'caller > callee', store/agentPath.ts) and from handoff
+-- links (an agent span linking to another agent's span: caller = the linked span's agent).
+-- calls = invocations, p95_ms = their nearest-rank p95 duration, error_rate = share that ended ERROR,
+-- cost_usd = what the callee's model calls cost while called by that caller (spans whose path ends 'caller > callee').
+-- Parameters: $from_ms, $to_ms (epoch ms; NULL = unbounded).
+WITH w AS (
+  SELECT * FROM spans
+  WHERE (CAST($from_ms AS BIGINT) IS NULL OR start_ns >= CAST($from_ms AS BIGINT) * 1000000)
+    AND (CAST($to_ms AS BIGINT) IS NULL OR start_ns < CAST($to_ms AS BIGINT) * 1000000)
+),
+parts AS (
+  SELECT string_split(agent_path, ' > ') AS p, operation, agent_name, duration_ns, status_code, cost_usd, links
+  FROM w WHERE agent_path LIKE '% > %'
+),
+nested AS (
+  SELECT p[len(p) - 1] AS caller_agent, p[len(p)] AS callee_agent, duration_ns, status_code
+  FROM parts WHERE operation IN ('invoke_agent', 'create_agent') AND agent_name = p[len(p)]
+),
+handoffs AS (
+  SELECT l.agent_name AS caller_agent, s.agent_name AS callee_agent, s.duration_ns, s.status_code
+  FROM (SELECT trace_id, span_id, agent_name, duration_ns, status_code,
+               unnest(from_json(links, '[{"trace_id":"VARCHAR","span_id":"VARCHAR"}]')) AS link
+        FROM w WHERE operation IN ('invoke_agent', 'create_agent') AND agent_name IS NOT NULL AND CAST(links AS VARCHAR) <> '[]') s
+  JOIN spans l ON l.trace_id = s.link.trace_id AND l.span_id = s.link.span_id
+  WHERE l.agent_name IS NOT NULL AND l.agent_name <> s.agent_name
+),
+edges AS (SELECT * FROM nested UNION ALL SELECT * FROM handoffs),
+costs AS (
+  SELECT p[len(p) - 1] AS caller_agent, p[len(p)] AS callee_agent, sum(cost_usd) AS cost_usd
+  FROM parts WHERE cost_usd IS NOT NULL GROUP BY 1, 2
+)
+SELECT e.caller_agent, e.callee_agent, count(*) AS calls,
+  quantile_disc(e.duration_ns, 0.95) / 1e6 AS p95_ms,
+  avg(CASE WHEN e.status_code = 'ERROR' THEN 1.0 ELSE 0.0 END) AS error_rate,
+  coalesce(any_value(c.cost_usd), 0) AS cost_usd
+FROM edges e LEFT JOIN costs c ON c.caller_agent = e.caller_agent AND c.callee_agent = e.callee_agent
+GROUP BY e.caller_agent, e.callee_agent
+ORDER BY calls DESC, e.caller_agent, e.callee_agent
