@@ -22,6 +22,8 @@ import type { AlertNotification, Sink, SinkResult } from './sinks/Sink.js';
 import { computeTeams } from './teams.js';
 import { computeSessions } from './sessions.js';
 import { computeCosts } from './costs.js';
+import { computeBudgets } from './budgets.js';
+import type { BudgetRule } from './alerts/rules.js';
 import type { TimeRange } from './window.js';
 import { nsToIso, parseDuration, resolveWindows } from './window.js';
 
@@ -175,7 +177,10 @@ export async function analyzeRun(options: AnalyzeOptions): Promise<AnalyzeRunRes
 
   lap('extensions');
   // Alerts: conditions → state machine → persistence → sinks.
-  const active = await evaluateConditions({ source, rules: rules.rules, window, baseline, metrics, regressions, forecasts });
+  const budgetRules = rules.rules.filter((r): r is BudgetRule => r.kind === 'budget');
+  const budgets = budgetRules.length > 0 ? await computeBudgets(source, budgetRules, window.toNs) : undefined;
+  if (budgets) report.budgets = budgets;
+  const active = await evaluateConditions({ source, rules: rules.rules, window, baseline, metrics, regressions, forecasts, budgets });
   const previous = await readAlertStates(source);
   const { states, changed, transitions } = advanceAlerts(previous, active, nowMs);
   const resolvedNow = new Set(transitions.filter((t) => t.to === 'resolved').map((t) => t.fingerprint));

@@ -82,6 +82,21 @@ export const CostsSchema = z
   .strict();
 export type Costs = z.infer<typeof CostsSchema>;
 
+export const BudgetStatusSchema = z
+  .object({
+    rule: z.string(),
+    scope: z.enum(['agent', 'session', 'team', 'task_type']),
+    key: z.string(),
+    usd: z.number().describe('spent in the rule window'),
+    budget_usd: z.number(),
+    window: z.string(),
+    over: z.boolean(),
+    burn_usd_per_hour: nullableNumber.describe('spend per hour since the first priced span of the scope in the window'),
+    runs_out_at: iso.nullable().describe('under budget: when it runs out at the current burn rate, if within one window from now'),
+  })
+  .strict();
+export type BudgetStatus = z.infer<typeof BudgetStatusSchema>;
+
 export const RegressionSchema = z
   .object({
     metric: z.enum(['latency_p95_ms', 'error_rate']),
@@ -181,6 +196,7 @@ export const ReportSchema = z
     baseline: WindowSchema,
     metrics: z.array(MetricRowSchema),
     teams: z.array(TeamRowSchema),
+    budgets: z.array(BudgetStatusSchema).optional().describe('spend against each budget rule; absent when no rule has a budget'),
     costs: CostsSchema.optional().describe('hierarchical cost over the window; absent in reports written before it existed'),
     sessions: z.array(SessionRowSchema).optional().describe('the most expensive sessions (conversations) active in the window; absent in reports written before it existed'),
     regressions: z.array(RegressionSchema),

@@ -8,7 +8,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { openStore, type DuckDbStore } from '../store/index.js';
 import { startCollector, type RunningCollector } from '../collector/index.js';
-import { analyze } from '../analyzer/index.js';
+import { analyze, RulesConfigSchema } from '../analyzer/index.js';
 
 /**
  * Nested agent teams sent through the collector by the official OTel SDK: an orchestrator
@@ -27,6 +27,7 @@ interface Truth {
   sessions: Map<string, number>;
   edges: Map<string, number>;
   total: number;
+  currentSession: string;
 }
 
 const add = (m: Map<string, number>, k: string, v: number): void => void m.set(k, (m.get(k) ?? 0) + v);
@@ -80,7 +81,7 @@ function invoke(tracer: Tracer, agent: string, path: string[], depth: number, se
 let dir: string;
 let store: DuckDbStore;
 let collector: RunningCollector;
-const truth: Truth & { currentSession: string } = { self: new Map(), subtree: new Map(), calls: new Map(), sessions: new Map(), edges: new Map(), total: 0, currentSession: '' };
+const truth: Truth = { self: new Map(), subtree: new Map(), calls: new Map(), sessions: new Map(), edges: new Map(), total: 0, currentSession: '' };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ap-multi-agent-'));
@@ -150,6 +151,31 @@ describe('multi-agent cost and graph (official OTel SDK, children before parents
     for (const e of rows) {
       expect(Number(e.error_rate)).toBeGreaterThanOrEqual(0);
       expect(Number(e.p95_ms)).toBeGreaterThan(0);
+    }
+  });
+
+  it('fires a budget alert for exactly the agents and sessions over budget, and says when the others run out', async () => {
+    const selfs = [...truth.self.values()].sort((a, b) => a - b);
+    const limit = (selfs[Math.floor(selfs.length / 2)]! + selfs[Math.floor(selfs.length / 2) - 1]!) / 2;
+    const sessions = [...truth.sessions.values()].sort((a, b) => a - b);
+    const sessionLimit = (sessions[0]! + sessions[1]!) / 2;
+    const rules = RulesConfigSchema.parse({
+      rules: [
+        { name: 'agent_budget', kind: 'budget', scope: 'agent', usd: limit, window: '1h' },
+        { name: 'session_budget', kind: 'budget', scope: 'session', usd: sessionLimit, window: '1h', severity: 'critical' },
+      ],
+    });
+    const report = await analyze({ store, since: '1h', baseline: '2h', rules, persist: false });
+    const firing = (rule: string) => report.alerts.filter((a) => a.rule === rule && a.state === 'firing').map((a) => Object.values(a.scope)[0]).sort();
+    expect(firing('agent_budget')).toEqual([...truth.self].filter(([, v]) => v > limit).map(([a]) => a).sort());
+    expect(firing('session_budget')).toEqual([...truth.sessions].filter(([, v]) => v > sessionLimit).map(([s]) => s).sort());
+    expect(firing('agent_budget').length).toBeGreaterThan(0);
+    const under = report.budgets!.filter((b) => b.rule === 'agent_budget' && !b.over);
+    expect(under.length).toBeGreaterThan(0);
+    for (const b of report.budgets!) {
+      expect(b.burn_usd_per_hour).toBeGreaterThan(0);
+      if (b.over) expect(b.runs_out_at).toBeNull();
+      else if (b.runs_out_at !== null) expect(Date.parse(b.runs_out_at)).toBeGreaterThan(Date.now() - 60_000);
     }
   });
 });

@@ -6,6 +6,7 @@ import { num, strOrNull } from '../rows.js';
 import type { TimeRange } from '../window.js';
 import { parseDuration } from '../window.js';
 import { alertFingerprint } from './fingerprint.js';
+import type { BudgetStatus } from '../reportSchema.js';
 import type { AbsenceRule, Rule, ThresholdRule } from './rules.js';
 import { scopeMatches } from './rules.js';
 
@@ -41,6 +42,8 @@ export interface ConditionInputs {
   metrics: MetricRow[];
   regressions: Regression[];
   forecasts: ForecastEntry[];
+  /** Spend per budget rule and scope value (analyzer/budgets.ts). */
+  budgets?: BudgetStatus[];
 }
 
 /** Evaluates every rule against this run's findings; returns the conditions that hold now. */
@@ -84,6 +87,16 @@ export async function evaluateConditions(inputs: ConditionInputs): Promise<Activ
         break;
       case 'absence':
         out.push(...(await absence(inputs, rule)));
+        break;
+      case 'budget':
+        for (const b of inputs.budgets ?? []) {
+          if (b.rule !== rule.name || !b.over) continue;
+          const scope = { [b.scope]: b.key };
+          out.push({
+            fingerprint: alertFingerprint(rule.name, 'budget', scope), rule: rule.name, severity: rule.severity, scope, value: b.usd,
+            threshold: b.budget_usd, forMs: forMsOf(rule), summary: `${b.scope} ${b.key} spent $${b.usd.toFixed(4)} of a $${b.budget_usd} budget over ${b.window}`,
+          });
+        }
         break;
     }
   }

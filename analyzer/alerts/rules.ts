@@ -75,12 +75,31 @@ export const AbsenceRuleSchema = z
   })
   .strict();
 
-export const RuleSchema = z.discriminatedUnion('kind', [ThresholdRuleSchema, RegressionRuleSchema, ForecastRuleSchema, AbsenceRuleSchema]);
+/**
+ * Spend over a window per agent (its own model calls), session, team composition or task type:
+ * fires for each scope value over `usd`; the report's `budgets` says when the others run out.
+ */
+export const BudgetRuleSchema = z
+  .object({
+    name: base.name,
+    kind: z.literal('budget'),
+    scope: z.enum(['agent', 'session', 'team', 'task_type']),
+    /** Only scope values matching this (`*` wildcards); omitted = every value. */
+    match: z.string().optional(),
+    usd: z.number().positive(),
+    window: duration.default('24h'),
+    for: base.for,
+    severity: SeveritySchema.default('warning'),
+  })
+  .strict();
+
+export const RuleSchema = z.discriminatedUnion('kind', [ThresholdRuleSchema, RegressionRuleSchema, ForecastRuleSchema, AbsenceRuleSchema, BudgetRuleSchema]);
 export type Rule = z.infer<typeof RuleSchema>;
 export type ThresholdRule = z.infer<typeof ThresholdRuleSchema>;
 export type RegressionRule = z.infer<typeof RegressionRuleSchema>;
 export type ForecastRule = z.infer<typeof ForecastRuleSchema>;
 export type AbsenceRule = z.infer<typeof AbsenceRuleSchema>;
+export type BudgetRule = z.infer<typeof BudgetRuleSchema>;
 
 export const RulesConfigSchema = z
   .object({
