@@ -40,6 +40,7 @@ export const RECOVERY_STRATEGIES = [
   'reduce_scope',
   'degrade',
   'compensate',
+  'budget',
 ] as const;
 export type RecoveryStrategy = (typeof RECOVERY_STRATEGIES)[number];
 

@@ -7,6 +7,7 @@ export * from './policy/index.js';
 export * from './retry/index.js';
 export * from './breaker/index.js';
 export * from './bulkhead/index.js';
+export * from './budget/index.js';
 export * from './timeout/index.js';
 export * from './agents/index.js';
 export * from './fallback/index.js';

@@ -2,6 +2,7 @@ export { RecoveryError, isRecoveryError } from './RecoveryError.js';
 export type { RecoveryErrorOptions } from './RecoveryError.js';
 export { BrokenCircuitError } from './BrokenCircuitError.js';
 export { BulkheadRejectedError } from './BulkheadRejectedError.js';
+export { BudgetExceededError } from './BudgetExceededError.js';
 export { TimeoutError } from './TimeoutError.js';
 export { EscalatedError } from './EscalatedError.js';
 export { CapabilityMissingError } from './CapabilityMissingError.js';

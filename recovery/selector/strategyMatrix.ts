@@ -2,7 +2,8 @@ import type { RecoveryStrategy } from '../attributes.js';
 import type { ErrorClass } from '../classify/errorClass.js';
 
 /** Strategies the selector can apply to a failed agent call (bulkhead/timeout/compensate are policies). */
-export type SelectorStrategy = Exclude<RecoveryStrategy, 'bulkhead' | 'timeout' | 'compensate'>;
+// Budgets are enforced by BudgetPolicy around a call, not chosen after a failure.
+export type SelectorStrategy = Exclude<RecoveryStrategy, 'bulkhead' | 'timeout' | 'compensate' | 'budget'>;
 
 /** Error class → strategies tried in order (primary, then fallbacks). */
 export type StrategyMatrix = Readonly<Record<ErrorClass, readonly SelectorStrategy[]>>;
