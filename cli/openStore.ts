@@ -13,6 +13,7 @@ import { ChdbMissingError } from '../store/clickhouse/ChdbExecutor.js';
 import { isClickHouseSpec, openTraceStore, redact, StoreSpecError } from '../store/clickhouse/openTraceStore.js';
 import { DuckDbStore, openStore } from '../store/DuckDbStore.js';
 import { isStoreLocked, StoreMissingError, type StoreLockedError } from '../store/errors.js';
+import { ingestPendingHooks } from '../store/hooks/pendingHooks.js';
 import { findServingLockHolder, describeProcess, readLockHolder, type LockHolder } from '../store/lockHolder.js';
 import type { TraceStore } from '../store/TraceStore.js';
 import { sourceFromStore, sourceFromTraceStore, type AnalyzerSource } from '../analyzer/AnalyzerSource.js';
@@ -223,7 +224,10 @@ export async function openReader(opts: ReaderOptions, local: { sandbox?: boolean
   const clickhouse = clickhouseStoreSpec(opts.store);
   if (clickhouse) return traceStoreReader(await openClickHouseForCli(clickhouse, { readOnly: true }));
   return openForRead<TraceReader>(opts, {
-    local: async (db) => new DbReader(await DuckDbStore.open(db, { readOnly: true, sandbox: local.sandbox })),
+    local: async (db) => {
+      await ingestPendingHooks(db);
+      return new DbReader(await DuckDbStore.open(db, { readOnly: true, sandbox: local.sandbox }));
+    },
     remote: (t) => new CollectorClient(t.url, { token: opts.token ?? t.token }),
   });
 }
@@ -263,6 +267,7 @@ export async function openDashboardSource(o: { db: string; url?: string; token?:
       },
     };
   }
+  await ingestPendingHooks(o.db);
   const store = await DuckDbStore.open(o.db, { readOnly: true });
   const dashboard = createDashboard(store, { role: 'dashboard', ...o.options, serveStatic: false });
   return {
@@ -321,7 +326,10 @@ export async function openAnalyzerTarget(
   }
   if (g.url) return { url: g.url };
   if (!existsSync(g.db)) throw new CliError(`no trace store at ${g.db}; pass --db PATH, --url URL, or create one with \`agentpulse demo\``);
-  const opened = await openOrHolder(g.db, () => openStore(g.db, { readOnly: !o.persist, ingestSpool: false }));
+  const opened = await openOrHolder(g.db, async () => {
+    await ingestPendingHooks(g.db);
+    return openStore(g.db, { readOnly: !o.persist, ingestSpool: false });
+  });
   if ('holder' in opened) {
     noteThroughHolder(g.db, opened.holder);
     return { url: opened.holder.url };

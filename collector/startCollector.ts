@@ -17,6 +17,7 @@ import { isLoopbackHost, resolveCollectorSettings, type ApiHandler, type Collect
 import { encodingOf, handleOtlp, sendOtlpError } from './routes/otlpRoute.js';
 import { decodeSpooled, OTLP_SIGNALS } from './routes/otlpSignals.js';
 import { sqlRoute } from './routes/sqlRoute.js';
+import { CLAUDE_CODE_HOOK_PATH, handleClaudeCodeHook } from './routes/hooksRoute.js';
 
 /** A running collector. `close()` stops listening, settles queued writes and keeps unreplayed spool data for next start. */
 export interface RunningCollector {
@@ -89,7 +90,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     publicPaths: ['/healthz'],
   });
   const csrf = sameOrigin();
-  const bodyType = contentType({ byPrefix: { '/v1/': ['application/x-protobuf', 'application/json'] } });
+  const bodyType = contentType({ byPrefix: { '/v1/': ['application/x-protobuf', 'application/json'], '/hooks/': ['application/json'] } });
+  const hookDeps = {
+    queue,
+    metrics,
+    body: bodyOpts,
+    derivesHookSpans: options.store.derivesHookSpans === true,
+    content: hookContentSettings(),
+  };
   const builtins: Record<string, ApiHandler> = {
     'POST /api/sql': sqlRoute(options.store, { maxRows: settings.sqlMaxRows, timeoutMs: settings.sqlTimeoutMs, maxBytes: settings.sqlMaxBytes }),
   };
@@ -105,6 +113,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       if (req.method !== 'POST') throw new HttpError(405, 'use POST', { headers: { allow: 'POST' } });
       return handleOtlp(signal, req, res, { queue, metrics, body: bodyOpts, retryAfterSeconds: settings.retryAfterSeconds, storesSignals: options.store.storesSignals === true });
     }
+    if (path === CLAUDE_CODE_HOOK_PATH) return handleClaudeCodeHook(req, res, hookDeps);
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       const healthy = queue.storeHealthy;
       sendJson(res, healthy ? 200 : 503, {
@@ -156,7 +165,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     (req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
     const path = (req.url ?? '/').split('?')[0]!;
-    const route = OTLP_SIGNALS.has(path) || path === '/healthz' || path === '/metrics' ? path : path.startsWith('/api/') ? 'api' : 'other';
+    const route = OTLP_SIGNALS.has(path) || path === '/healthz' || path === '/metrics' || path === CLAUDE_CODE_HOOK_PATH ? path : path.startsWith('/api/') ? 'api' : 'other';
     handle(req, res, path).then(
       (status) => metrics.countRequest(route, status),
       (err: unknown) => {
@@ -233,4 +242,11 @@ export async function startCollector(options: CollectorOptions): Promise<Running
 
 function defaultOnError(err: unknown, context: string): void {
   process.stderr.write(`agentpulse collector: ${context}: ${err instanceof Error ? err.message : String(err)}\n`);
+}
+
+/** Content capture for hook events, as the instrumentation reads it (AGENTPULSE_CAPTURE_CONTENT, AGENTPULSE_CONTENT_MAX_CHARS). */
+function hookContentSettings(env: NodeJS.ProcessEnv = process.env): { captureContent: boolean; maxChars: number } {
+  const on = ['true', '1', 'yes', 'on'].includes((env.AGENTPULSE_CAPTURE_CONTENT ?? '').trim().toLowerCase());
+  const n = Number(env.AGENTPULSE_CONTENT_MAX_CHARS);
+  return { captureContent: on, maxChars: env.AGENTPULSE_CONTENT_MAX_CHARS && Number.isFinite(n) && n >= 0 ? Math.trunc(n) : 4096 };
 }

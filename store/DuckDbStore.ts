@@ -2,8 +2,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBValue } from '@duckdb/node-api';
-import { appendFresh, normalizeBatch } from './spanAppend.js';
+import { appendFresh, mergeNormalized, normalizeBatch } from './spanAppend.js';
+import type { NormalizedSpan } from './normalize.js';
 import { ingestSpoolSegments, type SpoolIngestResult } from './spoolIngest.js';
+import { appendLogsDerivingHooks, ingestHookJournal } from './hooks/hookIngest.js';
 import { toPlain } from './plainValue.js';
 import { rangeMacroStatements } from './rollupLevels.js';
 import { QueryError, StoreLockedError, StoreMissingError, StoreWalCorruptError, isLockConflict, isWalCorruption, lockHolderPid, walDamagePosition } from './errors.js';
@@ -16,7 +18,7 @@ import { duckDbRecords } from './records/duckdbRecords.js';
 import type { AnalyzerRecords } from './records/types.js';
 import type { SpanRecord } from './types.js';
 import type { SignalRecords } from './signals.js';
-import { appendFreshLogs, appendFreshPoints, logRows, metricRows } from './signalAppend.js';
+import { appendFreshPoints, logRows, metricRows } from './signalAppend.js';
 import { CallState, reconcileCalls } from './reconcile.js';
 import { inheritAttribution, OrphanIndex } from './attribution.js';
 
@@ -111,6 +113,9 @@ export class DuckDbStore {
 
   /** Log records and metric points are stored beside spans (the collector's `/v1/logs`, `/v1/metrics`). */
   readonly storesSignals = true;
+
+  /** Claude Code hook events stored as log records become spans here, with their sessions' state in `kv` (hooks/hookIngest.ts). */
+  readonly derivesHookSpans = true;
 
   /** The analyzer's bookkeeping writes (alert state, runs) on this store; undefined when read-only. */
   get records(): AnalyzerRecords | undefined {
@@ -232,7 +237,7 @@ export class DuckDbStore {
     const nPoints = signals?.points.length ?? 0;
     if (spans.length === 0 && nLogs === 0 && nPoints === 0) return { inserted: 0, duplicates: 0, epoch: this.staged?.epoch ?? this.stagedEpoch };
     // Normalise before touching the transaction: a bad span must not abort what is already staged.
-    const { rows, lo, hi } = spans.length > 0 ? await normalizeBatch(spans) : { rows: [], lo: 0n, hi: 0n };
+    let { rows, lo, hi } = spans.length > 0 ? await normalizeBatch(spans) : { rows: [] as NormalizedSpan[], lo: 0n, hi: 0n };
     const logs = nLogs > 0 ? logRows(signals!.logs) : [];
     const points = nPoints > 0 ? metricRows(signals!.points) : [];
     if (!this.staged) {
@@ -241,6 +246,9 @@ export class DuckDbStore {
     }
     const st = this.staged;
     try {
+      // Log records first: hook events among them become spans once, when first stored (hooks/hookIngest.ts).
+      const fresh = await appendLogsDerivingHooks(this.connection, logs);
+      if (fresh.spans.length > 0) ({ rows, lo, hi } = mergeNormalized({ rows, lo, hi }, await normalizeBatch(fresh.spans)));
       // The probe sees rows staged earlier in this transaction too, so dedup holds across calls.
       let inserted = 0;
       if (rows.length > 0) {
@@ -250,10 +258,10 @@ export class DuckDbStore {
         await this.calls.note(this.connection, kept);
         inserted = await appendFresh(this.connection, kept, lo, hi, st.acc);
       }
-      const result: StageResult = { inserted, duplicates: spans.length - inserted, epoch: st.epoch };
+      const result: StageResult = { inserted, duplicates: spans.length + fresh.spans.length - inserted, epoch: st.epoch };
       st.rows += inserted;
       if (signals) {
-        result.logs = await appendFreshLogs(this.connection, logs);
+        result.logs = fresh.logs;
         result.points = await appendFreshPoints(this.connection, points);
         st.rows += result.logs + result.points;
       }
@@ -344,11 +352,15 @@ export class DuckDbStore {
   }
 
   /**
-   * Ingests complete spool segments other processes left while this file was locked.
-   * Each segment is deleted only after its spans are committed (replays are idempotent).
+   * Ingests complete spool segments other processes left while this file was locked, then the
+   * command hooks' journal. Each segment or entry is deleted only after it is committed (replays
+   * are idempotent).
    */
-  ingestSpool(dir = spoolDirFor(this.path)): Promise<SpoolIngestResult> {
-    return ingestSpoolSegments(this, dir);
+  async ingestSpool(dir = spoolDirFor(this.path)): Promise<SpoolIngestResult & { hookEntries: number }> {
+    const spooled = await ingestSpoolSegments(this, dir);
+    // Command hooks journal their events beside the file (hooks/hookJournal.ts); the writer takes them in.
+    const hooks = this.path === ':memory:' ? { entries: 0 } : await ingestHookJournal(this, this.path);
+    return { ...spooled, hookEntries: hooks.entries };
   }
 
   /**

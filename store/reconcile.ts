@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { NormalizedSpan } from './normalize.js';
 import type { RollupAccumulator } from './rollups.js';
+import { HOOK_SCOPE } from './hooks/hookEvent.js';
 import { patchStored, readStoredSpans, type SpanPatch, type StoredSpan } from './storedSpans.js';
 
 /** Scope name of spans the collector derives from agent events (see collector/events/). */
@@ -34,12 +35,13 @@ export class CallState {
   async note(conn: DuckDBConnection, rows: readonly NormalizedSpan[]): Promise<void> {
     const keys: string[] = [];
     for (const r of rows) {
-      if (isDerived(r)) {
-        if (!this.hasDerived) {
-          this.hasDerived = true;
-          keys.push(HAS_DERIVED);
-        }
-      } else if (enclosedOp(r) && !this.tracedServices.has(r.serviceName)) {
+      const rank = rankOf(r);
+      // 'has_derived': spans a trace span would outrank (events', and hooks' model and tool calls).
+      if (!this.hasDerived && (rank === 0 || (rank === 1 && enclosedOp(r)))) {
+        this.hasDerived = true;
+        keys.push(HAS_DERIVED);
+      }
+      if (rank > 0 && enclosedOp(r) && !this.tracedServices.has(r.serviceName)) {
         this.tracedServices.add(r.serviceName);
         keys.push(TRACED_PREFIX + JSON.stringify(r.serviceName));
       }
@@ -59,6 +61,13 @@ type Keyed = NormalizedSpan & { callId: string; operation: string };
 
 const keyOf = (s: { operation: string | null; callId: string | null }): string => `${s.operation}\u0001${s.callId}`;
 const isDerived = (s: { scopeName: string | null }): boolean => s.scopeName === DERIVED_SCOPE;
+
+/**
+ * Which description of a call is kept when several arrive: a trace span (2) over a hook span (1,
+ * built from Claude Code's hook events: it knows the subagent exactly) over a span derived from an
+ * OTel event (0). The kept one takes the others' cost and whatever it lacked.
+ */
+const rankOf = (s: { scopeName: string | null }): number => (s.scopeName === DERIVED_SCOPE ? 0 : s.scopeName === HOOK_SCOPE ? 1 : 2);
 
 function keyed(s: NormalizedSpan): s is Keyed {
   return s.callId !== null && s.operation !== null && RECONCILED_OPERATIONS.has(s.operation);
@@ -85,67 +94,73 @@ function eventPatch(trace: Pick<NormalizedSpan, keyof SpanPatch>, event: Pick<No
 }
 
 /**
- * Never counts one model request or tool call twice. A coding agent that sends both traces and
- * events describes the same call twice: a trace span (structure, timing) and an event the collector
- * turned into a span (cost, attribution). They share a call id (request id, tool call id). The
- * trace span is kept, with the event's cost and whatever it lacked; the derived span is dropped —
+ * Never counts one model request or tool call twice. A coding agent can describe the same call up
+ * to three times: a trace span (structure, timing), a hook span (Claude Code's hooks: exact
+ * subagent, permission waits) and an event the collector turned into a span (cost, attribution).
+ * They share a call id (request id, tool call id). The highest-ranked description is kept
+ * ({@link rankOf}), with the others' cost and whatever it lacked; the others are dropped —
  * whichever arrives first, within this batch or across batches. A stored span that is rewritten or
  * deleted is withdrawn from the rollups (`acc.add(old, -1)`) so rollups keep equalling the rows.
  * Runs inside the writer's transaction; returns the rows still to append.
- * `state` says whether the store may hold derived spans (else the probe for them is skipped) and
- * which services sent trace spans of calls (a derived span of any other service has nothing stored
- * to fold into); the caller records the kept rows in it (`CallState.note`) before appending them.
+ * `state` says whether the store may hold lower-ranked spans (else the probe for them is skipped)
+ * and which services sent higher-ranked spans of calls (a derived span of any other service has
+ * nothing stored to fold into); the caller records the kept rows in it (`CallState.note`) before
+ * appending them.
  */
 export async function reconcileCalls(conn: DuckDBConnection, rows: NormalizedSpan[], acc: RollupAccumulator, state: CallState): Promise<NormalizedSpan[]> {
-  const knownDerived = state.hasDerived;
+  const knownLower = state.hasDerived;
   const tracedServices = state.tracedServices;
-  const derived = new Map<string, Keyed>();
-  const traced = new Map<string, Keyed>();
+  const groups = new Map<string, Keyed[]>();
   for (const r of rows) {
     if (!keyed(r)) continue;
-    (isDerived(r) ? derived : traced).set(keyOf(r), r);
+    const g = groups.get(keyOf(r));
+    if (g) g.push(r);
+    else groups.set(keyOf(r), [r]);
   }
-  const nothingKeyed = derived.size === 0 && (traced.size === 0 || !knownDerived);
-  const nothingEnclosed = !rows.some((r) => enclosedOp(r) && (isDerived(r) ? r.parentSpanId !== null : knownDerived));
+  const probeable = (r: Keyed): boolean => {
+    const rank = rankOf(r);
+    return (rank < 2 && tracedServices.has(r.serviceName)) || (rank > 0 && knownLower);
+  };
+  const nothingKeyed = ![...groups.values()].some((g) => g.length > 1 || probeable(g[0]!));
+  const nothingEnclosed = !rows.some((r) => enclosedOp(r) && (isDerived(r) ? r.parentSpanId !== null : knownLower));
   if (nothingKeyed && nothingEnclosed) return rows;
   const dropped = new Set<NormalizedSpan>();
-  // 1. Both descriptions in this batch.
-  for (const [k, ev] of derived) {
-    const tr = traced.get(k);
-    if (!tr) continue;
-    Object.assign(tr, eventPatch(tr, ev));
-    dropped.add(ev);
-    derived.delete(k);
-    traced.delete(k);
+  // 1. Several descriptions in this batch: the highest-ranked takes the others' values (the lowest last, so an event's cost wins).
+  const kept = new Map<string, Keyed>();
+  for (const [k, g] of groups) {
+    g.sort((a, b) => rankOf(b) - rankOf(a));
+    const top = g[0]!;
+    for (const other of g.slice(1)) {
+      if (rankOf(other) === rankOf(top)) continue; // the same description again: dedup by span id handles it
+      Object.assign(top, eventPatch(top, other));
+      dropped.add(other);
+    }
+    kept.set(k, top);
   }
-  // 2. Events whose trace span is stored: patch it, drop the event's span.
-  const probe = [...derived.values()].filter((d) => tracedServices.has(d.serviceName));
+  // 2. Descriptions already stored: patch the higher-ranked one, drop or delete the other.
+  const probe = [...kept.values()].filter(probeable);
   if (probe.length > 0) {
-    for (const stored of await storedMatches(conn, probe, false)) {
-      const ev = derived.get(keyOf(stored));
-      if (!ev) continue;
-      const patch = eventPatch(stored, ev);
-      if (Object.keys(patch).length > 0) {
+    for (const stored of await storedMatches(conn, probe)) {
+      const row = kept.get(keyOf(stored));
+      if (!row || dropped.has(row) || (stored.traceId === row.traceId && stored.spanId === row.spanId)) continue;
+      const rs = rankOf(stored);
+      const rr = rankOf(row);
+      if (rs > rr) {
+        const patch = eventPatch(stored, row);
+        if (Object.keys(patch).length > 0) {
+          acc.add(stored, -1);
+          acc.add({ ...stored, ...patch }, 1);
+          await patchStored(conn, stored, patch);
+        }
+        dropped.add(row);
+      } else if (rs < rr) {
+        Object.assign(row, eventPatch(row, stored));
         acc.add(stored, -1);
-        acc.add({ ...stored, ...patch }, 1);
-        await patchStored(conn, stored, patch);
+        await conn.run('DELETE FROM spans WHERE trace_id = $t AND span_id = $s AND start_ns = $st', { t: stored.traceId, s: stored.spanId, st: stored.startNs });
       }
-      dropped.add(ev);
-      derived.delete(keyOf(stored));
     }
   }
-  // 3. Trace spans whose event arrived first: take its values, delete its span.
-  if (traced.size > 0 && knownDerived) {
-    for (const stored of await storedMatches(conn, [...traced.values()], true)) {
-      const tr = traced.get(keyOf(stored));
-      if (!tr) continue;
-      Object.assign(tr, eventPatch(tr, stored));
-      acc.add(stored, -1);
-      await conn.run('DELETE FROM spans WHERE trace_id = $t AND span_id = $s AND start_ns = $st', { t: stored.traceId, s: stored.spanId, st: stored.startNs });
-      traced.delete(keyOf(stored));
-    }
-  }
-  await reconcileEnclosed(conn, rows, acc, knownDerived, dropped, tracedServices);
+  await reconcileEnclosed(conn, rows, acc, knownLower, dropped, tracedServices);
   return dropped.size === 0 ? rows : rows.filter((r) => !dropped.has(r));
 }
 
@@ -220,8 +235,8 @@ async function reconcileEnclosed(
   }
 }
 
-/** Stored spans of the other description (derived or not) with the same operation and call id. */
-async function storedMatches(conn: DuckDBConnection, spans: readonly Keyed[], derived: boolean): Promise<StoredSpan[]> {
+/** Stored spans with the same operation and call id as one of `spans` (any description), near them in time. */
+async function storedMatches(conn: DuckDBConnection, spans: readonly Keyed[]): Promise<StoredSpan[]> {
   let lo = spans[0]!.startNs;
   let hi = lo;
   for (const s of spans) {
@@ -230,8 +245,8 @@ async function storedMatches(conn: DuckDBConnection, spans: readonly Keyed[], de
   }
   return readStoredSpans(
     conn,
-    `s.start_ns BETWEEN $lo AND $hi AND ${derived ? '' : 'NOT '}coalesce(s.scope_name = $scope, false)`,
-    { lo: lo - WINDOW_NS, hi: hi + WINDOW_NS, scope: DERIVED_SCOPE },
+    's.start_ns BETWEEN $lo AND $hi',
+    { lo: lo - WINDOW_NS, hi: hi + WINDOW_NS },
     // The key table's two text columns carry (call id, operation) here.
     { join: 's.call_id = k.trace_id AND s.operation = k.span_id', rows: spans.map((s) => [s.callId, s.operation] as const) },
   );

@@ -52,7 +52,7 @@ function range(times: Iterable<bigint>): { lo: bigint; hi: bigint } {
 
 /**
  * Appends the rows of `table` whose key is not stored yet (inside the caller's transaction), each
- * written by `write`; returns how many. Rows of one batch span [lo, hi] in `time_ns`, which bounds the probe.
+ * written by `write`; returns them. Rows of one batch span [lo, hi] in `time_ns`, which bounds the probe.
  */
 async function appendFreshRows<R>(
   conn: DuckDBConnection,
@@ -62,12 +62,12 @@ async function appendFreshRows<R>(
   keyOf: (r: R) => string,
   timeOf: (r: R) => bigint,
   write: (ap: DuckDBAppender, r: R) => void,
-): Promise<number> {
-  if (rows.length === 0) return 0;
+): Promise<readonly R[]> {
+  if (rows.length === 0) return [];
   const { lo, hi } = range(rows.map(timeOf));
   const have = await existing(conn, table, keyColumn, rows.map(keyOf), lo, hi);
   const fresh = have.size === 0 ? rows : rows.filter((r) => !have.has(keyOf(r)));
-  if (fresh.length === 0) return 0;
+  if (fresh.length === 0) return [];
   const ap = await conn.createAppender(table);
   try {
     for (const r of fresh) {
@@ -78,11 +78,11 @@ async function appendFreshRows<R>(
   } finally {
     ap.closeSync();
   }
-  return fresh.length;
+  return fresh;
 }
 
-/** Appends the log rows not stored yet (inside the caller's transaction); returns how many. */
-export function appendFreshLogs(conn: DuckDBConnection, rows: readonly LogRow[]): Promise<number> {
+/** Appends the log rows not stored yet (inside the caller's transaction); returns those rows (hook events become spans only once). */
+export function appendFreshLogs(conn: DuckDBConnection, rows: readonly LogRow[]): Promise<readonly LogRow[]> {
   return appendFreshRows(conn, 'log_records', 'record_id', rows, (r) => r.recordId, (r) => r.timeNs, (ap, r) => {
     ap.appendBigInt(r.timeNs);
     ap.appendBigInt(r.observedNs);
@@ -105,8 +105,8 @@ const DOUBLE_LIST = LIST(DOUBLE);
 const BIGINT_LIST = LIST(BIGINT);
 
 /** Appends the metric rows not stored yet (inside the caller's transaction); returns how many. */
-export function appendFreshPoints(conn: DuckDBConnection, rows: readonly MetricRow[]): Promise<number> {
-  return appendFreshRows(conn, 'metric_points', 'point_id', rows, (r) => r.pointId, (r) => r.p.timeNs, (ap, r) => {
+export async function appendFreshPoints(conn: DuckDBConnection, rows: readonly MetricRow[]): Promise<number> {
+  return (await appendFreshRows(conn, 'metric_points', 'point_id', rows, (r) => r.pointId, (r) => r.p.timeNs, (ap, r) => {
     const p = r.p;
     ap.appendVarchar(p.name);
     vs(ap, p.description);
@@ -133,5 +133,5 @@ export function appendFreshPoints(conn: DuckDBConnection, rows: readonly MetricR
     vs(ap, r.extraJson);
     ap.appendVarchar(r.attributesJson);
     ap.appendVarchar(r.resourceJson);
-  });
+  })).length;
 }

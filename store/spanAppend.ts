@@ -17,6 +17,15 @@ export async function normalizeBatch(spans: readonly SpanRecord[]): Promise<{ ro
   return { rows, lo, hi };
 }
 
+type Normalized = { rows: NormalizedSpan[]; lo: bigint; hi: bigint };
+
+/** Two normalised batches as one (spans derived while writing join those sent); the first keeps a key both have. */
+export function mergeNormalized(a: Normalized, b: Normalized): Normalized {
+  if (a.rows.length === 0) return b;
+  const seen = new Set(a.rows.map((r) => r.traceId + r.spanId));
+  return { rows: a.rows.concat(b.rows.filter((r) => !seen.has(r.traceId + r.spanId))), lo: a.lo < b.lo ? a.lo : b.lo, hi: a.hi > b.hi ? a.hi : b.hi };
+}
+
 /** Appends the rows whose keys are not stored yet and adds them to `acc`; returns how many. */
 export async function appendFresh(conn: DuckDBConnection, rows: readonly NormalizedSpan[], lo: bigint, hi: bigint, acc: RollupAccumulator): Promise<number> {
   const existing = await existingKeys(conn, rows, lo, hi);

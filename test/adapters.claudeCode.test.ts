@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runHook, sessionTraceId } from '../instrumentation/adapters/claudeCode.js';
 import type { HookEvent } from '../instrumentation/adapters/claudeCode.js';
-import { FIXTURES, ROOT, readSpans } from './adaptersHelpers.js';
+import { openStore } from '../store/DuckDbStore.js';
+import { FIXTURES, ROOT, readSpans as readStored } from './adaptersHelpers.js';
 
 const DIR = join(FIXTURES, 'claude-code');
 const BASE_NS = BigInt(Date.parse('2025-01-01T00:00:00.000Z')) * 1_000_000n;
@@ -13,6 +14,12 @@ const BASE_NS = BigInt(Date.parse('2025-01-01T00:00:00.000Z')) * 1_000_000n;
 function events(): HookEvent[] {
   const text = readFileSync(join(DIR, 'events.json'), 'utf8').replaceAll('TRANSCRIPT', join(DIR, 'transcript.jsonl'));
   return JSON.parse(text) as HookEvent[];
+}
+
+/** Hook spans are built when the store's next writer opens: open it as one, then read. */
+async function readSpans(db: string): ReturnType<typeof readStored> {
+  await (await openStore(db)).close();
+  return readStored(db);
 }
 
 function tempDb(): string {
@@ -65,6 +72,7 @@ describe('runHook', () => {
     expect(chats[1].cost_usd).toBeCloseTo((1500 * 3 + 200 * 15) / 1e6, 12);
     expect(by('Notification')).toHaveLength(1);
     expect(by('PreCompact')).toHaveLength(1);
+    expect(new Set(spans.map((s) => s.attributes['gen_ai.conversation.id']))).toEqual(new Set(['abc-123']));
     // Durations come from the Pre/Post pair: PreToolUse Bash at +2 s, PostToolUse at +3 s.
     const rows = await readSpans(db);
     expect(rows.length).toBe(spans.length);
@@ -85,13 +93,16 @@ describe('runHook', () => {
     expect(bash.attributes['gen_ai.tool.call.arguments']).toMatch(/^\{"command"…\[truncated \d+ chars\]$/);
   });
 
-  it('replaying the same hook call stores its span once', async () => {
-    const db = tempDb();
+  it('a PostToolUse sent twice (a retried hook) stores its span once, in one ingest or across two', async () => {
     const [, , pre, post] = events();
-    await runHook(JSON.stringify(pre), { db, captureContent: false, contentMaxChars: 10, nowNs: BASE_NS });
-    await runHook(JSON.stringify(post), { db, captureContent: false, contentMaxChars: 10, nowNs: BASE_NS + 1_000_000_000n });
-    await runHook(JSON.stringify(post), { db, captureContent: false, contentMaxChars: 10, nowNs: BASE_NS + 2_000_000_000n });
-    expect((await readSpans(db)).map((s) => s.name)).toEqual(['execute_tool Bash']);
+    for (const split of [false, true]) {
+      const db = tempDb();
+      await runHook(JSON.stringify(pre), { db, captureContent: false, contentMaxChars: 10, nowNs: BASE_NS });
+      await runHook(JSON.stringify(post), { db, captureContent: false, contentMaxChars: 10, nowNs: BASE_NS + 1_000_000_000n });
+      if (split) await readSpans(db);
+      await runHook(JSON.stringify(post), { db, captureContent: false, contentMaxChars: 10, nowNs: BASE_NS + 2_000_000_000n });
+      expect((await readSpans(db)).map((s) => s.name)).toEqual(['execute_tool Bash']);
+    }
   });
 });
 

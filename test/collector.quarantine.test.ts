@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
 import { writeSpoolSegment } from '../store/spool.js';
-import { encodeFrame, parseFrames } from '../collector/ingest/frameFormat.js';
+import { encodeFrame, parseFrames } from '../store/frameFormat.js';
 import { repoRoot } from './build.js';
 import { childCollectorFixture, freshBatch, post, protoTemplate, spawnCollector, stopChild, type ChildCollector } from './collectorHelpers.js';
 import { makeSpan } from './spanFactory.js';

@@ -1,37 +1,26 @@
 import { Command } from 'commander';
-import { resolveConfig } from '../../instrumentation/config.js';
-import { HookInputError, runHook } from '../../instrumentation/adapters/claudeCode.js';
+import { hookMain } from '../hookMain.js';
 import { CliError } from '../errors.js';
-import { globalOptions, print } from '../globalOptions.js';
-import { formatJson } from '../output.js';
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return '';
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+import { globalOptions } from '../globalOptions.js';
 
 /**
- * `agentpulse hook`: the Claude Code hook adapter. Reads one hook event on stdin and records spans.
- * Prints nothing on success (some hook events add stdout to Claude's context); failures exit 1,
- * never 2, so a broken hook never blocks the tool call.
+ * `agentpulse hook`: the Claude Code hook adapter. bin/agentpulse.js runs it through the fast path
+ * (cli/hookMain.ts) without loading the CLI; this entry gives it a place in `--help`.
  */
 export const hookCommand = new Command('hook')
-  .description('record a Claude Code hook event (JSON on stdin) as spans: a session is a trace, tools are execute_tool spans')
+  .description('journal a Claude Code hook event (JSON on stdin) in a few ms; the store\'s next writer turns it into spans')
   .addHelpText('after', `
-Example (.claude/settings.json; repeat the entry for PreToolUse, PostToolUse, Stop, SubagentStop,
-UserPromptSubmit, Notification, PreCompact, SessionEnd):
-  { "hooks": { "SessionStart": [ { "hooks": [ { "type": "command", "command": "npx agentpulse hook" } ] } ] } }
-  $ echo '{"hook_event_name":"SessionStart","session_id":"s1"}' | agentpulse --db agents.duckdb hook`)
+A session is a trace; a prompt a turn (invoke_agent claude-code); tools are execute_tool spans with
+their permission waits; subagents are invoke_agent spans holding their own tool calls; model calls
+come from the transcript. Set it up with \`agentpulse init claude-code\`, or by hand in
+.claude/settings.json, one entry per event (without npx: the small bin agentpulse-hook, by path):
+  { "hooks": { "PreToolUse": [ { "matcher": "*", "hooks": [ { "type": "command",
+      "command": "node /abs/node_modules/agentpulse/bin/agentpulse-hook.js --db /abs/agents.duckdb" } ] } ] } }
+  $ echo '{"hook_event_name":"SessionStart","session_id":"s1"}' | agentpulse --db agents.duckdb hook
+Prints nothing on success; bad input or a full disk is one line on stderr and exit code 1 (never 2,
+which would block the agent). See docs/adapters.md.`)
   .action(async function (this: Command) {
     const g = globalOptions(this);
-    const c = resolveConfig();
-    try {
-      const r = await runHook(await readStdin(), { db: g.db, captureContent: c.captureContent, contentMaxChars: c.contentMaxChars });
-      if (g.json) print(formatJson(r));
-    } catch (err) {
-      if (err instanceof HookInputError) throw new CliError(`hook: ${err.message}`, { exitCode: 1, cause: err });
-      throw new CliError(`hook: ${err instanceof Error ? err.message.split('\n')[0] : String(err)} (the tool call was not blocked)`, { exitCode: 1, cause: err });
-    }
+    const code = await hookMain(['--db', g.db, ...(g.json ? ['--json'] : [])]);
+    if (code !== 0) throw new CliError('hook failed', { exitCode: code, reported: true });
   });

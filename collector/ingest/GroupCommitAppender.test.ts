@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseFrames } from './frameFormat.js';
+import { parseFrames } from '../../store/frameFormat.js';
 import { GroupCommitAppender, segmentPath, type Segment } from './GroupCommitAppender.js';
 
 const dirs: string[] = [];

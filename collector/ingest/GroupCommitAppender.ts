@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cutBackTo, openDurableAppend, writeFramesDurably } from './durableFile.js';
-import { encodeFrame } from './frameFormat.js';
+import { encodeFrame } from '../../store/frameFormat.js';
 
 /** Names of the segment files of the spool and the write-ahead log: `collector-wal-<12-digit seq>.bin`. */
 export const SEGMENT_FILE_RE = /^collector-wal-(\d{12})\.bin$/;

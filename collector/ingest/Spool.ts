@@ -1,11 +1,11 @@
 import { open, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FRAME_HEADER_BYTES, parseFrames, type ParsedFrames } from './frameFormat.js';
+import { FRAME_HEADER_BYTES, parseFrames, type ParsedFrames } from '../../store/frameFormat.js';
 import { quarantineEntry } from './quarantine.js';
 import { syncDirectory } from './durableFile.js';
 import { GroupCommitAppender, SEGMENT_FILE_RE, type Segment } from './GroupCommitAppender.js';
 
-export { encodeFrame, parseFrames, type SpoolFrame, type ParsedFrames } from './frameFormat.js';
+export { encodeFrame, parseFrames, type SpoolFrame, type ParsedFrames } from '../../store/frameFormat.js';
 export { cutBackTo, openDurableAppend, syncDirectory, writeFramesDurably } from './durableFile.js';
 
 /**

@@ -8,6 +8,8 @@ import type { SignalRecords, TelemetryBatch } from '../../store/signals.js';
 export interface SpanSink {
   /** True when `writeBatch` and `stage` store log records and metric points too (DuckDB, ClickHouse); else `/v1/logs` and `/v1/metrics` answer 501. */
   readonly storesSignals?: boolean;
+  /** True when the store turns Claude Code hook events (log records `claude_code.hook.*`) into spans (DuckDB); else `/hooks/claude-code` answers 501. */
+  readonly derivesHookSpans?: boolean;
   writeBatch(spans: SpanRecord[], signals?: SignalRecords): Promise<{ inserted: number; duplicates?: number }>;
 }
 

@@ -1,18 +1,14 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { priceTable } from '../pricing.js';
+import { fillCost, priceTable } from '../pricing.js';
 import type { PriceTable } from '../pricing.js';
 import { adapterErrorType, adapterSettings, setAdapterSettings } from './shared.js';
 import type { AdapterSettings } from './shared.js';
 import { mapAiSdkAttributes } from './vercelAi.js';
 
-const PRICED_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);
-
 type MutableAttributes = Record<string, unknown>;
 
-function n(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
+export { fillCost };
 
 /**
  * Runs before the exporting processor and finishes spans in place at `onEnd`:
@@ -52,19 +48,4 @@ export class AdapterSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** Sets `agentpulse.cost.usd` from tokens × price when the span has none and the model is priced. */
-export function fillCost(a: MutableAttributes, prices: PriceTable): void {
-  if (a['agentpulse.cost.usd'] !== undefined) return;
-  const op = a['gen_ai.operation.name'];
-  if (typeof op !== 'string' || !PRICED_OPERATIONS.has(op)) return;
-  const input = n(a['gen_ai.usage.input_tokens']) ?? n(a['gen_ai.usage.prompt_tokens']);
-  const output = n(a['gen_ai.usage.output_tokens']) ?? n(a['gen_ai.usage.completion_tokens']);
-  if (input === undefined && output === undefined) return;
-  const model = a['gen_ai.response.model'] ?? a['gen_ai.request.model'];
-  if (typeof model !== 'string') return;
-  const provider = a['gen_ai.provider.name'] ?? a['gen_ai.system'];
-  const cost = prices.cost(typeof provider === 'string' ? provider : null, model, input ?? 0, output ?? 0);
-  if (cost !== null) a['agentpulse.cost.usd'] = cost;
 }
