@@ -8,7 +8,7 @@ import type { ApiHandler } from '../http/route.js';
 export interface CollectorStore extends SpanSink {
   /**
    * Ingests spool segments that embedded exporters wrote while this collector held the
-   * database lock; polled while the collector runs (see `storeSpoolPollMs`).
+   * database lock, and the command hooks' journal; polled while the collector runs (see `storeSpoolPollMs`).
    */
   ingestSpool?(): Promise<unknown>;
   /** Read connections for /api/sql are opened on this instance (their own, so a time-limit interrupt hits only them). */
@@ -45,7 +45,7 @@ const numbers = z.object({
   headersTimeoutMs: z.number().int().positive().default(10_000),
   requestTimeoutMs: z.number().int().positive().default(30_000),
   keepAliveTimeoutMs: z.number().int().positive().default(5_000),
-  storeSpoolPollMs: z.number().int().nonnegative().default(5_000),
+  storeSpoolPollMs: z.number().int().nonnegative().default(1_000),
   sqlMaxRows: z.number().int().positive().default(10_000),
   sqlTimeoutMs: z.number().int().positive().default(10_000),
   /** `/api/sql` result bytes at most (DuckDB's text form of the rows); larger answers 413. */

@@ -29,7 +29,7 @@ export interface HookState {
   launches: { toolKey: string; startNs: string; type: string }[];
   /** Subagents by agent_id, from SubagentStart. */
   subagents: Record<string, { startNs: string; type: string; parent: string }>;
-  /** True once the session sent an agent_id: attribution is exact from then on. */
+  /** True once the session sent an agent_id or a prompt_id (versions that send agent_id): attribution is exact from then on. */
   exact?: boolean;
   /** Permission requests waiting for their outcome. */
   permissions: { tool: string; inputSha?: string; startNs: string }[];
@@ -170,6 +170,8 @@ export function hookEventToSpans(e: HookEvent, state: HookState, nowNs: bigint):
   const now = nowNs.toString();
   state.sessionStartNs ??= now;
   const promptId = str(e.prompt_id);
+  // Claude Code versions that send prompt_id also send agent_id inside subagents: no guessing then.
+  if (promptId || str(e.agent_id)) state.exact = true;
   const mainParent = (): string => (promptId && promptId !== state.turn?.promptId ? idOf(sid, 'prompt', promptId) : (state.turn?.id ?? rootId));
   /** The agent an event happened in, and the span its work hangs under. */
   const where = (): { agent: string; parent: string } => {
