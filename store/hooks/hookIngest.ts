@@ -13,7 +13,7 @@ import type { LogRow } from '../signalRows.js';
 import type { SignalRecords } from '../signals.js';
 import type { SpanRecord } from '../types.js';
 import { decodeHookEntry, HOOK_EVENT_PREFIX, hookLogRecord, HookInputError, type HookEvent } from './hookEvent.js';
-import { journalDirFor, listJournalEntries, readJournalEntry, removeJournalEntry, setAsideJournalEntry } from './hookJournal.js';
+import { journalDirFor, listJournalEntries, readJournalEntry, removeJournalEntry, removeStaleTemps, setAsideJournalEntry } from './hookJournal.js';
 import { emptyHookState, hookEventToSpans, type HookState } from './hookSpans.js';
 
 const NAMESPACE = 'hook_session';
@@ -116,6 +116,7 @@ export async function ingestHookJournal(sink: HookSink, db: string): Promise<Hoo
   const paths = listJournalEntries(dir);
   const result: HookIngestResult = { entries: 0, setAside: 0 };
   if (paths.length === 0) return result;
+  removeStaleTemps(dir);
   for (let i = 0; i < paths.length; i += CHUNK) {
     const chunk = paths.slice(i, i + CHUNK);
     const done: string[] = [];

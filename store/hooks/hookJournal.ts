@@ -8,7 +8,7 @@
  * file set aside, not ingested.
  * On the hook's fast path: node built-ins and frameFormat.ts only.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { encodeFrame, parseFrames } from '../frameFormat.js';
 
@@ -102,4 +102,27 @@ export function setAsideJournalEntry(path: string, dir: string): string | null {
 /** Deletes an ingested entry (already gone is fine). */
 export function removeJournalEntry(path: string): void {
   rmSync(path, { force: true });
+}
+
+/** Removes temporary files hooks left when they died mid-write (older than `olderThanMs`; a live hook finishes in milliseconds). */
+export function removeStaleTemps(dir: string, olderThanMs = 600_000): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const n of names) {
+    if (!n.startsWith('.') || !n.endsWith('.tmp')) continue;
+    try {
+      if (Date.now() - statSync(join(dir, n)).mtimeMs > olderThanMs) {
+        rmSync(join(dir, n), { force: true });
+        removed++;
+      }
+    } catch {
+      // gone already
+    }
+  }
+  return removed;
 }
