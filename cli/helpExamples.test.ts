@@ -1,7 +1,9 @@
 import type { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { listQueries } from '../store/namedQueries.js';
-import { commands } from './commands/index.js';
+import { COMMANDS, loadAllCommands } from './commands/index.js';
+
+const commands = await loadAllCommands();
 
 const GLOBAL_FLAGS = new Set(['--db', '--url', '--store', '--json', '--debug', '--version', '-V', '--help', '-h']);
 
@@ -50,6 +52,10 @@ function words(line: string): string[] {
 
 describe('every --help example', () => {
   const all = commands.flatMap((c) => examples(c).map((line) => ({ c, line })));
+
+  it('is listed by --help with the summary the command itself gives (the list is loaded without the commands)', () => {
+    expect(COMMANDS.map((c) => [c.name, c.summary])).toEqual(commands.map((c) => [c.name(), c.description()]));
+  });
 
   it('exists for every command', () => {
     for (const c of commands) expect(examples(c).length, `${c.name()} --help has no example`).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isAgentpulseError } from './errors.js';
 import { isCliError } from './errors.js';
-import { commands } from './commands/index.js';
+import { COMMANDS } from './commands/index.js';
 
 /** The package's version: package.json sits two levels above the compiled dist/cli/main.js (one above cli/main.ts). */
 function packageVersion(): string {
@@ -38,7 +38,22 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
 });
 
-for (const c of commands) program.addCommand(c.exitOverride());
+/** The command word in `argv` (after the global options and their values), and what follows it. */
+function commandWord(args: readonly string[]): { word: string | undefined; rest: readonly string[] } {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--db' || a === '--url' || a === '--store') i++;
+    else if (!a.startsWith('-')) return { word: a, rest: args.slice(i + 1) };
+  }
+  return { word: undefined, rest: [] };
+}
+
+// Only the command that runs is loaded (with whatever it imports); `--help`, `--version` and an
+// unknown command see every command by its summary alone.
+const { word, rest } = commandWord(process.argv.slice(2));
+const target = COMMANDS.find((c) => c.name === (word === 'help' ? rest[0] : word));
+if (target) program.addCommand((await target.load()).exitOverride());
+else for (const c of COMMANDS) program.addCommand(new Command(c.name).description(c.summary).exitOverride());
 
 /** The one place the CLI exits. */
 async function main(): Promise<number> {

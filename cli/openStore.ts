@@ -6,26 +6,28 @@
  * commands go through its HTTP API, so on one machine nobody has to know which process owns the
  * file. A locked file with no serving holder is explained here, once, with advice that works.
  * AGENTPULSE_URL and AGENTPULSE_TOKEN are read here and nowhere else in the CLI.
+ * The ClickHouse backend, the server, the dashboard and the analyzer are imported when a command
+ * needs them, not before: `sql` and `query` start with DuckDB alone.
  */
 import { existsSync } from 'node:fs';
 import { CollectorClient } from '../http/CollectorClient.js';
-import { ChdbMissingError } from '../store/clickhouse/ChdbExecutor.js';
-import { isClickHouseSpec, openTraceStore, redact, StoreSpecError } from '../store/clickhouse/openTraceStore.js';
+import { isClickHouseSpec, redact, StoreSpecError } from '../store/clickhouse/storeSpec.js';
 import { DuckDbStore, openStore } from '../store/DuckDbStore.js';
-import { isStoreLocked, StoreMissingError, type StoreLockedError } from '../store/errors.js';
+import { isStoreLocked, StoreMissingError } from '../store/errors.js';
 import { ingestPendingHooks } from '../store/hooks/pendingHooks.js';
-import { findServingLockHolder, describeProcess, readLockHolder, type LockHolder } from '../store/lockHolder.js';
+import { findServingLockHolder, type LockHolder } from '../store/lockHolder.js';
 import type { TraceStore } from '../store/TraceStore.js';
-import { sourceFromStore, sourceFromTraceStore, type AnalyzerSource } from '../analyzer/AnalyzerSource.js';
-import { fromReader, type LearningDb } from '../analyzer/learning/db.js';
-import { isPromotionRefused } from '../analyzer/learning/errors.js';
-import { localFetch, httpFetch, type DashboardFetch } from '../dashboard/client.js';
-import { createDashboard, type Dashboard, type DashboardOptions } from '../dashboard/routes.js';
+import type { AnalyzerSource } from '../analyzer/AnalyzerSource.js';
+import type { LearningDb } from '../analyzer/learning/db.js';
+import type { DashboardFetch } from '../dashboard/client.js';
+import type { Dashboard, DashboardOptions } from '../dashboard/routes.js';
 import { CliError } from './errors.js';
+import { lockedStoreError } from './lockedStore.js';
 import type { GlobalOptions } from './globalOptions.js';
 import { DbReader, traceStoreReader, type TraceReader } from './readers.js';
-import { startClickHouseServer, startLocalServer, type ListenOptions, type RunningServer } from '../server/startServer.js';
+import type { ListenOptions, RunningServer } from '../server/startServer.js';
 export type { TraceReader } from './readers.js';
+export { lockedStoreError };
 
 /** A collector's API to read through, and why it was chosen. */
 export interface RemoteTarget {
@@ -134,31 +136,6 @@ export async function openForRead<T>(
 }
 
 /**
- * Explains a locked file with advice that works for whoever holds it: an agentpulse server that
- * advertises itself but does not answer, or a process that does not serve (usually an app writing
- * with the embedded store, which lets go of the file after a few idle seconds).
- * `need` says what the command could not do without the file, when going through a server is no help.
- */
-export function lockedStoreError(err: StoreLockedError, db: string, need?: string): CliError {
-  const pid = err.holderPid ?? readLockHolder(db)?.pid ?? null;
-  const what = pid ? describeProcess(pid) : null;
-  const who = pid ? `PID ${pid}${what ? ` (${what})` : ''}` : 'another process';
-  const advert = readLockHolder(db);
-  let advice: string;
-  if (need) {
-    advice = `${need}: stop ${advert ? `\`${advert.command}\`` : 'that process'} briefly and run this again`;
-  } else if (advert) {
-    advice = `it advertises \`${advert.command}\` at ${advert.url} but does not answer there; if it hung, stop it and run this again`;
-  } else {
-    advice =
-      'it serves no agentpulse API. If it is an app writing with the embedded store, it lets go of the file after a few idle seconds ' +
-      '(AGENTPULSE_IDLE_CLOSE_MS): run this again then. To share the file while apps run, start ' +
-      `\`agentpulse --db ${db} dashboard\` (or \`collect\`) first: commands and apps on this file then go through it`;
-  }
-  return new CliError(`${db} is locked by ${who}; ${advice}`, { cause: err, code: err.code });
-}
-
-/**
  * For commands that open the file as its writer: refuses a path with no database (a mistyped
  * --db would otherwise create a new, empty one and report success), unless `unless` holds.
  */
@@ -197,6 +174,7 @@ export function clickhouseStoreSpec(flag?: string): string | undefined {
 
 /** Opens the ClickHouse TraceStore for a command; errors become one-line CliErrors. */
 export async function openClickHouseForCli(spec: string, options: { readOnly?: boolean } = {}): Promise<TraceStore> {
+  const [{ openTraceStore }, { ChdbMissingError }] = await Promise.all([import('../store/clickhouse/openTraceStore.js'), import('../store/clickhouse/ChdbExecutor.js')]);
   try {
     return await openTraceStore(spec, options);
   } catch (err) {
@@ -251,10 +229,12 @@ export interface DashboardSource {
  * while a writer holds the file; the StoreLockedError is thrown as-is for the caller to explain.
  */
 export async function openDashboardSource(o: { db: string; url?: string; token?: string; store?: string; options?: DashboardOptions }): Promise<DashboardSource> {
+  const { localFetch, httpFetch } = await import('../dashboard/client.js');
   if (o.url) return { fetch: httpFetch(o.url, o.token), kind: 'url', where: o.url, dashboard: null, close: async () => undefined };
+  const { createDashboard } = await import('../dashboard/routes.js');
   if (o.store && isClickHouseSpec(o.store)) {
     // ClickHouse (--store): the same API; named queries run their ClickHouse variants over the rollup views.
-    const ts = await openTraceStore(o.store, { readOnly: true });
+    const ts = await openClickHouseForCli(o.store, { readOnly: true });
     const dashboard = createDashboard({ reader: ts }, { role: 'dashboard', ...o.options, serveStatic: false });
     return {
       fetch: localFetch(dashboard.routes),
@@ -287,6 +267,7 @@ export async function openDashboardSource(o: { db: string; url?: string; token?:
 /** Runs `fn` over a read-only view (file or --url). */
 export async function withReader<T>(g: GlobalOptions, fn: (db: LearningDb) => Promise<T>): Promise<T> {
   const reader = await openReader(g);
+  const { fromReader } = await import('../analyzer/learning/db.js');
   try {
     return await fn(fromReader(reader));
   } finally {
@@ -297,6 +278,7 @@ export async function withReader<T>(g: GlobalOptions, fn: (db: LearningDb) => Pr
 /** Runs `fn` over the writable store and closes it. Refused promotions become one-line CLI errors. */
 export async function withWriter<T>(g: GlobalOptions, fn: (db: DuckDbStore) => Promise<T>): Promise<T> {
   const store = await openFile(g, { need: 'learning changes are written to the file itself', ingestSpool: false });
+  const { isPromotionRefused } = await import('../analyzer/learning/errors.js');
   try {
     return await fn(store);
   } catch (err) {
@@ -318,6 +300,7 @@ export async function openAnalyzerTarget(
   g: GlobalOptions,
   o: { persist: boolean },
 ): Promise<{ url: string } | { source: AnalyzerSource; close: () => Promise<void> }> {
+  const { sourceFromStore, sourceFromTraceStore } = await import('../analyzer/AnalyzerSource.js');
   const clickhouse = clickhouseStoreSpec(g.store);
   if (clickhouse) {
     // Named queries run their ClickHouse variants; alert state and the run persist there too.
@@ -353,6 +336,7 @@ export interface ServeOptions extends ListenOptions {
  * the DuckDB file as its writer. Returns the running server and a name for the store (redacted).
  */
 export async function startServing(g: GlobalOptions, o: ServeOptions): Promise<{ running: RunningServer<unknown>; where: string }> {
+  const { startClickHouseServer, startLocalServer } = await import('../server/startServer.js');
   const clickhouse = clickhouseStoreSpec(g.store);
   if (clickhouse) {
     const spoolDir = process.env.AGENTPULSE_SPOOL_DIR ?? 'agentpulse-clickhouse.spool';
@@ -376,6 +360,7 @@ export async function openDashboardTarget(
   if (clickhouse) return { source: await openDashboardSource({ db: g.db, store: clickhouse }) };
   if (g.db !== ':memory:' && !existsSync(g.db)) throw new CliError(new StoreMissingError(g.db).message, { code: 'STORE_MISSING' });
   // Hold the file and serve everyone, or go through the process that already does.
+  const { startLocalServer } = await import('../server/startServer.js');
   const opened = await openOrHolder(g.db, () => startLocalServer(g.db, o));
   if ('local' in opened) return { local: opened.local };
   process.stderr.write(`agentpulse: ${g.db} is held by \`${opened.holder.command}\` (PID ${opened.holder.pid}); the dashboard goes through it (also served at ${opened.holder.url}/)\n`);
@@ -394,6 +379,7 @@ export async function openRunTarget(g: GlobalOptions, port: number): Promise<{ e
   if (g.url) throw new CliError(`no collector answers at ${g.url}; start one with \`agentpulse collect\` or drop --url`);
   const holder = await servingHolder(g.db);
   if (holder) return { endpoint: holder.url, local: null };
+  const { startLocalServer } = await import('../server/startServer.js');
   const local = await startLocalServer(g.db, { port, command: 'agentpulse run' });
   process.stderr.write(`agentpulse: started a collector at ${local.collector.url} writing to ${g.db}\n`);
   return { endpoint: local.collector.url, local };

@@ -3,7 +3,7 @@
  * adapter needed) `http/CollectorClient`. Which one a command gets is decided in cli/openStore.ts.
  */
 import type { DuckDbStore } from '../store/DuckDbStore.js';
-import { redact } from '../store/clickhouse/openTraceStore.js';
+import { redact } from '../store/clickhouse/storeSpec.js';
 import { QueryError } from '../store/errors.js';
 import { bindParams, loadQuery } from '../store/namedQueries.js';
 import type { TraceStore } from '../store/TraceStore.js';

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 
 /** USD per 1M tokens. */
 export interface ModelPrice {
@@ -7,10 +6,31 @@ export interface ModelPrice {
   output: number;
 }
 
-const priceSchema = z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() });
-const tableSchema = z.object({ providers: z.record(z.string(), z.record(z.string(), priceSchema)) });
-
 type Providers = Record<string, Record<string, ModelPrice>>;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPrice = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/**
+ * Checks a price table's JSON (`{ "providers": { p: { model: { "input": n, "output": n } } } }`),
+ * keeping only those fields. By hand rather than with zod: the store loads this, and zod alone
+ * would add ~0.1 s to every command's start.
+ */
+function parseTable(v: unknown): Providers {
+  if (!isObject(v) || !isObject(v.providers)) throw new Error('expected { "providers": { … } }');
+  const out: Providers = {};
+  for (const [provider, models] of Object.entries(v.providers)) {
+    if (!isObject(models)) throw new Error(`providers.${provider}: expected an object of models`);
+    out[provider] = {};
+    for (const [model, price] of Object.entries(models)) {
+      if (!isObject(price) || !isPrice(price.input) || !isPrice(price.output)) {
+        throw new Error(`providers.${provider}.${model}: expected { "input": USD per 1M tokens, "output": USD per 1M tokens }, numbers ≥ 0`);
+      }
+      out[provider][model] = { input: price.input, output: price.output };
+    }
+  }
+  return out;
+}
 
 /** Provider names as SDKs spell them → the key used in the table. */
 const PROVIDER_ALIASES: Record<string, string> = {
@@ -88,7 +108,7 @@ function bestMatchWithLength(list: Record<string, ModelPrice>, model: string): {
 }
 
 function readTable(url: URL | string): Providers {
-  return tableSchema.parse(JSON.parse(readFileSync(url, 'utf8'))).providers;
+  return parseTable(JSON.parse(readFileSync(url, 'utf8')));
 }
 
 function defaultProviders(): Providers {

@@ -6,7 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { commands } from '../cli/commands/index.js';
+import { loadAllCommands } from '../cli/commands/index.js';
+
+const commands = await loadAllCommands();
 import { repoRoot } from './build.js';
 
 const doc = readFileSync(join(repoRoot, 'docs', 'configuration.md'), 'utf8');

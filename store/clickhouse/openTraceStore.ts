@@ -1,32 +1,18 @@
-import { AgentpulseError } from '../errors.js';
 import { DuckDbStore } from '../DuckDbStore.js';
 import type { TraceStore } from '../TraceStore.js';
 import { ChdbExecutor } from './ChdbExecutor.js';
 import { ClickHouseStore } from './ClickHouseStore.js';
 import { DuckDbTraceStore } from './DuckDbTraceStore.js';
 import { HttpExecutor } from './HttpExecutor.js';
+import { isClickHouseSpec, redact, StoreSpecError } from './storeSpec.js';
+
+export { isClickHouseSpec, redact, StoreSpecError };
 
 /** A parsed `--store` / AGENTPULSE_STORE value. */
 export type StoreSpec =
   | { kind: 'duckdb'; path: string }
   | { kind: 'clickhouse'; url: string; username?: string; password?: string; database: string; ttlDays?: number; migrate: boolean }
   | { kind: 'chdb'; path?: string; ttlDays?: number; migrate: boolean };
-
-export class StoreSpecError extends AgentpulseError {
-  constructor(spec: string, why: string) {
-    super('BAD_STORE', `cannot use store "${redact(spec)}": ${why}; expected clickhouse://[user[:password]@]host[:8123][/database], clickhouses://… (TLS), chdb:///dir or a DuckDB file path`);
-  }
-}
-
-/** The spec without its password, for messages. */
-export function redact(spec: string): string {
-  return spec.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
-}
-
-/** True for specs that select the ClickHouse backend (server or embedded). */
-export function isClickHouseSpec(spec: string | undefined): boolean {
-  return !!spec && /^(clickhouses?|chdb):/i.test(spec);
-}
 
 /**
  * Parses a store spec. `clickhouse://user:pass@host:8123/db?ttl_days=30&migrate=0` (HTTP; the
