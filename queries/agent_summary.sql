@@ -24,7 +24,7 @@ errs AS (
   ) WHERE error_type IS NOT NULL GROUP BY agent_name
 ),
 usage AS (
-  SELECT agent_name, sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens, round(sum(coalesce(cost_usd, 0)), 4) AS cost_usd
+  SELECT agent_name, sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens, round(round(sum(coalesce(cost_usd, 0)), 9), 4) AS cost_usd
   FROM scoped WHERE operation = 'chat' GROUP BY agent_name
 )
 SELECT r.agent_name AS agent, r.runs, r.success_rate, r.p50_ms, r.p95_ms, r.p99_ms,

@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, repoRoot } from './build.js';
+import { FLEET_AGENTS } from '../examples/fleet.js';
+
+/** Every agent role of the demo fleet appears in its summary. */
+const ROLES = Object.keys(FLEET_AGENTS).length;
 
 const run = promisify(execFile);
 const bin = join(repoRoot, 'bin', 'agentpulse.js');
@@ -35,7 +39,7 @@ describe('agentpulse CLI', () => {
     const report = JSON.parse(demo.stdout) as { spans_in_store: number; simulated: { spans: number }; agents: { agent: string; p95_ms: number }[] };
     expect(report.spans_in_store).toBeGreaterThanOrEqual(50_000);
     expect(report.spans_in_store).toBe(report.simulated.spans);
-    expect(report.agents.length).toBe(8);
+    expect(report.agents.length).toBe(ROLES);
     const sql = await cli(['sql', 'select count(*) as n from spans', '--json']);
     expect(sql.code, sql.stderr).toBe(0);
     expect(JSON.parse(sql.stdout)).toEqual([{ n: report.spans_in_store }]);
@@ -76,7 +80,7 @@ describe('agentpulse CLI', () => {
     expect((JSON.parse(list.stdout) as { name: string }[]).map((q) => q.name)).toContain('agent_summary');
     const summary = await cli(['query', 'agent_summary', '--param', 'since_ns=0', '--json']);
     expect(summary.code, summary.stderr).toBe(0);
-    expect((JSON.parse(summary.stdout) as unknown[]).length).toBe(8);
+    expect((JSON.parse(summary.stdout) as unknown[]).length).toBe(ROLES);
   }, 60_000);
 
   it('explains missing databases, bad SQL, unknown queries and parameters in one line with a non-zero exit', async () => {

@@ -17,10 +17,12 @@ export const demoCommand = new Command('demo')
   .option('--fresh', 'delete the database file first')
   .option('--append', 'add another fleet to a database that already holds spans (otherwise refused: it would double every figure)')
   .addHelpText('after', `
-The fleet: 8 agent roles in teams of 2–5 across 5 task types, LLM calls with tokens and cost,
-tool calls, and faults (timeouts, rate limits, tool errors, context overflow, tool loops) with
-recoveries. In the last 24 h the coder slows down and the researcher hits rate limits, so
-\`agentpulse analyze\` has something to find.
+The fleet: 9 agent roles in teams of 2–5 across 6 task types — projects run nested, an orchestrator
+delegating to agents that delegate in turn — LLM calls with tokens and cost, tool calls, and faults
+(timeouts, rate limits, tool errors, context overflow, missing tools, agent crashes, slow service,
+tool loops), each recovered along the recovery matrix (retry, fallback agent, checkpoint restore,
+equivalent agent, circuit breaker, escalation, scaling, reduced scope). In the last 24 h the coder
+slows down and the researcher hits rate limits, so \`agentpulse analyze\` has something to find.
 
 Examples:
   $ agentpulse demo
