@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled TypeScript in dist/.
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+// Node 22+: reuse compiled code across runs, for a CLI that starts like node.
+module.enableCompileCache?.();
 
 const args = process.argv.slice(2);
 /** The command word: the first argument that is neither a global option nor its value. */
