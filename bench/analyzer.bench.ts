@@ -6,7 +6,7 @@
  *   npm run build && node dist/bench/analyzer.bench.js [--spans N] [--compare-spans M] [--keep DIR]
  *
  * Data: 60 agent × operation × model scopes over 8 days, log-normal latencies, 2 % errors, two
- * injected regressions, written with one `INSERT … SELECT FROM range(N)` (the bulk path, so rollups
+ * injected regressions, 20 000 sessions and three-deep agent paths (for the costs and sessions stages), written with one `INSERT … SELECT FROM range(N)` (the bulk path, so rollups
  * are not maintained — the report reads raw spans). The SQLite comparison loads a deterministic
  * every-k-th subset of M spans (default 1 M) into both engines, because loading SQLite row by
  * row takes minutes at 10 M; both engines answer identical queries over identical rows, and the
@@ -48,7 +48,7 @@ const NOW_NS = BigInt(NOW.getTime()) * 1_000_000n;
 const GENERATE = `
 INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, duration_ns, status_code, service_name, scope_name,
   operation, agent_name, provider, model, error_type, input_tokens, output_tokens, cost_usd, context_size, queue_depth, team_signature,
-  attributes, resource_attributes, events, links)
+  session_id, agent_path, attributes, resource_attributes, events, links)
 WITH g AS (
   SELECT i, i % 60 AS s,
     CAST($from_ns AS BIGINT) + CAST(i * (CAST($span_ns AS DOUBLE) / CAST($n AS DOUBLE)) AS BIGINT) AS start_ns,
@@ -67,7 +67,10 @@ SELECT lpad(lower(hex(i)), 32, '0'), lpad(lower(hex(i)), 16, '0'), NULL, 'chat',
   ['chat', 'execute_tool', 'invoke_agent'][s % 3 + 1], 'agent' || s, 'openai', ['gpt-4o', 'claude', 'llama'][s % 3 + 1],
   CASE WHEN err THEN ['timeout', 'rate_limit'][CAST(u1 * 2 AS INTEGER) % 2 + 1] END,
   100 + i % 900, 20 + i % 200, 0.0001 * (1 + i % 7), 1000 + i % 5000, i % 12,
-  CASE WHEN s < 4 THEN 'coder+planner' END, '{}', '{}', '[]', '[]'
+  CASE WHEN s < 4 THEN 'coder+planner' END,
+  -- 20 000 sessions; agent paths three deep (an orchestrator over 6 leads over the 60 agents), as nested teams write them
+  'session-' || (i % 20000), 'orchestrator > lead' || (s % 6) || ' > agent' || s,
+  '{}', '{}', '[]', '[]'
 FROM d`;
 
 /** Percentiles as the analyzer computes them (nearest rank = quantile_disc), per scope and per scope × hour. */
