@@ -195,11 +195,15 @@ export function hookEventToSpans(e: HookEvent, state: HookState, nowNs: bigint):
       const key = toolKey(e);
       const w = where();
       state.tools[key] = { startNs: now, parent: w.parent, agent: w.agent, name: String(e.tool_name), inputSha: str(e.tool_input_sha) };
-      if (SUBAGENT_TOOLS.has(String(e.tool_name))) state.launches.push({ toolKey: key, startNs: now, type: str(e.subagent_type) ?? 'subagent' });
+      // Bounded: tool calls that never finished (a killed session) are dropped oldest first.
+      const open = Object.keys(state.tools);
+      for (const k of open.slice(0, Math.max(0, open.length - 512))) delete state.tools[k];
+      if (SUBAGENT_TOOLS.has(String(e.tool_name))) state.launches = [...state.launches, { toolKey: key, startNs: now, type: str(e.subagent_type) ?? 'subagent' }].slice(-64);
       break;
     }
     case 'PermissionRequest':
-      state.permissions.push({ tool: String(e.tool_name), inputSha: str(e.tool_input_sha), startNs: now });
+      // Bounded: a request whose tool call never reported back is forgotten after 64 newer ones.
+      state.permissions = [...state.permissions, { tool: String(e.tool_name), inputSha: str(e.tool_input_sha), startNs: now }].slice(-64);
       break;
     case 'PostToolUse':
     case 'PostToolUseFailure':
