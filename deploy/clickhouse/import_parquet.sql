@@ -11,7 +11,8 @@
 -- lists and maps as JSON); tested in test/clickhouse.migrate.test.ts.
 INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName,
   ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes, Duration, StatusCode, StatusMessage,
-  `Events.Timestamp`, `Events.Name`, `Events.Attributes`, `Links.TraceId`, `Links.SpanId`, `Links.TraceState`, `Links.Attributes`)
+  `Events.Timestamp`, `Events.Name`, `Events.Attributes`, `Links.TraceId`, `Links.SpanId`, `Links.TraceState`, `Links.Attributes`,
+  ap_agent_path)
 SELECT
   fromUnixTimestamp64Nano(toInt64(start_ns)) AS Timestamp,
   trace_id, span_id, coalesce(parent_span_id, ''), '', name,
@@ -34,12 +35,15 @@ SELECT
   arrayMap(l -> JSONExtractString(l, 'span_id'), JSONExtractArrayRaw(links)),
   arrayMap(l -> '', JSONExtractArrayRaw(links)),
   arrayMap(l -> mapFromArrays(arrayMap(x -> x.1, JSONExtractKeysAndValuesRaw(l, 'attributes')),
-    arrayMap(x -> if(JSONType(x.2) = 'String', JSONExtractString(x.2), x.2), JSONExtractKeysAndValuesRaw(l, 'attributes'))), JSONExtractArrayRaw(links))
+    arrayMap(x -> if(JSONType(x.2) = 'String', JSONExtractString(x.2), x.2), JSONExtractKeysAndValuesRaw(l, 'attributes'))), JSONExtractArrayRaw(links)),
+  -- Agent paths were built at ingest on DuckDB (ClickHouse cannot rebuild them): carried over as they are.
+  agent_path
 FROM (
   SELECT * REPLACE (ifNull(attributes, '{}') AS attributes, ifNull(resource_attributes, '{}') AS resource_attributes,
                     ifNull(events, '[]') AS events, ifNull(links, '[]') AS links)
   -- An explicit structure: DuckDB marks the JSON columns as Parquet JSON, which would otherwise read as ClickHouse JSON.
   FROM file({path:String}, Parquet, 'trace_id String, span_id String, parent_span_id Nullable(String), name String, kind Nullable(String),
     start_ns Int64, duration_ns Int64, status_code String, status_message Nullable(String), service_name Nullable(String),
-    scope_name Nullable(String), attributes Nullable(String), resource_attributes Nullable(String), events Nullable(String), links Nullable(String)')
+    scope_name Nullable(String), attributes Nullable(String), resource_attributes Nullable(String), events Nullable(String), links Nullable(String),
+    agent_path Nullable(String)')
 )

@@ -89,6 +89,8 @@ ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_call_id Nullable(String) DEF
         coalesce(if(nullIf(SpanAttributes['gen_ai.operation.name'], '') = 'invoke_workflow', 'invoke_agent', nullIf(SpanAttributes['gen_ai.operation.name'], '')), nullIf(SpanAttributes['agentpulse.operation'], ''),
     if(nullIf(SpanAttributes['gen_ai.tool.name'], '') IS NULL, NULL, 'execute_tool')) IN ('chat', 'text_completion', 'generate_content'), nullIf(SpanAttributes['gen_ai.response.id'], ''), NULL));
 
+ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS ap_agent_path Nullable(String) DEFAULT CAST(NULL AS Nullable(String));
+
 ALTER TABLE otel_traces MODIFY COLUMN ap_status_code LowCardinality(String) DEFAULT multiIf(upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'ERROR', 'ERROR',
     upper(replaceRegexpOne(StatusCode, '^STATUS_CODE_', '')) = 'OK', 'OK', 'UNSET'),
   MODIFY COLUMN ap_operation LowCardinality(Nullable(String)) DEFAULT coalesce(if(nullIf(SpanAttributes['gen_ai.operation.name'], '') = 'invoke_workflow', 'invoke_agent', nullIf(SpanAttributes['gen_ai.operation.name'], '')), nullIf(SpanAttributes['agentpulse.operation'], ''),
@@ -116,7 +118,8 @@ ALTER TABLE otel_traces MODIFY COLUMN ap_status_code LowCardinality(String) DEFA
   MODIFY COLUMN ap_call_id Nullable(String) DEFAULT coalesce(nullIf(SpanAttributes['gen_ai.tool.call.id'], ''), multiIf(coalesce(if(nullIf(SpanAttributes['gen_ai.operation.name'], '') = 'invoke_workflow', 'invoke_agent', nullIf(SpanAttributes['gen_ai.operation.name'], '')), nullIf(SpanAttributes['agentpulse.operation'], ''),
     if(nullIf(SpanAttributes['gen_ai.tool.name'], '') IS NULL, NULL, 'execute_tool')) = 'execute_tool', nullIf(SpanAttributes['gen_ai.tool.call_id'], ''),
         coalesce(if(nullIf(SpanAttributes['gen_ai.operation.name'], '') = 'invoke_workflow', 'invoke_agent', nullIf(SpanAttributes['gen_ai.operation.name'], '')), nullIf(SpanAttributes['agentpulse.operation'], ''),
-    if(nullIf(SpanAttributes['gen_ai.tool.name'], '') IS NULL, NULL, 'execute_tool')) IN ('chat', 'text_completion', 'generate_content'), nullIf(SpanAttributes['gen_ai.response.id'], ''), NULL));
+    if(nullIf(SpanAttributes['gen_ai.tool.name'], '') IS NULL, NULL, 'execute_tool')) IN ('chat', 'text_completion', 'generate_content'), nullIf(SpanAttributes['gen_ai.response.id'], ''), NULL)),
+  MODIFY COLUMN ap_agent_path Nullable(String) DEFAULT CAST(NULL AS Nullable(String));
 
 CREATE TABLE IF NOT EXISTS otel_logs (
     Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
@@ -547,7 +550,7 @@ SELECT TraceId AS trace_id,
         ',"attributes":', toJSONString(a), '}'), `Links.TraceId`, `Links.SpanId`, `Links.Attributes`), ','), ']') AS links,
   ap_session_id AS session_id,
   ap_call_id AS call_id,
-  CAST(NULL AS Nullable(String)) AS agent_path,
+  ap_agent_path AS agent_path,
   SpanAttributes AS span_attributes
 FROM otel_traces;
 
@@ -605,4 +608,4 @@ CREATE TABLE IF NOT EXISTS analyzer_runs (id String, started_at Nullable(DateTim
 CREATE TABLE IF NOT EXISTS kv (namespace String, key String, value Nullable(String), updated_at DateTime64(6, 'UTC') DEFAULT now64(6))
     ENGINE = ReplacingMergeTree(updated_at) ORDER BY (namespace, key);
 
-INSERT INTO schema_version (version, description) VALUES (2, 'otel_traces, spans view, rollup materialized views, learning and alert tables, otel_logs and otel_metrics_* with their views');
+INSERT INTO schema_version (version, description) VALUES (3, 'otel_traces, spans view, rollup materialized views, learning and alert tables, otel_logs and otel_metrics_* with their views, agent paths kept from imports');

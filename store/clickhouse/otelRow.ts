@@ -76,5 +76,6 @@ export function promotedValues(n: NormalizedSpan): Record<string, unknown> {
     ap_recovery_outcome: n.recoveryOutcome,
     ap_session_id: n.sessionId,
     ap_call_id: n.callId,
+    ap_agent_path: n.agentPath,
   };
 }

@@ -87,13 +87,14 @@ export function promotedColumns(): [string, string][] {
       `concat('[', arrayStringConcat(arrayMap((t, s, a) -> concat('{"trace_id":', toJSONString(t), ',"span_id":', toJSONString(s),
         ',"attributes":', toJSONString(a), '}'), \`Links.TraceId\`, \`Links.SpanId\`, \`Links.Attributes\`), ','), ']')`,
     ],
-    // Agent paths are built at ingest from stored ancestors (store/attribution.ts), which the ClickHouse backend does not do.
     ['session_id', `coalesce(${str(ATTR.conversationId)}, ${str(ATTR.sessionId)}, ${str(ATTR.conversationIdLegacy)})`],
     [
       'call_id',
       `coalesce(${str(ATTR.toolCallId)}, multiIf(${OPERATION} = 'execute_tool', ${str(ATTR.toolCallIdUnderscore)},
         ${OPERATION} IN ('chat', 'text_completion', 'generate_content'), ${str(ATTR.responseId)}, NULL))`,
     ],
+    // Agent paths are built at ingest from stored ancestors (store/attribution.ts), which the ClickHouse
+    // backend does not do: NULL unless written (a history imported from DuckDB's Parquet export keeps them).
     ['agent_path', 'CAST(NULL AS Nullable(String))'],
   ];
 }

@@ -3,9 +3,9 @@ import { promotedColumns, sketchBucketSql } from './promote.js';
 import { signalSchema } from './signalTables.js';
 
 /** Bumped when the ClickHouse objects below change; recorded in `schema_version`. */
-export const CLICKHOUSE_SCHEMA_VERSION = 2;
+export const CLICKHOUSE_SCHEMA_VERSION = 3;
 /** What the current version holds, as recorded in `schema_version`. */
-export const CLICKHOUSE_SCHEMA_DESCRIPTION = 'otel_traces, spans view, rollup materialized views, learning and alert tables, otel_logs and otel_metrics_* with their views';
+export const CLICKHOUSE_SCHEMA_DESCRIPTION = 'otel_traces, spans view, rollup materialized views, learning and alert tables, otel_logs and otel_metrics_* with their views, agent paths kept from imports';
 
 export interface ClickHouseSchemaOptions {
   /** Raw spans, log records and metric points kept this many days (TTL on otel_traces, otel_logs, otel_metrics_*; default 30, 0 = forever). */
@@ -98,6 +98,7 @@ export const MATERIALIZED_COLUMNS: Record<string, string> = {
   recovery_outcome: 'LowCardinality(Nullable(String))',
   session_id: 'Nullable(String)',
   call_id: 'Nullable(String)',
+  agent_path: 'Nullable(String)',
 };
 
 /**
