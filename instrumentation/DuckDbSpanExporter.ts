@@ -17,7 +17,7 @@ export interface DuckDbSpanExporterOptions {
   dbPath: string;
   /**
    * Encoded bytes handed to the writer and not yet committed before export() stops
-   * completing at once (default 32 MiB ≈ 350 000 typical spans). Encoded spans are about a
+   * completing at once (default 8 MiB ≈ 90 000 typical spans, a few seconds of the writer's work). Encoded spans are about a
    * tenth of the size of live span objects, so the host's memory stays bounded and spans die
    * young even when the writer falls behind for a while; past the budget the batch processor
    * queues (and, when its queue is full, drops) as with any slow exporter.
@@ -36,6 +36,11 @@ export interface DuckDbSpanExporterOptions {
    * loaded machine.
    */
   writerNice?: number;
+  /**
+   * DuckDB's memory limit in the writer thread (default '256MiB'; AGENTPULSE_WRITER_MEMORY_LIMIT).
+   * The host's whole process stays about this much above an untraced one; DuckDB spills beyond it.
+   */
+  memoryLimit?: string;
   /** Where notices (locked file, failing disk) go; default stderr. Called at most once per kind of problem. */
   onNotice?: (message: string, level: 'info' | 'warn' | 'error') => void;
 }
@@ -92,7 +97,7 @@ export class DuckDbSpanExporter implements SpanExporter {
   }
 
   constructor(private readonly options: DuckDbSpanExporterOptions) {
-    this.maxUnwrittenBytes = options.maxUnwrittenBytes ?? 32 * 1024 * 1024;
+    this.maxUnwrittenBytes = options.maxUnwrittenBytes ?? 8 * 1024 * 1024;
     this.sliceSpans = Math.max(1, options.sliceSpans ?? 512);
   }
 
@@ -104,6 +109,7 @@ export class DuckDbSpanExporter implements SpanExporter {
       idleCloseMs: this.options.idleCloseMs ?? 3000,
       lockRetryMs: this.options.lockRetryMs ?? 2000,
       writerNice: this.options.writerNice ?? 0,
+      memoryLimit: this.options.memoryLimit ?? '256MiB',
     };
     const w = new Worker(workerUrl(), { workerData: data, stdout: false, stderr: false });
     w.on('message', (m: WorkerToMain) => this.onWorkerMessage(m));

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from './config.js';
 
 describe('resolveConfig', () => {
+  it('bounds the embedded writer\'s DuckDB memory (AGENTPULSE_WRITER_MEMORY_LIMIT), ignoring what is not a size', () => {
+    expect(resolveConfig({}, {}).writerMemoryLimit).toBe('256MiB');
+    expect(resolveConfig({}, { AGENTPULSE_WRITER_MEMORY_LIMIT: '1GB' }).writerMemoryLimit).toBe('1GB');
+    expect(resolveConfig({}, { AGENTPULSE_WRITER_MEMORY_LIMIT: 'lots' }).writerMemoryLimit).toBe('256MiB');
+  });
+
   it('defaults to the embedded store in ./agentpulse.duckdb', () => {
     const c = resolveConfig({}, {});
     expect(c.exporter).toBe('duckdb');

@@ -18,6 +18,8 @@ export interface AgentpulseConfig {
   exitFlushTimeoutMs: number;
   /** The background writer closes the DB after this long without writes, so other processes can use the file. */
   idleCloseMs: number;
+  /** DuckDB's memory limit in the embedded writer (AGENTPULSE_WRITER_MEMORY_LIMIT, e.g. '256MiB'; default '256MiB'). */
+  writerMemoryLimit: string;
   /** How often a process that found the DB locked retries, and how often the writer looks for others' spool. */
   lockRetryMs: number;
   maxQueueSize: number;
@@ -32,6 +34,12 @@ type Env = Record<string, string | undefined>;
 function bool(v: string | undefined): boolean | undefined {
   if (v === undefined || v.trim() === '') return undefined;
   return ['true', '1', 'yes', 'on'].includes(v.trim().toLowerCase());
+}
+
+/** A DuckDB memory size ('96MB', '1GB', '512MiB'); undefined when absent or not one. */
+function memoryLimit(v: string | undefined): string | undefined {
+  const t = v?.trim();
+  return t && /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(t) ? t : undefined;
 }
 
 function int(v: string | undefined): number | undefined {
@@ -69,6 +77,7 @@ export function resolveConfig(options: AgentpulseOptions = {}, env: Env = proces
     contentMaxChars: options.contentMaxChars ?? int(env.AGENTPULSE_CONTENT_MAX_CHARS) ?? 4096,
     exitFlushTimeoutMs: options.exitFlushTimeoutMs ?? int(env.AGENTPULSE_EXIT_FLUSH_TIMEOUT_MS) ?? 5000,
     idleCloseMs: options.idleCloseMs ?? int(env.AGENTPULSE_IDLE_CLOSE_MS) ?? 3000,
+    writerMemoryLimit: options.writerMemoryLimit ?? memoryLimit(env.AGENTPULSE_WRITER_MEMORY_LIMIT) ?? '256MiB',
     lockRetryMs: options.lockRetryMs ?? int(env.AGENTPULSE_LOCK_RETRY_MS) ?? 2000,
     maxQueueSize: options.maxQueueSize ?? int(env.OTEL_BSP_MAX_QUEUE_SIZE) ?? 65_536,
     maxExportBatchSize: options.maxExportBatchSize ?? int(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE) ?? 2048,

@@ -60,8 +60,8 @@ async function openStore(): Promise<DuckDbStore | null> {
   if (store) return store;
   if (stopping) return null;
   try {
-    // One DuckDB thread: the host application keeps the other cores.
-    store = await DuckDbStore.open(data.dbPath, { threads: 1 });
+    // One DuckDB thread, and a bounded buffer pool: the host application keeps the other cores and its memory.
+    store = await DuckDbStore.open(data.dbPath, { threads: 1, memoryLimit: data.memoryLimit });
     if (lockedNoticeSent) post({ type: 'notice', level: 'info', message: `agentpulse: ${data.dbPath} is free again; spooled spans were ingested` });
     lockedNoticeSent = false;
     holderNoticeSent = null;

@@ -19,6 +19,8 @@ export interface WriterWorkerData {
   lockRetryMs: number;
   /** Niceness for the writer thread on Linux (0–19; 0 keeps the host's priority). */
   writerNice: number;
+  /** DuckDB memory limit in the writer (AGENTPULSE_WRITER_MEMORY_LIMIT, default '256MiB'). */
+  memoryLimit: string;
 }
 
 /** Index of the writer-state slot in the shared counters, and its values. */

@@ -20,6 +20,16 @@ afterEach(() => {
 });
 
 describe('DuckDbStore', () => {
+  it('opens with a bounded memory limit and thread count when asked (the embedded writer does)', async () => {
+    const store = await DuckDbStore.open(':memory:', { threads: 1, memoryLimit: '256MiB' });
+    try {
+      const [row] = await store.query("SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t");
+      expect([String(row!.m), Number(row!.t)]).toEqual(['256.0 MiB', 1]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('stores spans with promoted GenAI columns, accepting the older gen_ai.system', async () => {
     const store = await DuckDbStore.open(':memory:');
     const span = makeSpan({

@@ -76,6 +76,7 @@ export class DuckDbStore {
     const config: Record<string, string> = {};
     if (readOnly) config.access_mode = 'READ_ONLY';
     if (options.threads) config.threads = String(options.threads);
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     if (options.sandbox) Object.assign(config, { enable_external_access: 'false', lock_configuration: 'true' });
     let instance: DuckDBInstance;
     try {

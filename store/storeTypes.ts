@@ -7,6 +7,8 @@ export interface OpenStoreOptions {
   ingestSpool?: boolean;
   /** DuckDB threads; defaults to DuckDB's own choice. */
   threads?: number;
+  /** DuckDB's memory limit (e.g. '128MB'); defaults to DuckDB's own (80 % of RAM). Beyond it DuckDB spills to disk. */
+  memoryLimit?: string;
   /** No file or network access beyond this database and settings locked, from the start (see `sandbox()`). */
   sandbox?: boolean;
 }
