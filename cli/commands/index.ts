@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'recover-wal', summary: 'recover a database whose DuckDB write-ahead log (<db>.wal) is damaged: works on copies, never touches the originals', load: async () => (await import('./recoverWal.js')).recoverWalCommand },
   { name: 'export', summary: 'export spans as Parquet partitioned by day (DIR/day=YYYY-MM-DD/), readable by DuckDB, ClickHouse, Spark, pandas', load: async () => (await import('./export.js')).exportCommand },
   { name: 'retention', summary: 'delete raw spans and rollups past their retention (optionally export the spans to Parquet first)', load: async () => (await import('./retention.js')).retentionCommand },
+  { name: 'init', summary: 'wire a coding agent to agentpulse: Claude Code hooks and OTel, Codex [otel], Gemini CLI telemetry (idempotent; --remove undoes)', load: async () => (await import('./init.js')).initCommand },
   { name: 'hook', summary: 'journal a Claude Code hook event (JSON on stdin) in a few ms; the store\'s next writer turns it into spans', load: async () => (await import('./hook.js')).hookCommand },
   { name: 'dashboard', summary: 'serve the web dashboard: live agent status, trends, error heat map, teams, costs, alerts, recovery, health, trace waterfalls', load: async () => (await import('./dashboard.js')).dashboardCommand },
   { name: 'top', summary: 'refreshing terminal view of agents: status, rate, p95, errors, breaker state (q or Ctrl-C quits)', load: async () => (await import('./top.js')).topCommand },
