@@ -4,6 +4,8 @@ import { parseWindowQuery, resolveWindow, type DataExtent, type TimeWindow } fro
 import { agentStatus, DEFAULT_STATUS_THRESHOLDS, statusWindow, type StatusThresholds } from './status.js';
 import { alertMetric, metricUnit } from './alertUnits.js';
 import { buildWaterfall, type Waterfall } from './waterfall.js';
+import { slowerThan } from './multiAgentApi.js';
+import { HttpError } from '../http/HttpError.js';
 
 export type Query = URLSearchParams | Record<string, string | undefined>;
 
@@ -287,11 +289,19 @@ export class DashboardApi {
     return { window: w, strategies, totals: { attempts, recovered, success_rate: rate(recovered, attempts) } };
   }
 
-  /** Newest traces behind a panel: filters agent, error_type, status, model, team, task_type, strategy, session, min_ms. */
+  /**
+   * Newest traces behind a panel, or found by trace search: filters agent, error_type, status, model,
+   * team, task_type, strategy, session, min_ms, slower_than (p50|p90|p95|p99 of the window), q (text in span names).
+   */
   async traces(q: Query = {}) {
     const w = await this.window(q);
     const filters: Record<string, string | null> = {};
-    for (const k of ['agent', 'error_type', 'status', 'model', 'team', 'task_type', 'strategy', 'session', 'min_ms']) filters[k] = get(q, k) ?? null;
+    for (const k of ['agent', 'error_type', 'status', 'model', 'team', 'task_type', 'strategy', 'session', 'min_ms', 'q']) filters[k] = get(q, k) ?? null;
+    if (filters.status !== null && !['ERROR', 'OK', 'UNSET'].includes(filters.status)) throw new HttpError(400, 'status must be ERROR, OK or UNSET');
+    if (filters.min_ms !== null && !(Number(filters.min_ms) >= 0)) throw new HttpError(400, 'min_ms must be a number of milliseconds ≥ 0');
+    if (filters.q !== null && filters.q.length > 200) throw new HttpError(400, 'q (text in span names) is limited to 200 characters');
+    const slower = await slowerThan(this, q, w);
+    if (slower !== null) filters.min_ms = String(Math.max(slower, Number(filters.min_ms ?? 0)));
     const limit = Math.min(500, Math.max(1, Number(get(q, 'limit') ?? 50) || 50));
     const rows = await this.run('dashboard_traces', { ...this.wparams(w), ...filters, limit });
     const traces = rows.map((r) => ({
@@ -312,9 +322,11 @@ export class DashboardApi {
   async trace(traceId: string, q: Query = {}): Promise<Waterfall | null> {
     const at = get(q, 'at');
     const atNs = at !== undefined && /^\d{1,20}$/.test(at) ? at : null;
-    let rows = await this.run('dashboard_trace', { trace_id: traceId, at_ns: atNs });
+    // lean=1: without attributes and events (a big trace opens faster; span=ID then gives one span whole).
+    const p = { trace_id: traceId, lean: get(q, 'lean') === '1', span_id: get(q, 'span') ?? null };
+    let rows = await this.run('dashboard_trace', { ...p, at_ns: atNs });
     // A wrong hint must not hide the trace: retry unbounded.
-    if (rows.length === 0 && atNs !== null) rows = await this.run('dashboard_trace', { trace_id: traceId, at_ns: null });
+    if (rows.length === 0 && atNs !== null) rows = await this.run('dashboard_trace', { ...p, at_ns: null });
     return rows.length === 0 ? null : buildWaterfall(traceId, rows);
   }
 

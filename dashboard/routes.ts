@@ -1,4 +1,5 @@
 import type { DuckDBInstance } from '@duckdb/node-api';
+import { agentGraph, sessions } from './multiAgentApi.js';
 import { HttpError } from '../http/HttpError.js';
 import type { ApiHandler } from '../http/route.js';
 import { DashboardApi, type DashboardApiOptions } from './DashboardApi.js';
@@ -72,6 +73,8 @@ export function createDashboard(store: DashboardStore | { reader: NamedReader; p
       return { window: w && { fromMs: w.fromMs, toMs: w.toMs }, ...(await sourcesReport(reader, { from_ms: w?.fromMs ?? null, to_ms: w?.toMs ?? null })) };
     },
     'GET /api/traces': (c) => api.traces(c.url.searchParams),
+    'GET /api/agent-graph': (c) => agentGraph(api, c.url.searchParams),
+    'GET /api/sessions': (c) => sessions(api, c.url.searchParams),
     'GET /api/traces/:id': async (c) => {
       const id = c.params.id ?? '';
       if (!/^[0-9a-fA-F]{1,64}$/.test(id)) throw new HttpError(400, 'trace id must be hex');

@@ -119,7 +119,9 @@ export async function simulateFleet(options: FleetOptions = {}): Promise<FleetRe
     const members = [...team.members].sort();
     const taskId = `task-${(options.seed ?? 42).toString(36)}-${i}`;
     const teamId = `team-${i}`;
-    const inherited = { 'agentpulse.task.id': taskId, 'agentpulse.task.type': taskType, 'agentpulse.team.id': teamId, 'agentpulse.team.members': members };
+    // A session (conversation) holds about three tasks: the dashboard's sessions and the report's costs by session.
+    const session = `session-${(options.seed ?? 42).toString(36)}-${Math.floor(i / 3)}`;
+    const inherited = { 'agentpulse.task.id': taskId, 'agentpulse.task.type': taskType, 'agentpulse.team.id': teamId, 'agentpulse.team.members': members, 'gen_ai.conversation.id': session };
     const root = context.active();
     const taskSpan = w.start(`task ${taskType}`, taskStart, { 'agentpulse.operation': 'task', ...inherited }, root);
     const taskCtx = trace.setSpan(root, taskSpan);

@@ -1,8 +1,8 @@
 -- dashboard_errors: error counts per agent × error type × time bucket (the heat map), from rollup_minute.
--- Spans without an agent count under '(none)'; errors without a type under '_OTHER' (the OTel catch-all).
+-- Spans without an agent count under '(no agent) <operation or service>', so the map says what they are; errors without a type under '_OTHER' (the OTel catch-all).
 -- Parameters: $from_ms, $to_ms (epoch ms), $bucket_ms (ms).
 SELECT
-  coalesce(agent_name, '(none)') AS agent,
+  coalesce(agent_name, concat('(no agent) ', coalesce(operation, service_name, 'span'))) AS agent,
   coalesce(error_type, '_OTHER') AS error_type,
   epoch_ms(minute) // CAST($bucket_ms AS BIGINT) * CAST($bucket_ms AS BIGINT) AS t,
   sum(error_count) AS errors

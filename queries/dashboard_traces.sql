@@ -1,7 +1,8 @@
 -- dashboard_traces: the newest traces containing spans that match the filters (the drill-down behind a panel).
 -- Reads raw spans within the window; every filter is optional (NULL = any).
 -- Parameters: $from_ms, $to_ms (epoch ms); $agent, $error_type, $status ('ERROR'|'OK'|'UNSET'), $model,
---   $team, $task_type, $strategy (recovery strategy), $session (session id), $min_ms (min span duration); $limit (default 50).
+--   $team, $task_type, $strategy (recovery strategy), $session (session id), $min_ms (min span duration),
+--   $q (text in span names, case-insensitive); $limit (default 50).
 WITH hits AS (
   SELECT trace_id, span_id, start_ns, name, duration_ns, status_code, agent_name, error_type, session_id
   FROM spans
@@ -16,6 +17,7 @@ WITH hits AS (
     AND (CAST($strategy AS VARCHAR) IS NULL OR recovery_strategy = $strategy)
     AND (CAST($session AS VARCHAR) IS NULL OR session_id = $session)
     AND (CAST($min_ms AS DOUBLE) IS NULL OR duration_ns >= CAST($min_ms AS DOUBLE) * 1e6)
+    AND (CAST($q AS VARCHAR) IS NULL OR contains(lower(name), lower(CAST($q AS VARCHAR))))
   ORDER BY start_ns DESC, trace_id, span_id
   LIMIT 2000
 )

@@ -1,7 +1,8 @@
 // agentpulse dashboard: fetches the collector's /api routes and renders every panel.
 // Plain ES module served as-is; uPlot comes from /assets/vendor (served locally, no CDN).
-import { h, badge, table, empty, fmtInt, fmtMs, fmtPct, fmtUsd, fmtRate, fmtTime, fmtIso, fmtValue, scopeText, scopeTitle, plural } from './fmt.js';
-import { showTraces, showTrace, closeDrill } from './drill.js';
+import { h, badge, table, empty, fmtInt, fmtMs, fmtPct, fmtUsd, fmtRate, fmtTime, fmtIso, fmtValue, scopeText, scopeTitle, plural, msColumn, usdColumn } from './fmt.js';
+import { showTraces, showTrace, closeDrill, showSearch } from './drill.js';
+import { renderGraph, renderSessions, renderTeams } from './multi.js';
 import { chart, css, resizeCharts } from './charts.js';
 import { renderSources } from './sources.js';
 
@@ -19,7 +20,7 @@ async function getJson(path) {
   if (!res.ok) throw new Error(body.error || `${res.status} ${res.statusText}`);
   return body;
 }
-window.agentpulse = { getJson, state };
+window.agentpulse = { getJson, state, openTrace: (id, atNs) => showTrace(getJson, id, atNs) };
 
 /** Window parameters every panel shares: after the first load, the resolved from/to pin all panels to one window. */
 function wq(extra = {}) {
@@ -52,11 +53,11 @@ const agentColumns = [
   { key: 'agent', label: 'agent', class: 'wrap', value: (r) => r.agent },
   { key: 'status', label: 'status', value: (r) => r.status, format: (v) => badge(v) },
   { key: 'rate_per_min', label: 'rate / min', num: true, value: (r) => r.rate_per_min, format: fmtRate },
-  { key: 'p95_ms', label: 'p95', num: true, value: (r) => r.p95_ms, format: fmtMs },
+  { key: 'p95_ms', label: 'p95', num: true, value: (r) => r.p95_ms, columnFormat: msColumn },
   { key: 'recent_errors', label: 'errors (5 min)', num: true, value: (r) => r.recent_errors, format: fmtInt },
   { key: 'spans', label: 'spans (window)', num: true, value: (r) => r.spans, format: fmtInt },
   { key: 'error_rate', label: 'error rate', num: true, value: (r) => r.error_rate, format: fmtPct },
-  { key: 'cost_usd', label: 'cost', num: true, value: (r) => r.cost_usd, format: fmtUsd },
+  { key: 'cost_usd', label: 'cost', num: true, value: (r) => r.cost_usd, columnFormat: usdColumn },
   { key: 'breaker', label: 'breaker', value: (r) => r.breaker, format: (v) => (v ? badge(v) : '–') },
 ];
 
@@ -116,14 +117,14 @@ function renderHeatmap(e) {
   const max = Math.max(1, ...e.cells.map((c) => c.errors));
   const heat = css('--heat');
   const rows = e.rows.slice(0, 30).map((r) => h('tr', { dataset: { agent: r.agent, errorType: r.error_type } },
-    h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => traces({ agent: r.agent === '(none)' ? '' : r.agent, error_type: r.error_type }, `${r.agent} · ${r.error_type}`) }, `${r.agent} · ${r.error_type}`)),
+    h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => traces({ agent: r.agent.startsWith('(no agent)') ? '' : r.agent, error_type: r.error_type }, `${r.agent} · ${r.error_type}`) }, `${r.agent} · ${r.error_type}`)),
     times.map((t) => {
       const n = cell.get(`${r.agent}\u0000${r.error_type}\u0000${t}`) ?? 0;
       if (n === 0) return h('td', {}, h('span', { class: 'cell', style: 'display:block;width:14px;height:18px' }));
       const label = `${n} ${r.error_type} errors for ${r.agent} at ${fmtTime(t)} UTC`;
       return h('td', {}, h('button', { type: 'button', class: 'cell', title: label, 'aria-label': label, dataset: { n: String(n), t: String(t) },
         style: `background: rgba(${heat}, ${(0.15 + 0.85 * Math.sqrt(n / max)).toFixed(3)})`,
-        onclick: () => traces({ agent: r.agent === '(none)' ? '' : r.agent, error_type: r.error_type, from: t, to: t + w.bucketMs }, label) }));
+        onclick: () => traces({ agent: r.agent.startsWith('(no agent)') ? '' : r.agent, error_type: r.error_type, from: t, to: t + w.bucketMs }, label) }));
     }),
     h('td', { class: 'total', dataset: { v: String(r.errors) } }, fmtInt(r.errors))));
   body.replaceChildren(
@@ -131,34 +132,14 @@ function renderHeatmap(e) {
     h('p', { class: 'muted small' }, `${fmtTime(times[0])} → ${fmtTime(w.toMs)} UTC, ${Math.round(w.bucketMs / 60000)} min per cell; darker = more errors`));
 }
 
-function renderTeams(t) {
-  const body = $('p-teams').querySelector('.body');
-  if (t.teams.length === 0) {
-    $('c-teams').replaceChildren();
-    return body.replaceChildren(empty('No team runs in this window (spans with agentpulse.team.members).'));
-  }
-  const times = [...new Set(t.history.map((r) => r.t))].sort((a, b) => a - b);
-  const top = t.teams.slice(0, 6);
-  const series = top.map((team) => {
-    const m = new Map(t.history.filter((r) => r.team === team.team).map((r) => [r.t, r.runs]));
-    return times.map((x) => m.get(x) ?? 0);
-  });
-  if (times.length > 0) chart('c-teams', top.map((x, i) => ({ label: x.team, color: `--s${(i % 6) + 1}` })), [times.map((x) => x / 1000), ...series]);
-  body.replaceChildren(table([
-    { key: 'team', label: 'team', value: (r) => r.team },
-    { key: 'runs', label: 'runs', num: true, value: (r) => r.runs, format: fmtInt },
-    { key: 'success_rate', label: 'success', num: true, value: (r) => r.success_rate, format: fmtPct },
-    { key: 'avg_ms', label: 'avg', num: true, value: (r) => r.avg_ms, format: fmtMs },
-  ], t.teams, { onRow: (r) => traces({ team: r.team }, `team ${r.team}`), label: (r) => `team ${r.team}` }));
-}
-
 function bars(title, dim, rows, filterKey) {
   if (rows.length === 0) return null;
   const max = Math.max(...rows.map((r) => r.cost_usd), 1e-9);
+  const usd = usdColumn(rows.slice(0, 8).map((r) => r.cost_usd));
   return [h('h3', {}, title), h('ul', { class: 'bars', dataset: { dim } }, rows.slice(0, 8).map((r) => h('li', { dataset: { key: r.key, v: String(r.cost_usd) } },
     r.key === '(none)' ? h('span', { class: 'muted' }, r.key) : h('button', { type: 'button', class: 'link', onclick: () => traces({ [filterKey]: r.key }, `${dim} ${r.key}`) }, r.key),
     h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `display:block;width:${((r.cost_usd / max) * 100).toFixed(1)}%` })),
-    h('span', { class: 'n' }, fmtUsd(r.cost_usd)))))];
+    h('span', { class: 'n' }, usd(r.cost_usd)))))];
 }
 
 function renderCosts(c) {
@@ -251,7 +232,9 @@ const PANELS = [
   ['agents', () => `/api/agents?${wq()}`, renderAgents],
   ['trends', () => `/api/timeseries?${wq(state.agent ? { agent: state.agent } : {})}`, renderTrends],
   ['heatmap', () => `/api/errors?${heatQuery()}`, renderHeatmap],
-  ['teams', () => `/api/teams?${wq()}`, renderTeams],
+  ['teams', () => `/api/teams?${wq()}`, (t) => renderTeams(t, traces)],
+  ['graph', () => `/api/agent-graph?${wq()}`, (g) => renderGraph($('p-graph').querySelector('.body'), g, traces)],
+  ['sessions', () => `/api/sessions?${wq()}`, (x) => renderSessions($('p-sessions').querySelector('.body'), x, traces)],
   ['costs', () => `/api/costs?${wq()}`, renderCosts],
   ['alerts', () => '/api/alerts', renderAlerts],
   ['recovery', () => `/api/recovery?${wq()}`, renderRecovery],
@@ -344,6 +327,7 @@ function setTheme(theme) {
 }
 
 function init() {
+  $('search').addEventListener('click', () => showSearch(getJson, windowFilters()));
   let theme = null;
   try { theme = localStorage.getItem('agentpulse-theme'); } catch { /* ignore */ }
   document.documentElement.dataset.theme = theme ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');

@@ -6,6 +6,17 @@ export function fmtMs(v) {
   if (v >= 10000) return `${(v / 1000).toFixed(1)} s`;
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
 }
+/** One unit per column: seconds (1 decimal) when the column's largest value is ≥ 10 s, else whole milliseconds. */
+export function msColumn(values) {
+  const max = Math.max(0, ...values.filter((v) => v != null && Number.isFinite(+v)).map(Number));
+  return max >= 10000 ? (v) => (v == null ? '–' : `${(v / 1000).toFixed(1)} s`) : (v) => (v == null ? '–' : `${max < 10 ? (+v).toFixed(1) : Math.round(v)} ms`);
+}
+/** One precision per column: cents when the column's largest value is ≥ $10, else four decimals. */
+export function usdColumn(values) {
+  const max = Math.max(0, ...values.filter((v) => v != null && Number.isFinite(+v)).map(Number));
+  const d = max >= 10 ? 2 : 4;
+  return (v) => (v == null ? '–' : `$${(+v).toFixed(d)}`);
+}
 export function fmtPct(v) { return v == null ? '–' : `${(v * 100).toFixed(1)} %`; }
 export function fmtUsd(v) { return v == null ? '–' : `$${v < 10 ? v.toFixed(4) : v.toFixed(2)}`; }
 export function fmtRate(v) { return v == null ? '–' : v.toFixed(1); }
@@ -65,11 +76,13 @@ export function badge(status) { return h('span', { class: `st st-${status}` }, s
 /** A table whose rows can open traces: rows are buttons in the first cell, so Tab reaches each. */
 export function table(columns, rows, { onRow, label, cls } = {}) {
   const thead = h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: [c.num ? 'n' : null, c.class ?? null].filter(Boolean).join(' ') || null, scope: 'col' }, c.label))));
+  // A column may format all its cells alike (columnFormat: values → formatter), so units and decimals line up.
+  const formats = columns.map((c) => (c.columnFormat ? c.columnFormat(rows.map((r) => c.value(r))) : c.format));
   const tbody = h('tbody', {}, rows.map((r) => {
     const tr = h('tr', { class: onRow ? 'clickable' : null });
     columns.forEach((c, i) => {
       const raw = c.value(r);
-      const shown = c.format ? c.format(raw, r) : raw;
+      const shown = formats[i] ? formats[i](raw, r) : raw;
       let content = shown instanceof Node ? shown : String(shown ?? '–');
       if (i === 0 && onRow) content = h('button', { type: 'button', class: 'link', title: `Traces for ${label ? label(r) : shown}`, onclick: () => onRow(r) }, content);
       const cls = [c.num ? 'n' : null, c.class ?? null].filter(Boolean).join(' ') || null;

@@ -1,7 +1,7 @@
 -- dashboard_errors: error counts per agent × error type × time bucket (the heat map), from rollup_minute.
 -- ClickHouse variant. Parameters: {from_ms}, {to_ms} (epoch ms), {bucket_ms} (ms).
 SELECT
-  coalesce(agent_name, '(none)') AS agent,
+  coalesce(agent_name, concat('(no agent) ', coalesce(operation, service_name, 'span'))) AS agent,
   coalesce(error_type, '_OTHER') AS error_type,
   intDiv(toUnixTimestamp64Milli(minute), {bucket_ms:Nullable(Int64)}) * {bucket_ms:Nullable(Int64)} AS t,
   sum(error_count) AS errors

@@ -1,6 +1,6 @@
 -- dashboard_traces: the newest traces containing spans that match the filters (the drill-down behind a panel).
 -- ClickHouse variant. Every filter is optional (NULL = any).
--- Parameters: {from_ms}, {to_ms} (epoch ms); {agent}, {error_type}, {status}, {model}, {team}, {task_type}, {strategy}, {session}, {min_ms}; {limit} (default 50).
+-- Parameters: {from_ms}, {to_ms} (epoch ms); {agent}, {error_type}, {status}, {model}, {team}, {task_type}, {strategy}, {session}, {min_ms}, {q} (text in span names); {limit} (default 50).
 WITH hits AS (
   SELECT trace_id, span_id, start_ns, name, duration_ns, status_code, agent_name, error_type, session_id
   FROM spans
@@ -15,6 +15,7 @@ WITH hits AS (
     AND ({strategy:Nullable(String)} IS NULL OR recovery_strategy = {strategy:Nullable(String)})
     AND ({session:Nullable(String)} IS NULL OR session_id = {session:Nullable(String)})
     AND ({min_ms:Nullable(Float64)} IS NULL OR duration_ns >= {min_ms:Nullable(Float64)} * 1e6)
+    AND ({q:Nullable(String)} IS NULL OR positionCaseInsensitiveUTF8(name, assumeNotNull({q:Nullable(String)})) > 0)
   ORDER BY start_ns DESC, trace_id, span_id
   LIMIT 2000
 )
