@@ -65,7 +65,7 @@ export async function runDashboardBench(o: DashboardBenchOptions = {}): Promise<
   const have = Number((await store.query('SELECT count(*) AS n FROM spans'))[0]!.n);
   if (have < n) {
     const t = performance.now();
-    await fillSynthetic(store, { spans: n - have, days: o.days ?? 7 });
+    await fillSynthetic(store, { spans: n - have, days: o.days ?? 7, nested: true });
     generateS = (performance.now() - t) / 1000;
     await store.connection.run('CHECKPOINT');
   }
@@ -89,6 +89,8 @@ export async function runDashboardBench(o: DashboardBenchOptions = {}): Promise<
       for (const p of ['summary', 'agents', 'timeseries', 'errors', 'teams', 'costs', 'recovery']) endpoints.push(`/api/${p}?range=${range}`);
     }
     endpoints.push('/api/alerts', '/api/patterns', '/api/health', '/api/traces?range=24h&agent=coder&status=ERROR');
+    // The multi-agent views (issue #19): agent graph, sessions, trace search.
+    endpoints.push('/api/agent-graph?range=24h', '/api/sessions?range=24h', '/api/traces?range=24h&agent=coder&slower_than=p95&q=chat');
     if (tr) endpoints.push(`/api/traces/${tr.trace_id}?at=${tr.start_ns}`, `/api/traces/${tr.trace_id}`);
     const results: EndpointResult[] = [];
     for (const e of endpoints) {
