@@ -9,13 +9,11 @@ WITH w AS (
   WHERE (CAST($from_ms AS BIGINT) IS NULL OR start_ns >= CAST($from_ms AS BIGINT) * 1000000)
     AND (CAST($to_ms AS BIGINT) IS NULL OR start_ns < CAST($to_ms AS BIGINT) * 1000000)
 ),
-parts AS (
-  SELECT string_split(agent_path, ' > ') AS p, operation, agent_name, duration_ns, status_code, cost_usd, links
-  FROM w WHERE agent_path LIKE '% > %'
-),
+-- Calls: only agent spans whose path ends with their own agent, split once each.
 nested AS (
   SELECT p[len(p) - 1] AS caller_agent, p[len(p)] AS callee_agent, duration_ns, status_code
-  FROM parts WHERE operation IN ('invoke_agent', 'create_agent') AND agent_name = p[len(p)]
+  FROM (SELECT string_split(agent_path, ' > ') AS p, duration_ns, status_code
+        FROM w WHERE operation IN ('invoke_agent', 'create_agent') AND agent_path LIKE '% > %' AND ends_with(agent_path, ' > ' || agent_name))
 ),
 handoffs AS (
   SELECT l.agent_name AS caller_agent, s.agent_name AS callee_agent, s.duration_ns, s.status_code
@@ -26,9 +24,11 @@ handoffs AS (
   WHERE l.agent_name IS NOT NULL AND l.agent_name <> s.agent_name
 ),
 edges AS (SELECT * FROM nested UNION ALL SELECT * FROM handoffs),
+-- Costs: summed per distinct path first (few), then split.
+path_costs AS (SELECT agent_path, sum(cost_usd) AS cost_usd FROM w WHERE cost_usd IS NOT NULL AND agent_path LIKE '% > %' GROUP BY agent_path),
 costs AS (
   SELECT p[len(p) - 1] AS caller_agent, p[len(p)] AS callee_agent, sum(cost_usd) AS cost_usd
-  FROM parts WHERE cost_usd IS NOT NULL GROUP BY 1, 2
+  FROM (SELECT string_split(agent_path, ' > ') AS p, cost_usd FROM path_costs) GROUP BY 1, 2
 )
 SELECT e.caller_agent, e.callee_agent, count(*) AS calls,
   quantile_disc(e.duration_ns, 0.95) / 1e6 AS p95_ms,
