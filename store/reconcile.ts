@@ -146,12 +146,7 @@ export async function reconcileCalls(conn: DuckDBConnection, rows: NormalizedSpa
       const rs = rankOf(stored);
       const rr = rankOf(row);
       if (rs > rr) {
-        const patch = eventPatch(stored, row);
-        if (Object.keys(patch).length > 0) {
-          acc.add(stored, -1);
-          acc.add({ ...stored, ...patch }, 1);
-          await patchStored(conn, stored, patch);
-        }
+        await patchKeepingRollups(conn, acc, stored, eventPatch(stored, row));
         dropped.add(row);
       } else if (rs < rr) {
         Object.assign(row, eventPatch(row, stored));
@@ -162,6 +157,14 @@ export async function reconcileCalls(conn: DuckDBConnection, rows: NormalizedSpa
   }
   await reconcileEnclosed(conn, rows, acc, knownLower, dropped, tracedServices);
   return dropped.size === 0 ? rows : rows.filter((r) => !dropped.has(r));
+}
+
+/** Rewrites a stored span with `patch` (when it changes anything), moving it in the rollups too. */
+async function patchKeepingRollups(conn: DuckDBConnection, acc: RollupAccumulator, stored: StoredSpan, patch: SpanPatch): Promise<void> {
+  if (Object.keys(patch).length === 0) return;
+  acc.add(stored, -1);
+  acc.add({ ...stored, ...patch }, 1);
+  await patchStored(conn, stored, patch);
 }
 
 const enclosedOp = (s: { operation: string | null }): boolean => s.operation !== null && RECONCILED_OPERATIONS.has(s.operation);
@@ -209,12 +212,7 @@ async function reconcileEnclosed(
       const k = `${tr.traceId}${tr.spanId}\u0001${tr.operation}`;
       const ev = children.get(k);
       if (!ev) continue;
-      const patch = eventPatch(tr, ev);
-      if (Object.keys(patch).length > 0) {
-        acc.add(tr, -1);
-        acc.add({ ...tr, ...patch }, 1);
-        await patchStored(conn, tr, patch);
-      }
+      await patchKeepingRollups(conn, acc, tr, eventPatch(tr, ev));
       dropped.add(ev);
       children.delete(k);
     }
