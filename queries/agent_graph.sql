@@ -4,10 +4,12 @@
 -- calls = invocations, p95_ms = their nearest-rank p95 duration, error_rate = share that ended ERROR,
 -- cost_usd = what the callee's model calls cost while called by that caller (spans whose path ends 'caller > callee').
 -- Parameters: $from_ms, $to_ms (epoch ms; NULL = unbounded).
-WITH w AS (
+-- The window as plain bounds (NULL = unbounded through coalesce, not OR), so the scan skips row groups
+-- outside it; inlined (NOT MATERIALIZED) so each branch reads only the columns it needs.
+WITH w AS NOT MATERIALIZED (
   SELECT * FROM spans
-  WHERE (CAST($from_ms AS BIGINT) IS NULL OR start_ns >= CAST($from_ms AS BIGINT) * 1000000)
-    AND (CAST($to_ms AS BIGINT) IS NULL OR start_ns < CAST($to_ms AS BIGINT) * 1000000)
+  WHERE start_ns >= coalesce(CAST($from_ms AS BIGINT) * 1000000, -9223372036854775807)
+    AND start_ns < coalesce(CAST($to_ms AS BIGINT) * 1000000, 9223372036854775807)
 ),
 -- Calls: only agent spans whose path ends with their own agent, split once each.
 nested AS (
