@@ -1,7 +1,7 @@
 /**
  * The multi-agent views of the dashboard: the agent graph (who calls whom), sessions by cost, and
  * trace search's "slower than a percentile". Named queries do the work (agent_graph,
- * analyzer_sessions, dashboard_duration_quantile; each with a ClickHouse variant).
+ * dashboard_sessions, dashboard_duration_quantile; each runs on ClickHouse too).
  */
 import { HttpError } from '../http/HttpError.js';
 import type { Row } from './readPool.js';
@@ -33,11 +33,12 @@ export interface GraphNode {
   depth: number;
 }
 
-/** Agents as nodes and caller → callee edges with calls, p95, error rate and cost over the window. */
+/** Agents as nodes and caller → callee edges with calls, p95 and error rate over the window (costs: the report's `costs`). */
 export async function agentGraph(api: DashboardApi, q: Query) {
   const w = await api.window(q);
-  const rows = await api.run('agent_graph', { from_ms: w.fromMs, to_ms: w.toMs });
-  const edges = rows.map((r) => ({ caller: String(r.caller_agent), callee: String(r.callee_agent), calls: num(r.calls), p95_ms: num(r.p95_ms), error_rate: num(r.error_rate), cost_usd: num(r.cost_usd) }));
+  // Without costs: the graph does not show them, and reading every model call's path is most of the query.
+  const rows = await api.run('agent_graph', { from_ms: w.fromMs, to_ms: w.toMs, with_cost: false });
+  const edges = rows.map((r) => ({ caller: String(r.caller_agent), callee: String(r.callee_agent), calls: num(r.calls), p95_ms: num(r.p95_ms), error_rate: num(r.error_rate) }));
   const nodes = new Map<string, GraphNode & { errors: number }>();
   const node = (a: string) => {
     let n = nodes.get(a);
@@ -73,19 +74,16 @@ export async function agentGraph(api: DashboardApi, q: Query) {
 export async function sessions(api: DashboardApi, q: Query) {
   const w = await api.window(q);
   const limit = Math.min(500, Math.max(1, Number(get(q, 'limit') ?? 100) || 100));
-  const rows = await api.run('analyzer_sessions', { from_ns: String(BigInt(w.fromMs) * 1_000_000n), to_ns: String(BigInt(w.toMs) * 1_000_000n), limit });
+  const rows = await api.run('dashboard_sessions', { from_ms: w.fromMs, to_ms: w.toMs, limit });
   return {
     window: w,
     sessions: rows.map((r) => ({
       session_id: String(r.session_id),
-      service: r.service_name === null || r.service_name === undefined ? null : String(r.service_name),
-      cost_usd: num(r.cost_usd),
+      cost_usd: num(r.usd),
       duration_ms: num(r.span_ms),
       agents: num(r.agents),
       model_requests: num(r.model_requests),
-      tool_calls: num(r.tool_calls),
       errors: num(r.errors),
-      tokens: num(r.tokens),
       start_ms: Number(BigInt(String(r.first_ns ?? 0)) / 1_000_000n),
     })),
   };

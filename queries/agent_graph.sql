@@ -3,7 +3,8 @@
 -- links (an agent span linking to another agent's span: caller = the linked span's agent).
 -- calls = invocations, p95_ms = their nearest-rank p95 duration, error_rate = share that ended ERROR,
 -- cost_usd = what the callee's model calls cost while called by that caller (spans whose path ends 'caller > callee').
--- Parameters: $from_ms, $to_ms (epoch ms; NULL = unbounded).
+-- Parameters: $from_ms, $to_ms (epoch ms; NULL = unbounded); $with_cost (default true; false leaves cost_usd 0 and
+-- skips reading every model call's path: the dashboard's graph, which does not show cost).
 -- The window as plain bounds (NULL = unbounded through coalesce, not OR), so the scan skips row groups
 -- outside it; inlined (NOT MATERIALIZED) so each branch reads only the columns it needs.
 WITH w AS NOT MATERIALIZED (
@@ -27,7 +28,10 @@ handoffs AS (
 ),
 edges AS (SELECT * FROM nested UNION ALL SELECT * FROM handoffs),
 -- Costs: summed per distinct path first (few), then split.
-path_costs AS (SELECT agent_path, sum(cost_usd) AS cost_usd FROM w WHERE cost_usd IS NOT NULL AND agent_path LIKE '% > %' GROUP BY agent_path),
+path_costs AS (
+  SELECT agent_path, sum(cost_usd) AS cost_usd FROM w
+  WHERE coalesce(CAST($with_cost AS BOOLEAN), true) AND cost_usd IS NOT NULL AND agent_path LIKE '% > %' GROUP BY agent_path
+),
 costs AS (
   SELECT p[len(p) - 1] AS caller_agent, p[len(p)] AS callee_agent, sum(cost_usd) AS cost_usd
   FROM (SELECT string_split(agent_path, ' > ') AS p, cost_usd FROM path_costs) GROUP BY 1, 2

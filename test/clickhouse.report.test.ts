@@ -1,3 +1,4 @@
+import { agentGraph, sessions } from '../dashboard/multiAgentApi.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../analyzer/analyze.js';
 import { computeMetrics } from '../analyzer/metrics.js';
@@ -99,6 +100,11 @@ describe.skipIf(chdbMissing !== null)('analyzer report: DuckDB vs ClickHouse on 
       const d = diff(unordered(canonical(y)), unordered(canonical(x)), panel, 1e-9).filter((m) => !/(p50|p95|p99)\w*: /.test(m) || relGap(m) > 0.021);
       expect(d.filter((m) => !/span_name/.test(m)), panel).toEqual([]);
     }
+    // Sessions agree; the agent graph needs agent paths, built at ingest on DuckDB only (docs/scale-out.md): it runs there.
+    const [sx, sy] = await Promise.all([sessions(a, q), sessions(b, q)]);
+    expect(sx.sessions.length).toBeGreaterThan(0);
+    expect(diff(canonical(sy), canonical(sx), 'sessions', 1e-9)).toEqual([]);
+    expect((await agentGraph(b, q)).nodes).toBeDefined();
     const t = (await a.traces(q)) as { traces?: { trace_id: string }[] } | { trace_id: string }[];
     const first = Array.isArray(t) ? t[0] : t.traces?.[0];
     if (first) expect(canonical(await b.trace(first.trace_id))).toEqual(canonical(await a.trace(first.trace_id)));

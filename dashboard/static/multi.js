@@ -74,7 +74,7 @@ export function renderGraph(body, full, traces) {
   const edges = g.edges.map((e) => {
     const a = pos.get(e.caller);
     const b = pos.get(e.callee);
-    const label = `${e.caller} → ${e.callee}: ${plural(e.calls, 'call')}, p95 ${Math.round(e.p95_ms)} ms, errors ${fmtPct(e.error_rate)}, $${e.cost_usd.toFixed(4)}`;
+    const label = `${e.caller} → ${e.callee}: ${plural(e.calls, 'call')}, p95 ${Math.round(e.p95_ms)} ms, errors ${fmtPct(e.error_rate)}`;
     return s('g', { class: 'edge', 'data-edge': `${e.caller}>${e.callee}`, 'data-calls': e.calls, tabindex: 0, role: 'button', 'aria-label': label },
       s('title', {}, label),
       s('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: errColour(e.error_rate), 'stroke-width': (1 + 7 * Math.sqrt(e.calls / maxCalls)).toFixed(1), 'stroke-opacity': 0.7 }));

@@ -1,7 +1,7 @@
 -- agent_graph: who calls whom in [{from_ms}, {to_ms}). ClickHouse variant: agent paths are built at ingest on DuckDB only
 -- (docs/scale-out.md), so an edge is an agent span whose direct parent belongs to another agent, or a handoff link
 -- to another agent's span; cost_usd is the callee's own model calls (spans naming it) in the traces it was called in.
--- Parameters: {from_ms}, {to_ms} (epoch ms; NULL = unbounded).
+-- Parameters: {from_ms}, {to_ms} (epoch ms; NULL = unbounded); {with_cost} (default true).
 WITH w AS (
   SELECT trace_id, span_id, parent_span_id, agent_name, operation, duration_ns, status_code, links, cost_usd FROM spans
   WHERE ({from_ms:Nullable(Int64)} IS NULL OR start_ns >= {from_ms:Nullable(Int64)} * 1000000)
@@ -24,7 +24,7 @@ edges AS (SELECT * FROM nested UNION ALL SELECT * FROM handoffs),
 costs AS (
   SELECT e.caller_agent AS caller_agent, e.callee_agent AS callee_agent, sum(w.cost_usd) AS cost_usd
   FROM (SELECT DISTINCT caller_agent, callee_agent, trace_id FROM edges) e JOIN w ON w.trace_id = e.trace_id AND w.agent_name = e.callee_agent
-  WHERE w.cost_usd IS NOT NULL GROUP BY e.caller_agent, e.callee_agent
+  WHERE coalesce({with_cost:Nullable(Bool)}, true) AND w.cost_usd IS NOT NULL GROUP BY e.caller_agent, e.callee_agent
 )
 SELECT e.caller_agent AS caller_agent, e.callee_agent AS callee_agent, count() AS calls,
   arraySort(groupArray(e.duration_ns))[toUInt64(ceil(0.95 * count()))] / 1e6 AS p95_ms,
