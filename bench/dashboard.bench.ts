@@ -90,7 +90,7 @@ export async function runDashboardBench(o: DashboardBenchOptions = {}): Promise<
     }
     endpoints.push('/api/alerts', '/api/patterns', '/api/health', '/api/traces?range=24h&agent=coder&status=ERROR');
     // The multi-agent views (issue #19): agent graph, sessions, trace search.
-    endpoints.push('/api/agent-graph?range=24h', '/api/sessions?range=24h', '/api/traces?range=24h&agent=coder&slower_than=p95&q=chat');
+    endpoints.push('/api/agent-graph?range=24h', '/api/sessions?range=24h', '/api/traces?range=24h&agent=coder&slower_than=p95&q=chat', '/api/sources?range=24h');
     if (tr) endpoints.push(`/api/traces/${tr.trace_id}?at=${tr.start_ns}`, `/api/traces/${tr.trace_id}`);
     const results: EndpointResult[] = [];
     for (const e of endpoints) {

@@ -9,7 +9,7 @@ SELECT
     OR event_name IN ('codex.sse_event', 'codex.api_request', 'codex.tool_result', 'gemini_cli.api_response', 'gemini_cli.api_error',
                       'gemini_cli.tool_call', 'gen_ai.evaluation.result'), false) AS understood
 FROM log_records
-WHERE (CAST($from_ms AS BIGINT) IS NULL OR time_ns >= CAST($from_ms AS BIGINT) * 1000000)
-  AND (CAST($to_ms AS BIGINT) IS NULL OR time_ns < CAST($to_ms AS BIGINT) * 1000000)
+WHERE time_ns >= coalesce(CAST($from_ms AS BIGINT) * 1000000, -9223372036854775807)
+  AND time_ns < coalesce(CAST($to_ms AS BIGINT) * 1000000, 9223372036854775807)
 GROUP BY ALL
 ORDER BY service, records DESC, event_name

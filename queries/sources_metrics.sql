@@ -9,7 +9,7 @@ SELECT
   count(*) AS points,
   count(DISTINCT series_id) AS series
 FROM metric_points
-WHERE (CAST($from_ms AS BIGINT) IS NULL OR time_ns >= CAST($from_ms AS BIGINT) * 1000000)
-  AND (CAST($to_ms AS BIGINT) IS NULL OR time_ns < CAST($to_ms AS BIGINT) * 1000000)
+WHERE time_ns >= coalesce(CAST($from_ms AS BIGINT) * 1000000, -9223372036854775807)
+  AND time_ns < coalesce(CAST($to_ms AS BIGINT) * 1000000, 9223372036854775807)
 GROUP BY ALL
 ORDER BY service, points DESC, name

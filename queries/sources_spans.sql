@@ -16,8 +16,8 @@ WITH s AS (
     END AS dialect,
     operation, model, input_tokens, output_tokens, cost_usd, agent_name
   FROM spans
-  WHERE (CAST($from_ms AS BIGINT) IS NULL OR start_ns >= CAST($from_ms AS BIGINT) * 1000000)
-    AND (CAST($to_ms AS BIGINT) IS NULL OR start_ns < CAST($to_ms AS BIGINT) * 1000000)
+  WHERE start_ns >= coalesce(CAST($from_ms AS BIGINT) * 1000000, -9223372036854775807)
+    AND start_ns < coalesce(CAST($to_ms AS BIGINT) * 1000000, 9223372036854775807)
 )
 SELECT
   service,

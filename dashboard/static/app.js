@@ -227,6 +227,9 @@ function renderHealth(hr) {
 
 // ---- loading --------------------------------------------------------------------------------
 
+/** Panels loaded after the others (they read raw spans over the whole window). */
+const LATE = new Set(['sources']);
+
 const PANELS = [
   ['summary', () => `/api/summary?${wq()}`, renderSummary],
   ['agents', () => `/api/agents?${wq()}`, renderAgents],
@@ -278,35 +281,42 @@ async function load({ keepWindow = false } = {}) {
       renderSummary(s);
       $('window').textContent = `${fmtTime(s.window.fromMs)} → ${fmtTime(s.window.toMs)} UTC${s.window.anchoredToData ? ' (newest data)' : ''}`;
     }
-    await Promise.all(PANELS.filter(([k]) => keepWindow || k !== 'summary').map(async ([key, url, render]) => {
-      const el = document.querySelector(`[data-panel="${key}"]`);
-      try {
-        const data = await getJson(url());
-        // An older, slower load must not overwrite a newer one's panel.
-        if (n !== state.loads) return;
-        render(data);
-        el.dataset.loaded = String(n);
-        delete el.dataset.error;
-      } catch (err) {
-        if (n !== state.loads) return;
-        el.dataset.error = err.message;
-        const b = el.querySelector('.body');
-        if (b) b.replaceChildren(h('p', { class: 'empty' }, `failed: ${err.message}`));
-      } finally {
-        if (n === state.loads) busy(el, false);
-      }
-    }));
+    await Promise.all(PANELS.filter(([k]) => (keepWindow || k !== 'summary') && !LATE.has(k)).map(loadPanel(n)));
   } catch (err) {
     showError(err);
   } finally {
     // A slower, older load finishing after a newer one started must not announce "done".
     if (n === state.loads) {
-      for (const el of document.querySelectorAll('[data-panel][aria-busy="true"]')) busy(el, false);
+      for (const el of document.querySelectorAll('[data-panel][aria-busy="true"]')) if (!LATE.has(el.dataset.panel)) busy(el, false);
       document.body.dataset.loading = 'false';
       document.body.dataset.loadMs = String(Math.round(performance.now() - t0));
       document.body.dataset.loads = String(n);
     }
   }
+  // Panels that scan raw spans of the whole window (sources) fill in after the rest, without holding the page up.
+  if (n === state.loads) await Promise.all(PANELS.filter(([k]) => LATE.has(k)).map(loadPanel(n)));
+}
+
+/** Loads one panel for load number `n` (an older load never overwrites a newer one's panel). */
+function loadPanel(n) {
+  return async ([key, url, render]) => {
+    const el = document.querySelector(`[data-panel="${key}"]`);
+    try {
+      const data = await getJson(url());
+      // An older, slower load must not overwrite a newer one's panel.
+      if (n !== state.loads) return;
+      render(data);
+      el.dataset.loaded = String(n);
+      delete el.dataset.error;
+    } catch (err) {
+      if (n !== state.loads) return;
+      el.dataset.error = err.message;
+      const b = el.querySelector('.body');
+      if (b) b.replaceChildren(h('p', { class: 'empty' }, `failed: ${err.message}`));
+    } finally {
+      if (n === state.loads) busy(el, false);
+    }
+  };
 }
 
 function connectLive() {
