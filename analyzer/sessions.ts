@@ -18,7 +18,7 @@ export async function computeSessions(source: AnalyzerSource, window: TimeRange,
     tool_calls: num(r.tool_calls),
     errors: num(r.errors),
     tokens: num(r.tokens),
-    cost_usd: round(num(r.cost_usd), 6),
+    cost_usd: round(num(r.cost_usd), 9), // to 1e-9 like every cost: a float sum differs in its last digits between engines and runs
     span_ms: round(num(r.span_ms), 3),
   }));
 }

@@ -17,5 +17,5 @@ FROM spans
 WHERE session_id IS NOT NULL
   AND start_ns >= CAST($from_ns AS BIGINT) AND start_ns < CAST($to_ns AS BIGINT)
 GROUP BY session_id
-ORDER BY coalesce(sum(cost_usd), 0) DESC, session_id
+ORDER BY round(coalesce(sum(cost_usd), 0), 9) DESC, session_id
 LIMIT coalesce(CAST($limit AS INTEGER), 20)

@@ -14,7 +14,7 @@ WITH top AS (
   WHERE session_id IS NOT NULL
     AND start_ns >= CAST($from_ms AS BIGINT) * 1000000 AND start_ns < CAST($to_ms AS BIGINT) * 1000000
   GROUP BY session_id
-  ORDER BY coalesce(sum(cost_usd), 0) DESC, session_id
+  ORDER BY round(coalesce(sum(cost_usd), 0), 9) DESC, session_id
   LIMIT coalesce(CAST($limit AS INTEGER), 100)
 ),
 agents AS (
