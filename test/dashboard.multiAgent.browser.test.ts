@@ -94,7 +94,7 @@ describe('multi-agent views in Chromium', () => {
   });
 
   it('lists sessions by cost as the API does, and a session opens its traces oldest first', async () => {
-    const x = await api('/api/sessions');
+    const x = await api('/api/sessions', { limit: '20' });
     expect(x.sessions.length).toBeGreaterThan(10);
     const costs = x.sessions.map((s: any) => s.cost_usd);
     expect(costs).toEqual([...costs].sort((a: number, b: number) => b - a));

@@ -237,7 +237,7 @@ const PANELS = [
   ['heatmap', () => `/api/errors?${heatQuery()}`, renderHeatmap],
   ['teams', () => `/api/teams?${wq()}`, (t) => renderTeams(t, traces)],
   ['graph', () => `/api/agent-graph?${wq()}`, (g) => renderGraph($('p-graph').querySelector('.body'), g, traces)],
-  ['sessions', () => `/api/sessions?${wq()}`, (x) => renderSessions($('p-sessions').querySelector('.body'), x, traces)],
+  ['sessions', () => `/api/sessions?${wq({ limit: 20 })}`, (x) => renderSessions($('p-sessions').querySelector('.body'), x, traces)],
   ['costs', () => `/api/costs?${wq()}`, renderCosts],
   ['alerts', () => '/api/alerts', renderAlerts],
   ['recovery', () => `/api/recovery?${wq()}`, renderRecovery],
