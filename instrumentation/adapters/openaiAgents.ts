@@ -50,8 +50,8 @@ function startShape(d: AgentsSpan['spanData']): { name: string; kind: SpanKind; 
         attributes: clean({
           'gen_ai.operation.name': 'invoke_agent',
           'gen_ai.agent.name': str(d.name),
-          'agentpulse.agent.handoffs': Array.isArray(d.handoffs) ? d.handoffs.map(String) : undefined,
-          'agentpulse.agent.tools': Array.isArray(d.tools) ? d.tools.map(String) : undefined,
+          'agentpulse.agent.handoffs': strings(d.handoffs),
+          'agentpulse.agent.tools': strings(d.tools),
         }),
       };
     case 'generation':
@@ -77,9 +77,14 @@ function startShape(d: AgentsSpan['spanData']): { name: string; kind: SpanKind; 
   }
 }
 
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map(String) : undefined);
+
 /** Attributes only known when an Agents SDK span ends (usage, outputs, who a handoff went to). */
 function endAttributes(d: AgentsSpan['spanData']): Attributes {
   switch (d.type) {
+    case 'agent':
+      // The runner fills an agent span's tools and handoffs after starting it.
+      return clean({ 'agentpulse.agent.handoffs': strings(d.handoffs), 'agentpulse.agent.tools': strings(d.tools), 'agentpulse.agent.output_type': str(d.output_type) });
     case 'generation':
       return clean({
         ...usageAttributes(obj(d.usage)),
@@ -129,6 +134,11 @@ export class AgentsTraceBridge {
   private readonly pending = new Map<string, Attributes>();
   /** Per trace: handoff span waiting to be linked from the agent it handed off to. */
   private readonly handoffLinks = new Map<string, Map<string, Link>>();
+  /**
+   * Per trace: what failed inside it (a tripped guardrail, a model call's error class). The runner
+   * reports the enclosing agent, turn and task only as 'Error in agent run'; they take this instead.
+   */
+  private readonly causes = new Map<string, string>();
 
   constructor(private readonly agents: AgentsModule) {}
 
@@ -145,6 +155,7 @@ export class AgentsTraceBridge {
     this.roots.get(t.traceId)?.end();
     this.roots.delete(t.traceId);
     this.handoffLinks.delete(t.traceId);
+    this.causes.delete(t.traceId);
   }
 
   private parentContext(traceId: string, parentId: string | null): Context {
@@ -187,9 +198,12 @@ export class AgentsTraceBridge {
       if (!byAgent) this.handoffLinks.set(s.traceId, (byAgent = new Map()));
       byAgent.set(str(d.to_agent)!, { context: span.spanContext(), attributes: { 'agentpulse.link.type': 'handoff' } });
     }
+    if (d.type === 'guardrail' && d.triggered === true) this.causes.set(s.traceId, 'guardrail_tripwire');
     let errorType: string | undefined;
     if (s.error) {
-      errorType = attrs['error.type'] ? String(attrs['error.type']) : adapterErrorType(Object.assign(new Error(s.error.message), s.error.data ?? {}));
+      const cause = s.error.message === 'Error in agent run' ? this.causes.get(s.traceId) : undefined;
+      errorType = attrs['error.type'] ? String(attrs['error.type']) : (cause ?? adapterErrorType(Object.assign(new Error(s.error.message), s.error.data ?? {})));
+      if (LLM_TYPES.has(d.type) && !this.causes.has(s.traceId)) this.causes.set(s.traceId, errorType);
       span.setAttribute('error.type', errorType);
       span.setStatus({ code: SpanStatusCode.ERROR, message: s.error.message });
     }
