@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProviders } from './fixtures/adapters/fakeProviders.js';
 import type { FakeProviders } from './fixtures/adapters/fakeProviders.js';
-import { family, OURS, runApps } from './adaptersHelpers.js';
+import { OURS, runApps } from './adaptersHelpers.js';
 import type { AppRun, SpanRow } from './adaptersHelpers.js';
 
 // Each fixture program uses a real SDK package with no tracing code, started through the preload
 // (`node --import dist/instrumentation/register.js`) against a loopback fake of the provider.
-// The OpenAI Agents SDK has its own file (adapters.openaiAgents).
+// The Vercel AI SDK and the OpenAI Agents SDK have their own files (adapters.vercelAi, adapters.openaiAgents).
 // Run `npm run build` first so dist/ is fresh.
 
 let fake: FakeProviders;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   fake = await startFakeProviders();
   runs = await runApps(
     [
-      ...['openaiApp.mjs', 'openaiApp.cjs', 'anthropicApp.mjs', 'vercelAiApp.mjs'].map((app) => ({ key: app, app })),
+      ...['openaiApp.mjs', 'openaiApp.cjs', 'anthropicApp.mjs'].map((app) => ({ key: app, app })),
       { key: 'capture', app: 'openaiApp.cjs', env: { AGENTPULSE_CAPTURE_CONTENT: 'true', AGENTPULSE_CONTENT_MAX_CHARS: '20' } },
     ],
     { FAKE_URL: fake.url },
@@ -111,29 +111,5 @@ describe('Anthropic SDK adapter', () => {
   it('marks a 429 with error.type rate_limit', () => {
     const failed = spansOf('anthropicApp.mjs').filter((s) => s.status_code === 'ERROR');
     expect(failed.map((s) => s.error_type)).toEqual(['rate_limit']);
-  });
-});
-
-describe('Vercel AI SDK adapter', () => {
-  it('turns telemetry on and maps ai.* spans to chat / execute_tool with tokens and cost', () => {
-    const spans = spansOf('vercelAiApp.mjs');
-    const { byId } = family(spans);
-    const calls = spans.filter((s) => s.operation === 'chat' && s.status_code !== 'ERROR');
-    expect(calls.map((s) => s.name).sort()).toEqual(['ai.generateText.doGenerate', 'ai.generateText.doGenerate', 'ai.streamText.doStream']);
-    for (const s of calls) {
-      expect([s.provider, s.model, s.input_tokens, s.output_tokens]).toEqual(['openai', 'gpt-4o-mini', 11, 7]);
-      expect(s.cost_usd).toBeCloseTo((11 * 0.15 + 7 * 0.6) / 1e6, 12);
-      expect(byId.get(s.parent_span_id!)?.name).toMatch(/^ai\.(generateText|streamText)$/);
-    }
-    const tool = spans.find((s) => s.operation === 'execute_tool')!;
-    expect([tool.name, tool.tool_name]).toEqual(['ai.toolCall', 'get_weather']);
-    // Outer spans keep only ai.usage.* so tokens are counted once.
-    expect(spans.filter((s) => s.input_tokens !== null)).toHaveLength(3);
-    expect(spans.some((s) => Object.keys(s.attributes).some((k) => k.startsWith('ai.prompt')))).toBe(false);
-  });
-
-  it('marks a 429 with error.type rate_limit', () => {
-    const failed = spansOf('vercelAiApp.mjs').filter((s) => s.status_code === 'ERROR');
-    expect(failed.map((s) => s.error_type)).toEqual(['rate_limit', 'rate_limit']);
   });
 });

@@ -1,5 +1,8 @@
 import Module, { register } from 'node:module';
-import { loadHookSync } from './loaderHooks.js';
+import { isAiSdk7 } from './aiSdkAgents.js';
+import { registerAiSdkTelemetry } from './aiSdkTelemetry.js';
+import { syncHooks } from './loaderHooks.js';
+import type { SyncHooks } from './loaderHooks.js';
 import { __agentpulseAdapters, enableOnly, instrumentModule, isEnabled } from './registry.js';
 import type { AdapterId } from './registry.js';
 
@@ -36,7 +39,7 @@ function hookRequire(): void {
     const id = CJS_TARGETS[request];
     if (!id || !exports || (typeof exports !== 'object' && typeof exports !== 'function')) return exports;
     if (!isEnabled(id)) return exports;
-    if (id === 'ai') {
+    if (id === 'ai' && !isAiSdk7(exports)) {
       let copy = aiCopies.get(exports);
       if (!copy) aiCopies.set(exports, (copy = wrapAiExports(exports as Record<string, unknown>)));
       return copy;
@@ -51,8 +54,9 @@ function hookRequire(): void {
 
 /**
  * Installs the framework adapters for this process: a loader hook for ESM imports of
- * `openai`, `@anthropic-ai/sdk`, `ai` and `@openai/agents(-core)`, and a `require` hook for
- * their CommonJS builds. Packages are instrumented when the app loads them, never before.
+ * `openai`, `@anthropic-ai/sdk`, `ai` and `@openai/agents(-core)`, a `require` hook for
+ * their CommonJS builds, and AI SDK 7's telemetry integration (a global list `ai` reads at
+ * each call). Packages are instrumented when the app loads them, never before.
  * Idempotent; failures are reported on stderr and leave the app untouched.
  */
 export function installAdapters(): void {
@@ -65,10 +69,15 @@ export function installAdapters(): void {
   // (tool_use names, recovery-aligned error.type), so switch the built-in ones off unless the user chose.
   if (isEnabled('anthropic') && process.env.ANTHROPIC_OPEN_TELEMETRY === undefined) process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
   try {
+    if (isEnabled('ai')) registerAiSdkTelemetry();
+  } catch (err) {
+    process.stderr.write(`agentpulse: AI SDK 7 telemetry unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  try {
     const registryUrl = new URL('./registry.js', import.meta.url).href;
     // Synchronous in-thread hooks where Node has them (module.register is deprecated there, DEP0205).
-    const { registerHooks } = Module as unknown as { registerHooks?: (hooks: { load: ReturnType<typeof loadHookSync> }) => unknown };
-    if (typeof registerHooks === 'function') registerHooks({ load: loadHookSync(registryUrl) });
+    const { registerHooks } = Module as unknown as { registerHooks?: (hooks: SyncHooks) => unknown };
+    if (typeof registerHooks === 'function') registerHooks(syncHooks(registryUrl));
     else register(new URL('./loaderHooks.js', import.meta.url), { parentURL: import.meta.url, data: { registryUrl } });
   } catch (err) {
     process.stderr.write(`agentpulse: ESM adapters unavailable: ${err instanceof Error ? err.message : String(err)}\n`);

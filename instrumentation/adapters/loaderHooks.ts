@@ -13,13 +13,23 @@ interface LoadResult {
   shortCircuit?: boolean;
 }
 type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
+interface ResolveResult {
+  url: string;
+  format?: string | null;
+  shortCircuit?: boolean;
+}
 
+/** Entry modules by path (AI SDK ≤ 6 ships `dist/index.mjs`, 7 `dist/index.js`, ESM only). */
 const TARGETS: ReadonlyArray<[RegExp, string]> = [
   [/\/node_modules\/openai\/index\.mjs$/, 'openai'],
   [/\/node_modules\/@anthropic-ai\/sdk\/index\.mjs$/, 'anthropic'],
   [/\/node_modules\/@openai\/agents-core\/dist\/index\.mjs$/, 'openai-agents'],
-  [/\/node_modules\/ai\/dist\/index\.mjs$/, 'ai'],
+  [/\/node_modules\/ai\/dist\/index\.m?js$/, 'ai'],
 ];
+
+/** Entry modules by the bare specifier they were imported with, wherever they live (symlinked workspaces, linked packages). */
+const SPECIFIERS: Readonly<Record<string, string>> = { openai: 'openai', '@anthropic-ai/sdk': 'anthropic', '@openai/agents-core': 'openai-agents', ai: 'ai' };
+const resolvedTargets = new Map<string, string>();
 
 let registryUrl = '';
 
@@ -30,7 +40,13 @@ export function initialize(data: { registryUrl: string }): void {
 function targetOf(url: string): string | undefined {
   if (!url.startsWith('file:')) return undefined;
   const path = url.split(/[?#]/)[0];
-  return TARGETS.find(([re]) => re.test(path))?.[1];
+  return resolvedTargets.get(path) ?? TARGETS.find(([re]) => re.test(path))?.[1];
+}
+
+function noteResolved(specifier: string, result: ResolveResult): ResolveResult {
+  const id = SPECIFIERS[specifier];
+  if (id && result.url.startsWith('file:') && resolvedTargets.size < 64) resolvedTargets.set(result.url.split(/[?#]/)[0], id);
+  return result;
 }
 
 /** AI SDK: export wrapped generateText/streamText/… and report errors with their type. */
@@ -65,24 +81,39 @@ function instrumented(url: string, result: LoadResult): LoadResult {
   if (!id || !registryUrl || result.format !== 'module' || result.source == null) return result;
   try {
     const source = typeof result.source === 'string' ? result.source : new TextDecoder().decode(result.source as ArrayBuffer);
-    return { ...result, source: id === 'ai' ? injectAi(source) : injectInstrument(source, url, id) };
+    // AI SDK ≥ 7 is traced through its telemetry integrations; only its agents' ids are read from the module.
+    const legacyAi = id === 'ai' && !source.includes('function registerTelemetry(');
+    return { ...result, source: legacyAi ? injectAi(source) : injectInstrument(source, url, id) };
   } catch {
     return result;
   }
 }
 
-/** The `module.register` hook (loader thread). */
+/** The `module.register` hooks (loader thread). */
+export async function resolve(specifier: string, context: unknown, nextResolve: (specifier: string, context?: unknown) => Promise<ResolveResult>): Promise<ResolveResult> {
+  return noteResolved(specifier, await nextResolve(specifier, context));
+}
+
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
   return instrumented(url, await nextLoad(url, context));
 }
 
+/** The synchronous hooks `module.registerHooks` takes. */
+export interface SyncHooks {
+  resolve: (specifier: string, context: unknown, nextResolve: (specifier: string, context?: unknown) => ResolveResult) => ResolveResult;
+  load: (url: string, context: unknown, nextLoad: (url: string, context?: unknown) => LoadResult) => LoadResult;
+}
+
 /**
- * The same hook for `module.registerHooks` (Node ≥ 22.15 / 23.5: synchronous, on the main
+ * The same hooks for `module.registerHooks` (Node ≥ 22.15 / 23.5: synchronous, on the main
  * thread; `module.register` is deprecated from there on, DEP0205).
  * @example
- * registerHooks({ load: loadHookSync(new URL('./registry.js', import.meta.url).href) });
+ * registerHooks(syncHooks(new URL('./registry.js', import.meta.url).href));
  */
-export function loadHookSync(registry: string): (url: string, context: unknown, nextLoad: (url: string, context?: unknown) => LoadResult) => LoadResult {
+export function syncHooks(registry: string): SyncHooks {
   registryUrl = registry;
-  return (url, context, nextLoad) => instrumented(url, nextLoad(url, context));
+  return {
+    resolve: (specifier, context, nextResolve) => noteResolved(specifier, nextResolve(specifier, context)),
+    load: (url, context, nextLoad) => instrumented(url, nextLoad(url, context)),
+  };
 }

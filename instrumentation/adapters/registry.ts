@@ -1,3 +1,4 @@
+import { instrumentAiAgents, isAiSdk7 } from './aiSdkAgents.js';
 import { instrumentAnthropic } from './anthropic.js';
 import { instrumentOpenAI } from './openai.js';
 import { instrumentOpenAIAgents } from './openaiAgents.js';
@@ -29,7 +30,12 @@ export const instrumented = new Set<AdapterId>();
 /** Instruments one loaded copy of a package; never throws into the host's import. */
 export function instrumentModule(id: AdapterId, mod: unknown): void {
   try {
-    if (id === 'ai' || !isEnabled(id)) return;
+    if (!isEnabled(id)) return;
+    // AI SDK ≤ 6 is instrumented by wrapping its functions (wrapAi); ≥ 7 traces itself through the registered integration.
+    if (id === 'ai') {
+      if (isAiSdk7(mod) && instrumentAiAgents(mod)) instrumented.add(id);
+      return;
+    }
     if (INSTRUMENTERS[id](mod)) instrumented.add(id);
   } catch (err) {
     process.stderr.write(`agentpulse: could not instrument ${id}: ${err instanceof Error ? err.message : String(err)}\n`);
