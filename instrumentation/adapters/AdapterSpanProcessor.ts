@@ -8,6 +8,14 @@ import { mapAiSdkAttributes } from './vercelAi.js';
 
 type MutableAttributes = Record<string, unknown>;
 
+function moveTotals(a: MutableAttributes): void {
+  for (const k of ['input_tokens', 'output_tokens']) {
+    if (a[`gen_ai.usage.${k}`] === undefined) continue;
+    a[`agentpulse.ai.usage.${k}`] = a[`gen_ai.usage.${k}`];
+    delete a[`gen_ai.usage.${k}`];
+  }
+}
+
 export { fillCost };
 
 /**
@@ -30,6 +38,9 @@ export class AdapterSpanProcessor implements SpanProcessor {
         const s = adapterSettings();
         mapAiSdkAttributes(a as Parameters<typeof mapAiSdkAttributes>[0], s.captureContent, s.contentMaxChars);
       }
+      // @ai-sdk/otel (when the app registers it, our AI SDK 7 integration steps aside) repeats the run's
+      // token totals on its invoke_agent span; keep them beside, as ours does, so tokens count once.
+      if (span.instrumentationScope.name === 'gen_ai' && a['gen_ai.operation.name'] === 'invoke_agent') moveTotals(a);
       // The Anthropic SDK's built-in spans (if the user keeps them on) report the provider's error type.
       if (span.instrumentationScope.name === 'com.anthropic.sdk.typescript' && typeof a['error.type'] === 'string') {
         a['agentpulse.provider.error_type'] = a['error.type'];
