@@ -11,6 +11,8 @@ import type { AppRun, SpanRow } from './adaptersHelpers.js';
 
 let fake: FakeProviders;
 let runs: Map<string, AppRun>;
+// AI SDK 7 is ESM only: a CommonJS app can require() it from Node 20.19 / 22.12 on.
+const requireEsm = (process.features as { require_module?: boolean }).require_module === true;
 const projects: { remove: () => void }[] = [];
 
 function project(app: string, links: Record<string, string>, major: string): string {
@@ -28,8 +30,12 @@ beforeAll(async () => {
       { key: 'ai5', app: 'vercelAiApp.mjs' },
       { key: 'ai6', app: project('vercelAiApp.mjs', { ai: 'ai-6' }, '6') },
       { key: 'ai7.mjs', app: project('vercelAi7App.mjs', { ai: 'ai-7' }, '7') },
-      { key: 'ai7.cjs', app: project('vercelAi7App.cjs', { ai: 'ai-7' }, '7') },
-      { key: 'ai7.capture', app: project('vercelAi7App.cjs', { ai: 'ai-7' }, '7'), env: { AGENTPULSE_CAPTURE_CONTENT: 'true' } },
+      ...(requireEsm
+        ? [
+            { key: 'ai7.cjs', app: project('vercelAi7App.cjs', { ai: 'ai-7' }, '7') },
+            { key: 'ai7.capture', app: project('vercelAi7App.cjs', { ai: 'ai-7' }, '7'), env: { AGENTPULSE_CAPTURE_CONTENT: 'true' } },
+          ]
+        : []),
     ],
     { FAKE_URL: fake.url },
   );
@@ -174,7 +180,7 @@ describe('AI SDK 7 (telemetry integration)', () => {
     expect(spans.filter((s) => s.input_tokens !== null).map((s) => s.operation).sort()).toEqual([...Array(7).fill('chat'), 'embeddings']);
   });
 
-  it('instruments require("ai") (ESM loaded from CommonJS) without touching its exports', () => {
+  it.runIf(requireEsm)('instruments require("ai") (ESM loaded from CommonJS) without touching its exports', () => {
     const spans = spansOf('ai7.cjs');
     const run = traceOf(spans, 'invoke_agent weather');
     expect(run.map((s) => s.name).sort()).toEqual(['chat gpt-4o-mini', 'chat gpt-4o-mini', 'execute_tool get_weather', 'invoke_agent weather', 'step 1', 'step 2']);
@@ -183,7 +189,7 @@ describe('AI SDK 7 (telemetry integration)', () => {
     expect(traceOf(spans, 'invoke_agent').map((s) => s.operation)).toEqual(['invoke_agent', 'agent_step', 'chat']);
   });
 
-  it('records prompts, outputs and tool arguments and results when AGENTPULSE_CAPTURE_CONTENT=true', () => {
+  it.runIf(requireEsm)('records prompts, outputs and tool arguments and results when AGENTPULSE_CAPTURE_CONTENT=true', () => {
     const spans = spansOf('ai7.capture');
     const tool = spans.find((s) => s.operation === 'execute_tool')!;
     expect([tool.attributes['gen_ai.tool.call.arguments'], tool.attributes['gen_ai.tool.call.result']]).toEqual(['{"city":"Paris"}', 'sunny in Paris']);
