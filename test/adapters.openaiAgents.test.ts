@@ -5,30 +5,38 @@ import { family, fixtureProject, OURS, runApps, versionFor } from './adaptersHel
 import type { AppRun, SpanRow } from './adaptersHelpers.js';
 
 // Unmodified OpenAI Agents SDK programs through the preload against the loopback fake provider:
-// the repository's @openai/agents (0.20), from ESM and CommonJS, and 0.14 (installed beside it as
-// `openai-agents-0-14`, reaching the app as @openai/agents through a throwaway project).
+// the repository's @openai/agents (0.20, with the openai 7 it depends on), from ESM and CommonJS,
+// and 0.14 (installed beside it as `openai-agents-0-14`, with the repository's openai 6). Each app
+// runs in a throwaway project whose node_modules gives it those packages under their real names.
 // Run `npm run build` first so dist/ is fresh.
 
 let fake: FakeProviders;
 let runs: Map<string, AppRun>;
-let old: { app: string; remove: () => void };
+const projects: { remove: () => void }[] = [];
+
+function project(app: string, links: Record<string, string>, agents: string, openai: string): string {
+  const p = fixtureProject(app, links);
+  projects.push(p);
+  expect([versionFor(p.app, '@openai/agents'), versionFor(p.app, 'openai')]).toEqual([expect.stringMatching(agents), expect.stringMatching(openai)]);
+  return p.app;
+}
 
 beforeAll(async () => {
   fake = await startFakeProviders();
-  old = fixtureProject('agentsApp.mjs', { '@openai/agents': 'openai-agents-0-14' });
-  expect([versionFor('agentsApp.mjs', '@openai/agents'), versionFor(old.app, '@openai/agents')]).toEqual([expect.stringMatching(/^0\.20\./), expect.stringMatching(/^0\.14\./)]);
+  // openai 7 is not hoisted (the repository's own openai is 6): the Agents SDK's copy.
+  const current = { openai: '@openai/agents/node_modules/openai' };
   runs = await runApps(
     [
-      { key: '0.20', app: 'agentsApp.mjs' },
-      { key: '0.20.cjs', app: 'agentsApp.cjs' },
-      { key: '0.14', app: old.app },
+      { key: '0.20', app: project('agentsApp.mjs', current, '^0\\.20\\.', '^7\\.') },
+      { key: '0.20.cjs', app: project('agentsApp.cjs', current, '^0\\.20\\.', '^7\\.') },
+      { key: '0.14', app: project('agentsApp.mjs', { '@openai/agents': 'openai-agents-0-14' }, '^0\\.14\\.', '^6\\.') },
     ],
     { FAKE_URL: fake.url },
   );
 }, 90_000);
 
 afterAll(async () => {
-  old?.remove();
+  for (const p of projects) p.remove();
   await fake?.close();
 });
 
