@@ -85,6 +85,7 @@ export class AiSdkTelemetry implements CallContextSource {
   onStepStart(e: AiEvent): void {
     const s = this.state(e);
     if (!s) return;
+    if (s.step) this.onStepEnd({ callId: e.callId });
     const n = (num(e.stepNumber) ?? (Array.isArray(e.steps) ? e.steps.length : 0)) + 1;
     s.step = open(`step ${n}`, SpanKind.INTERNAL, clean({ 'gen_ai.operation.name': 'agent_step', 'gen_ai.agent.name': s.agent, 'agentpulse.ai.step': n }), s.root.ctx);
   }
