@@ -158,6 +158,11 @@ export const PatternSchema = z
     success_rate: z.number().min(0).max(1),
     confidence: z.number(),
     status: z.string(),
+    finding_id: z.string().optional().describe('the finding this row names: one per effect (see aliases)'),
+    aliases: z
+      .array(z.object({ signature: z.string().describe('task_type/signature'), relation: z.enum(['same_runs', 'within', 'explained', 'mirror']) }).strict())
+      .optional()
+      .describe('rows that restate this finding, folded under it instead of listed'),
   })
   .strict();
 

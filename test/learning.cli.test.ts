@@ -40,8 +40,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('learning CLI', () => {
   it('refreshes, lists, reviews, promotes one bounded step, refuses an antipattern and demotes', async () => {
     expect(await cli('patterns', 'refresh')).toMatch(/counted 1500 new tasks/);
-    const anti = JSON.parse(await cli('--json', 'patterns', 'list', '--kind', 'antipattern', '--task-type', 'bugfix')) as { id: string }[];
-    expect(anti.length).toBeGreaterThan(0);
+    const rows = JSON.parse(await cli('--json', 'patterns', 'list', '--rows', '--kind', 'antipattern', '--task-type', 'bugfix')) as { id: string }[];
+    expect(rows.length).toBeGreaterThan(0);
+    const found = JSON.parse(await cli('--json', 'patterns', '--kind', 'antipattern', '--task-type', 'bugfix')) as { tested: number; findings: { kind: string; patternIds: string[]; aliases: unknown[] }[] };
+    expect(found.findings.length).toBeGreaterThan(0);
+    expect(found.findings.length).toBeLessThan(rows.length);
+    expect(found.tested).toBeGreaterThan(rows.length);
+    const anti = found.findings.filter((f) => f.kind === 'antipattern').map((f) => ({ id: f.patternIds[0] }));
+    const text = await cli('patterns');
+    expect(text).toMatch(/findings? from \d+ significant of \d+ tested rows over 1500 runs/);
+    expect(text).toMatch(/ANTIPATTERN pair:coder\+tester/);
+    expect(text).toMatch(/↳ only inside its runs: .*team:coder\+planner\+tester/);
     await cli('patterns', 'set-default', 'bugfix', 'coder', '--reason', 'start', '--actor', 'ops');
     const review = JSON.parse(await cli('--json', 'patterns', 'review', '--task-type', 'bugfix')) as { items: { pattern: { id: string }; eligibility: { eligible: boolean } }[] };
     const best = review.items.find((i) => i.eligibility.eligible)!;

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { LearningDb } from './db.js';
 import { analyzeExperiment, listExperiments } from './experiments.js';
 import type { ExperimentAnalysisOptions, ExperimentResult } from './experiments.js';
+import type { AliasRelation, Finding } from './findings.js';
 import { listPatterns, updatePatternDb } from './patternDb.js';
+import type { StoredPattern } from './patternDb.js';
+import { patternId } from './patterns.js';
 import type { PatternDbUpdate } from './patternDb.js';
 import { autoPromote } from './policy.js';
 import type { PromotionStep } from './policy.js';
@@ -18,11 +21,32 @@ export interface ReportPattern {
   success_rate: number;
   confidence: number;
   status: string;
+  finding_id?: string;
+  aliases?: { signature: string; relation: AliasRelation }[];
 }
 
 /** A stored pattern in the report's shape. */
 export function toReportPattern(p: { id: string; kind: 'pattern' | 'antipattern'; taskType: string; signature: string; support: number; successRate: number; confidence: number; status: string }): ReportPattern {
   return { id: p.id, kind: p.kind, signature: `${p.taskType}/${p.signature}`, support: p.support, success_rate: p.successRate, confidence: p.confidence, status: p.status };
+}
+
+/**
+ * The report's patterns with findings folded: rows that restate a finding are left out, and the
+ * finding's own rows carry them as `aliases` (a finding across task types has a row in each).
+ */
+export function foldedReportPatterns(rows: readonly StoredPattern[], findings: readonly Finding[]): ReportPattern[] {
+  const byId = new Map(findings.map((f) => [f.id, f]));
+  return rows.flatMap((p) => {
+    const role = p.evidence.finding_role;
+    const f = typeof p.evidence.finding_id === 'string' ? byId.get(p.evidence.finding_id) : undefined;
+    if (role === 'alias' && f) return [];
+    const out = toReportPattern(p);
+    if (role !== 'finding' || !f) return [out];
+    // The finding's aliases sit under its row in the task type they belong to (or the first row).
+    const home = (a: { taskType: string }): string => (f.patternIds.includes(patternId(a.taskType, f.signature)) ? patternId(a.taskType, f.signature) : f.patternIds[0]);
+    const aliases = f.aliases.filter((a) => home(a) === p.id).map((a) => ({ signature: `${a.taskType}/${a.signature}`, relation: a.relation }));
+    return [{ ...out, kind: f.kind, finding_id: f.id, aliases }];
+  });
 }
 
 export interface LearningResult {
@@ -65,9 +89,10 @@ export async function runLearning(db: LearningDb, options: LearningRunOptions = 
   const recommendations = [...(await buildRecommendations(db, { seed: options.seed })), ...experiments.map(experimentRecommendation)];
   await saveRecommendations(db, runId, recommendations);
   const stored = await listPatterns(db);
-  const patterns = stored
-    .filter((p) => options.reportAll || p.kind === 'antipattern' || p.signature.startsWith('team:') || p.confidence >= 1 - (options.fdr ?? 0.05))
-    .map(toReportPattern);
+  const patterns = foldedReportPatterns(
+    stored.filter((p) => options.reportAll || p.kind === 'antipattern' || p.signature.startsWith('team:') || p.confidence >= 1 - (options.fdr ?? 0.05)),
+    update.findings.findings,
+  );
   return { patterns, recommendations, experiments, promotions, update: { runId, windowFromNs: update.windowFromNs, windowToNs: update.windowToNs, tasks: update.tasks } };
 }
 

@@ -36,7 +36,10 @@ export function contextBand(tokens: number): string {
  */
 export const LOOP_RUN_LENGTH = 3;
 
-/** Distinct features of one task: its team, every agent pair in it, models, context band, tool loops, tool bigrams. */
+/** `loop:*`: a task with a tool loop of any tool. */
+export const ANY_TOOL = '*';
+
+/** Distinct features of one task: its team, every agent pair in it, models, context band, tool loops (per tool and `loop:*`), tool bigrams. */
 export function featuresOf(r: ExecutionRecord): Feature[] {
   const out = new Map<string, Feature>();
   const add = (kind: FeatureKind, value: string): void => {
@@ -52,7 +55,11 @@ export function featuresOf(r: ExecutionRecord): Feature[] {
   for (let i = 1; i <= r.tools.length; i++) {
     if (i < r.tools.length && r.tools[i] === r.tools[i - 1]) run++;
     else {
-      if (run >= LOOP_RUN_LENGTH) add('loop', r.tools[i - 1]);
+      if (run >= LOOP_RUN_LENGTH) {
+        add('loop', r.tools[i - 1]);
+        // Any loop at all: the effect of looping pools here, whichever tool it hits.
+        add('loop', ANY_TOOL);
+      }
       run = 1;
     }
   }

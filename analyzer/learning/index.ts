@@ -10,6 +10,12 @@ export { CONTEXT_BANDS, LOOP_RUN_LENGTH, contextBand, featuresOf } from './featu
 export type { Feature, FeatureKind } from './features.js';
 export { fisherExactTest } from './fisherExact.js';
 export { countFeatures, minePatterns, patternId } from './patterns.js';
+export { FINDINGS_PROCEDURE, buildFindings } from './findings.js';
+export type { AliasRelation, Finding, FindingAlias, FindingsOptions, FindingsReport } from './findings.js';
+export { suggestSeparation } from './separation.js';
+export { listFindings, rowFindings } from './findingsDb.js';
+export type { FindingFilter, RowFinding, StoredFindings } from './findingsDb.js';
+export type { SuggestedExperiment } from './separation.js';
 export type { BaseCount, FeatureCount, MineOptions, MinedPattern } from './patterns.js';
 export { getPattern, listPatterns, updatePatternDb } from './patternDb.js';
 export type { PatternDbUpdate, PatternFilter, StoredPattern, UpdatePatternsOptions } from './patternDb.js';

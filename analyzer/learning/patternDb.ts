@@ -5,6 +5,9 @@ import { inTransaction } from '../../store/records/sqlRows.js';
 import { num, parseJson } from './db.js';
 import type { LearningDb } from './db.js';
 import type { FeatureKind } from './features.js';
+import { buildFindings } from './findings.js';
+import type { FindingsReport } from './findings.js';
+import { rowFindings, saveFindings } from './findingsDb.js';
 import { countFeatures, minePatterns, patternId } from './patterns.js';
 import type { FeatureCount, MinedPattern, MineOptions } from './patterns.js';
 import { loadExecutionRecords } from './records.js';
@@ -31,6 +34,8 @@ export interface PatternDbUpdate {
   tasks: number;
   /** Every tested pattern, from the cumulative counts. */
   patterns: MinedPattern[];
+  /** The significant patterns folded into one finding per effect, over the whole history. */
+  findings: FindingsReport;
 }
 
 /**
@@ -86,6 +91,11 @@ export async function updatePatternDb(db: LearningDb, options: UpdatePatternsOpt
     }
     const mined = minePatterns(cumFeatures, cumBases, { ...options, minSupport });
     const examplesOf = new Map(cumFeatures.map((f) => [patternId(f.taskType, f.signature), f.failedExamples]));
+    // Folding needs which runs hold which features, so it reads the whole history (not only counts).
+    const history = sinceNs === null ? records : await loadExecutionRecords(db, { untilNs });
+    const findings = buildFindings(history, mined, { fdr: options.fdr ?? 0.05 });
+    const byRow = rowFindings(findings.findings);
+    await saveFindings(db, { ...findings, runId, runs: history.length, windowToNs: untilNs.toString() });
     await upsertPatternStats(
       db,
       mined.map((p) => {
@@ -95,13 +105,14 @@ export async function updatePatternDb(db: LearningDb, options: UpdatePatternsOpt
           feature_kind: p.featureKind, base_rate: p.baseRate, rest_rate: p.restRate, failures: p.support - p.successes,
           p_value: p.pValue, q_value: p.qValue, test: 'fisher_exact_two_sided', fdr_control: 'benjamini_hochberg',
           examples: examplesOf.get(p.id) ?? [],
+          ...byRow.get(p.id),
         };
         return { ...p, status, evidence };
       }),
       now,
     );
     await kvSet(db, NS, WATERMARK, untilNs.toString());
-    return { runId, windowFromNs: sinceNs, windowToNs: untilNs, tasks: records.length, patterns: mined };
+    return { runId, windowFromNs: sinceNs, windowToNs: untilNs, tasks: records.length, patterns: mined, findings };
   });
 }
 

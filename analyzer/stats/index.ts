@@ -38,6 +38,8 @@ export { hodgesLehmannShift, hodgesLehmannSorted } from './hodgesLehmann.js';
 export { betaPosteriorInterval, jeffreysInterval, minSampleSizePerArm, srmTest, twoProportionZTest, wilsonInterval } from './proportions.js';
 export type { ProportionInterval, SampleSizeOptions, SrmResult, TwoProportionResult } from './proportions.js';
 export { bhQValues, bhReject } from './multipleTesting.js';
+export { mantelHaenszel } from './mantelHaenszel.js';
+export type { MantelHaenszelResult, Stratum2x2 } from './mantelHaenszel.js';
 export { binarySegmentation, estimateNoiseVariance, peltMeanChanges, singleChangePoint } from './changePoint.js';
 export type { PeltOptions, PeltResult, Segment, SingleChangePoint } from './changePoint.js';
 export { firstCrossing, holtForecast, linearTrendForecast } from './forecast.js';

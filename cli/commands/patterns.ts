@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
+import type { AliasRelation, Finding } from '../../analyzer/learning/index.js';
 import {
-  demote, listPatterns, listPolicies, loadRules, promotePattern, rejectPattern, reviewQueue, runLearning, saveRules, setDefaultTeam,
+  demote, listFindings, listPatterns, listPolicies, loadRules, promotePattern, rejectPattern, reviewQueue, runLearning, saveRules, setDefaultTeam,
 } from '../../analyzer/learning/index.js';
 import { CliError } from '../errors.js';
 import { globalOptions, print } from '../globalOptions.js';
@@ -22,22 +23,76 @@ export function actorOf(opt: string | undefined): string {
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '' : `${(100 * x).toFixed(1)}%`);
 
 const listCmd = new Command('list')
-  .description('list tested patterns and antipatterns (default)')
+  .description('list findings — one per effect, the rows that restate it folded under it — or, with --rows, every tested row (default)')
   .option('--task-type <type>', 'only this task type')
   .addOption(new Option('--kind <kind>', 'only patterns or antipatterns').choices(['pattern', 'antipattern']))
-  .option('--status <status>', 'only this status (candidate, flagged, rolling_out, promoted, rejected, demoted)')
-  .option('--all', 'include features seen too rarely to test yet')
-  .action(async function (this: Command, o: { taskType?: string; kind?: 'pattern' | 'antipattern'; status?: string; all?: boolean }) {
+  .option('--status <status>', 'only rows with this status (candidate, flagged, rolling_out, promoted, rejected, demoted); implies --rows')
+  .option('--rows', 'every tested (task type, feature) row, unfolded, with the finding it belongs to')
+  .option('--all', 'with --rows: include features seen too rarely to test yet')
+  .action(async function (this: Command, o: { taskType?: string; kind?: 'pattern' | 'antipattern'; status?: string; rows?: boolean; all?: boolean }) {
     const g = globalOptions(this);
-    const pats = await withReader(g, (db) => listPatterns(db, { taskType: o.taskType, kind: o.kind, status: o.status, includeObserved: o.all }));
-    if (g.json) return print(formatJson(pats));
-    const rows = pats.map((p) => ({
-      id: p.id, task_type: p.taskType, kind: p.kind, signature: p.signature, support: p.support, success: pct(p.successRate),
-      ci95: `${pct(p.ciLow)}–${pct(p.ciHigh)}`, lift: p.lift === null ? '' : p.lift.toFixed(2), q: Number(p.evidence.q_value ?? NaN).toExponential(1), status: p.status,
+    const { pats, found } = await withReader(g, async (db) => ({
+      pats: await listPatterns(db, { taskType: o.taskType, kind: o.kind, status: o.status, includeObserved: o.all }),
+      found: o.rows || o.status ? null : await listFindings(db, { taskType: o.taskType, kind: o.kind }),
     }));
-    print(formatTable({ columns: ['id', 'task_type', 'kind', 'signature', 'support', 'success', 'ci95', 'lift', 'q', 'status'], rows }));
-    if (pats.length === 0) print('no patterns yet: run `agentpulse patterns refresh` (or `agentpulse analyze`) after some tasks are traced');
+    if (!found) return printRows(g.json === true, pats);
+    const other = pats.filter((p) => p.evidence.finding_id === undefined);
+    if (g.json) return print(formatJson({ tested: found.tested, flagged: found.flagged, fdr: found.fdr, procedure: found.procedure, runs: found.runs, findings: found.findings, unconfirmed: found.unconfirmed, other }));
+    print(
+      `${plural(found.findings.length, 'finding')} from ${found.flagged} significant of ${found.tested} tested rows over ${found.runs} runs ` +
+        `(Benjamini–Hochberg across all of them at FDR ${pct(found.fdr)}; restatements folded; \`patterns --rows\` lists every row)`,
+    );
+    for (const f of found.findings) print(renderFinding(f));
+    if (found.unconfirmed.length > 0) {
+      print(`\nunconfirmed (significant alone, explained by no finding, too weak for one of its own — Bonferroni over the ${found.tested} rows): ` +
+        found.unconfirmed.map((u) => `${u.kind} ${u.taskType}/${u.signature} (${u.successes}/${u.support}, q ${u.qValue.toExponential(1)})`).join(', '));
+    }
+    if (other.length > 0) print(`\n${plural(other.length, 'other tested row')} (not significant): agentpulse patterns --rows`);
   });
+
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+function printRows(json: boolean, pats: Awaited<ReturnType<typeof listPatterns>>): void {
+  if (json) return print(formatJson(pats));
+  const rows = pats.map((p) => ({
+    id: p.id, task_type: p.taskType, kind: p.kind, signature: p.signature, support: p.support, success: pct(p.successRate),
+    ci95: `${pct(p.ciLow)}–${pct(p.ciHigh)}`, lift: p.lift === null ? '' : p.lift.toFixed(2), q: Number(p.evidence.q_value ?? NaN).toExponential(1), status: p.status,
+    finding: p.evidence.finding_role === 'alias' ? `↳ ${String(p.evidence.finding_signature)} (${String(p.evidence.alias_relation)})` : p.evidence.finding_role === 'finding' ? 'finding' : '',
+  }));
+  print(formatTable({ columns: ['id', 'task_type', 'kind', 'signature', 'support', 'success', 'ci95', 'lift', 'q', 'status', 'finding'], rows }));
+  if (pats.length === 0) print('no patterns yet: run `agentpulse patterns refresh` (or `agentpulse analyze`) after some tasks are traced');
+}
+
+const RELATION_WORDS: Record<AliasRelation, string> = {
+  same_runs: 'same runs',
+  within: 'only inside its runs',
+  explained: 'no effect left once it is accounted for',
+  mirror: 'the other side of it (looked different because its runs were in their rest)',
+};
+
+/** A finding as a few lines: the effect, its evidence, what restates it, what cannot be told apart. */
+export function renderFinding(f: Finding): string {
+  const lines = [
+    `\n${f.kind.toUpperCase()} ${f.signature}  [${f.taskTypes.join(', ')}]  ${f.id}`,
+    `  success ${pct(f.successRate)} (95 % CI ${pct(f.ciLow)}–${pct(f.ciHigh)}) vs ${pct(f.restRate)} without it, ${f.support} runs, ` +
+      `odds ratio ${Number.isFinite(f.oddsRatio) ? f.oddsRatio.toFixed(2) : '∞'}, q ${f.qValue.toExponential(1)}`,
+  ];
+  if (f.adjusted.adjustedFor.length > 0) lines.push(`  adjusted for ${f.adjusted.adjustedFor.join(', ')}: odds ratio ${f.adjusted.oddsRatio.toFixed(2)}`);
+  const byRelation = new Map<AliasRelation, Map<string, string[]>>();
+  for (const a of f.aliases) {
+    const m = byRelation.get(a.relation) ?? byRelation.set(a.relation, new Map()).get(a.relation)!;
+    (m.get(a.signature) ?? m.set(a.signature, []).get(a.signature)!).push(a.taskType);
+  }
+  for (const [relation, sigs] of byRelation) {
+    lines.push(`  ↳ ${RELATION_WORDS[relation]}: ${[...sigs].map(([sig, types]) => `${sig} (${types.join(', ')})`).join(', ')}`);
+  }
+  if (f.indistinguishable.length > 0) lines.push(`  ! the data cannot tell it from ${f.indistinguishable.join(', ')}: they always ran together`);
+  if (f.experiment) {
+    lines.push(`  to tell them apart: ${f.experiment.why}`);
+    if (f.experiment.command) lines.push(`    $ ${f.experiment.command}`);
+  }
+  return lines.join('\n');
+}
 
 const refreshCmd = new Command('refresh')
   .description('update the pattern DB with tasks since the last run, rebuild recommendations, apply an auto-promote policy if configured')
@@ -143,7 +198,7 @@ const policyCmd = new Command('policy')
 
 /** `agentpulse patterns`: the pattern DB and the human review of promotions. */
 export const patternsCommand = new Command('patterns')
-  .description('learned patterns and antipatterns; review, promote, reject and demote team defaults')
+  .description('learned findings (patterns and antipatterns, one per effect); review, promote, reject and demote team defaults')
   .addCommand(listCmd, { isDefault: true })
   .addCommand(refreshCmd)
   .addCommand(reviewCmd)
@@ -155,8 +210,15 @@ export const patternsCommand = new Command('patterns')
   .addHelpText(
     'after',
     `
+Findings: every (task type, feature) row is tested (Fisher exact vs the rest of its task type,
+Benjamini–Hochberg across all rows); rows that restate one effect (the pairs inside one failing
+team, the team itself, the better-looking rest) fold under the smallest signature that explains
+it across task types. Where the data cannot tell candidates apart, the finding says so and
+suggests the experiment that would.
+
 Examples:
   $ agentpulse patterns --kind antipattern
+  $ agentpulse patterns --rows --task-type bugfix
   $ agentpulse patterns refresh
   $ agentpulse patterns review --task-type bugfix
   $ agentpulse patterns promote p_1a2b3c4d5e6f --reason "beats default on 120 tasks"
