@@ -1,29 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/index.js';
 import { buildFindings, countFeatures, loadExecutionRecords, minePatterns } from '../analyzer/learning/index.js';
-import { nullWorld, simulate } from './fixtures/simulator.js';
-import type { SimWorld } from './fixtures/simulator.js';
+import { nullWorld, plantedWorld, simulate } from './fixtures/simulator.js';
 
 const FDR = 0.05;
-
-/**
- * Every team equally good, except: planner+tester (inside five larger teams across three task
- * types) fails, reviewer+summarizer fails but only ever runs inside one team, and oversized
- * context fails. Three planted effects, so three findings; every other significant row restates one.
- */
-export function plantedWorld(): SimWorld {
-  const w = nullWorld();
-  const team = (...members: string[]) => ({ members, success: 0.8 });
-  w.teams = {
-    bugfix: [team('coder', 'planner', 'tester'), team('coder', 'planner', 'summarizer', 'tester'), team('coder', 'reviewer'), team('coder', 'planner', 'reviewer'), team('coder', 'tester')],
-    feature: [team('planner', 'reviewer', 'tester'), team('coder', 'planner', 'tester'), team('coder', 'planner'), team('coder', 'reviewer', 'writer')],
-    research: [team('planner', 'researcher', 'tester', 'writer'), team('researcher', 'writer'), team('planner', 'researcher'), team('researcher', 'reviewer', 'summarizer')],
-  };
-  w.badPair = { agents: ['planner', 'tester'], logit: -3 };
-  w.extraBadPairs = [{ agents: ['reviewer', 'summarizer'], logit: -3 }];
-  w.oversizedContext = { rate: 0.08, minTokens: 65_536, logit: -4 };
-  return w;
-}
 
 describe('buildFindings', () => {
   for (const seed of [41, 42, 43]) {

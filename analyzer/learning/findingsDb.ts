@@ -18,6 +18,8 @@ export interface RowFinding {
   finding_id: string;
   finding_signature: string;
   finding_role: 'finding' | 'alias';
+  /** The finding's direction (adjusted; a row's own kind is unadjusted). */
+  finding_kind: 'pattern' | 'antipattern';
   alias_relation?: string;
 }
 
@@ -25,8 +27,8 @@ export interface RowFinding {
 export function rowFindings(findings: readonly Finding[]): Map<string, RowFinding> {
   const out = new Map<string, RowFinding>();
   for (const f of findings) {
-    for (const id of f.patternIds) out.set(id, { finding_id: f.id, finding_signature: f.signature, finding_role: 'finding' });
-    for (const a of f.aliases) out.set(a.patternId, { finding_id: f.id, finding_signature: f.signature, finding_role: 'alias', alias_relation: a.relation });
+    for (const id of f.patternIds) out.set(id, { finding_id: f.id, finding_signature: f.signature, finding_role: 'finding', finding_kind: f.kind });
+    for (const a of f.aliases) out.set(a.patternId, { finding_id: f.id, finding_signature: f.signature, finding_role: 'alias', finding_kind: f.kind, alias_relation: a.relation });
   }
   return out;
 }

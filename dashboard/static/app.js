@@ -189,8 +189,12 @@ function renderPatterns(p) {
   const body = $('p-patterns').querySelector('.body');
   if (p.patterns.length === 0) return body.replaceChildren(empty('No patterns learned yet: the learning system fills this after `agentpulse analyze` has seen enough runs.'));
   const columns = [
-    { key: 'kind', label: 'kind', value: (r) => r.kind },
-    { key: 'signature', label: 'signature', class: 'wrap', value: (r) => r.signature },
+    { key: 'kind', label: 'kind', value: (r) => r.kind, format: (v, r) => (r.finding ? `${v} finding` : v) },
+    // A finding's restating rows fold under it: "restated by N", the list on demand.
+    { key: 'signature', label: 'signature', class: 'wrap', value: (r) => r.signature, format: (v, r) => (r.aliases?.length
+      ? h('span', {}, v, h('details', { class: 'aliases' }, h('summary', { class: 'muted small' }, `restated by ${plural(r.aliases.length, 'row')}`),
+        h('ul', { class: 'small' }, r.aliases.map((a) => h('li', {}, a)))))
+      : v) },
     { key: 'task_type', label: 'task', value: (r) => r.task_type ?? '–' },
     { key: 'support', label: 'support', num: true, value: (r) => r.support, format: fmtInt },
     { key: 'success_rate', label: 'success', num: true, value: (r) => r.success_rate, format: fmtPct },
@@ -210,8 +214,8 @@ function renderPatterns(p) {
       body.querySelectorAll('tbody tr')[first]?.querySelector('button')?.focus();
     } }, `Show ${Math.min(PATTERNS_STEP, rest)} more (${fmtInt(rest)} hidden)`) : null;
     body.replaceChildren(
-      h('p', { class: 'muted small', dataset: { total: String(p.patterns.length), shown: String(shown) } }, `${fmtInt(shown)} of ${plural(p.patterns.length, 'pattern')}, most confident first`),
-      table(columns, p.patterns.slice(0, shown), { cls: 'fit', onRow: (r) => traces({ task_type: r.task_type ?? '' }, `pattern ${r.signature}`), label: (r) => `pattern ${r.signature}` }),
+      h('p', { class: 'muted small', dataset: { total: String(p.patterns.length), shown: String(shown) } }, `${fmtInt(shown)} of ${plural(p.patterns.length, 'pattern')}: findings first (one per effect), then the other tested rows, most confident first`),
+      table(columns, p.patterns.slice(0, shown), { cls: 'fit', onRow: (r) => traces({ task_type: r.task_type?.includes(', ') ? '' : r.task_type ?? '' }, `pattern ${r.signature}`), label: (r) => `pattern ${r.signature}` }),
       more);
   };
   draw();
