@@ -1,36 +1,49 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/index.js';
 import { evaluateClassifier, loadExecutionRecords, predictTask, startFeatures } from '../analyzer/learning/index.js';
-import { defaultWorld, simulate } from './fixtures/simulator.js';
+import { defaultWorld, sharpWorld, simulate } from './fixtures/simulator.js';
+import { classifierVsCeiling } from './fixtures/learningEval.js';
 
 describe('evaluateClassifier', () => {
-  it('predicts task success at start with ≥ 85 % accuracy on a time-based hold-out, calibrated', async () => {
-    const store = await openStore(':memory:');
-    const sim = simulate(defaultWorld(), { seed: 31, count: 6000 });
-    await store.writeBatch(sim.spans);
-    const records = await loadExecutionRecords(store);
-    const { classifier, evaluation: e } = evaluateClassifier(records, 0.3);
-    // The best any classifier can do here: predict success when the true probability ≥ ½.
-    const truth = new Map(sim.tasks.map((t) => [t.taskId, t]));
-    const sorted = [...records].sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
-    const test = sorted.slice(e.trainSize);
-    const bayes = test.filter((r) => (truth.get(r.taskId)!.trueP >= 0.5) === r.success).length / test.length;
+  it('predicts task success at start within 95 % of the Bayes ceiling on a time-based hold-out, calibrated', async () => {
+    const c = await classifierVsCeiling(defaultWorld(), 31);
+    const e = c.evaluation;
     console.log(
-      `classifier hold-out (latest 30 %, n=${e.testSize}): accuracy ${e.accuracy.toFixed(3)} (Bayes-optimal ${bayes.toFixed(3)}, majority ${e.majorityAccuracy.toFixed(3)}), ` +
-        `AUC ${e.auc.toFixed(3)}, Brier ${e.brier.toFixed(3)}, log loss ${e.logLoss.toFixed(3)}, ECE ${e.ece.toFixed(3)}, λ ${e.lambda}`,
+      `classifier hold-out (latest 30 %, n=${e.testSize}): accuracy ${e.accuracy.toFixed(3)} vs ceiling ${c.ceilingAccuracyRealised.toFixed(3)} ` +
+        `(expected ${c.ceilingAccuracy.toFixed(3)}; ${(100 * c.shareOfCeiling).toFixed(1)} % of it; with the unforeseeable loop known ${c.fullInformationAccuracy.toFixed(3)}; majority ${e.majorityAccuracy.toFixed(3)}), ` +
+        `AUC ${e.auc.toFixed(3)} vs ${c.ceilingAuc.toFixed(3)}, ECE ${e.ece.toFixed(3)} vs ${c.ceilingEce.toFixed(3)}, Brier ${e.brier.toFixed(3)}, log loss ${e.logLoss.toFixed(3)}, λ ${e.lambda}`,
     );
     console.log('top features', e.topFeatures.slice(0, 6).map((f) => `${f.feature} ${f.weight.toFixed(2)}`).join(', '));
-    expect(e.accuracy).toBeGreaterThanOrEqual(0.85);
-    expect(e.auc).toBeGreaterThanOrEqual(0.85);
+    expect(c.shareOfCeiling).toBeGreaterThanOrEqual(0.95);
+    expect(e.auc).toBeGreaterThanOrEqual(0.95 * c.ceilingAuc);
     expect(e.ece).toBeLessThan(0.05);
-    expect(BigInt(e.splitAtNs)).toBeGreaterThan(sorted[e.trainSize - 1].startNs - 1n);
+    // The ceiling itself is below 0.90 here: the ≥ 0.90 target applies where the data allows it (next test).
+    expect(c.ceilingAccuracyRealised).toBeLessThan(0.9);
     // The planted effects carry the biggest negative weights, and explanations add up.
     const negatives = e.topFeatures.filter((f) => f.weight < 0).map((f) => f.feature);
     expect(negatives).toEqual(expect.arrayContaining(['context=64k-256k', 'model=tiny-model']));
+  });
+
+  it('reaches ≥ 0.90 accuracy where the ceiling allows it', async () => {
+    const c = await classifierVsCeiling(sharpWorld(), 33);
+    console.log(`sharp world: accuracy ${c.evaluation.accuracy.toFixed(3)} vs ceiling ${c.ceilingAccuracyRealised.toFixed(3)} (${(100 * c.shareOfCeiling).toFixed(1)} %), AUC ${c.evaluation.auc.toFixed(3)} vs ${c.ceilingAuc.toFixed(3)}`);
+    expect(c.ceilingAccuracyRealised).toBeGreaterThanOrEqual(0.9);
+    expect(c.evaluation.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(c.shareOfCeiling).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('explains a prediction as per-feature contributions that add up to its log-odds', async () => {
+    const store = await openStore(':memory:');
+    const sim = simulate(defaultWorld(), { seed: 31, count: 1500 });
+    await store.writeBatch(sim.spans);
+    const records = await loadExecutionRecords(store);
+    await store.close();
+    const { classifier, evaluation: e } = evaluateClassifier(records, 0.3);
+    const sorted = [...records].sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
+    expect(BigInt(e.splitAtNs)).toBeGreaterThan(sorted[e.trainSize - 1].startNs - 1n);
     const f = startFeatures(sorted)[sorted.length - 1];
     const ex = predictTask(classifier, f);
     expect(ex.baseLogit + ex.contributions.reduce((s, c) => s + c.contribution, 0)).toBeCloseTo(ex.logit, 9);
-    await store.close();
   });
 
   it('uses only outcomes finished before a task starts for the agent-health feature', () => {

@@ -7,6 +7,8 @@ import { listPatterns, updatePatternDb } from './patternDb.js';
 import type { StoredPattern } from './patternDb.js';
 import { patternId } from './patterns.js';
 import type { PatternDbUpdate } from './patternDb.js';
+import { guardPromotions } from './guard.js';
+import type { GuardAction } from './guard.js';
 import { autoPromote } from './policy.js';
 import type { PromotionStep } from './policy.js';
 import { buildRecommendations, saveRecommendations } from './recommend.js';
@@ -54,6 +56,8 @@ export interface LearningResult {
   recommendations: Recommendation[];
   experiments: ExperimentResult[];
   promotions: PromotionStep[];
+  /** Promoted teams the guard demoted this run (they got worse than the team they replaced). */
+  demotions: GuardAction[];
   update: Pick<PatternDbUpdate, 'runId' | 'windowFromNs' | 'windowToNs' | 'tasks'>;
 }
 
@@ -83,6 +87,7 @@ export interface LearningRunOptions {
 export async function runLearning(db: LearningDb, options: LearningRunOptions = {}): Promise<LearningResult> {
   const runId = options.runId ?? randomUUID();
   const update = await updatePatternDb(db, { runId, untilNs: options.untilNs, minSupport: options.minSupport, fdr: options.fdr, rebuild: options.rebuild });
+  const demotions = await guardPromotions(db);
   const promotions = await autoPromote(db);
   const experiments: ExperimentResult[] = [];
   for (const def of await listExperiments(db)) if (def.status === 'running') experiments.push(await analyzeExperiment(db, def, options.experiments));
@@ -93,7 +98,7 @@ export async function runLearning(db: LearningDb, options: LearningRunOptions = 
     stored.filter((p) => options.reportAll || p.kind === 'antipattern' || p.signature.startsWith('team:') || p.confidence >= 1 - (options.fdr ?? 0.05)),
     update.findings.findings,
   );
-  return { patterns, recommendations, experiments, promotions, update: { runId, windowFromNs: update.windowFromNs, windowToNs: update.windowToNs, tasks: update.tasks } };
+  return { patterns, recommendations, experiments, promotions, demotions, update: { runId, windowFromNs: update.windowFromNs, windowToNs: update.windowToNs, tasks: update.tasks } };
 }
 
 /** An experiment verdict as a report recommendation. */

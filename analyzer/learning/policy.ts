@@ -37,9 +37,11 @@ export interface PromotionRules {
   maxStepShare: number;
   /** Promote without a human when the rules pass (default false). */
   autoPromote: boolean;
+  /** Demote a promoted team whose latest runs fall clearly below the team it replaced (default true; see guard.ts). */
+  autoDemote: boolean;
 }
 
-export const DEFAULT_RULES: PromotionRules = { minSupport: 10, maxStepShare: 0.25, autoPromote: false };
+export const DEFAULT_RULES: PromotionRules = { minSupport: 10, maxStepShare: 0.25, autoPromote: false, autoDemote: true };
 
 /** The configured rules (kv learning/promotion_rules) over the defaults. */
 export async function loadRules(db: LearningDb): Promise<PromotionRules> {

@@ -104,7 +104,8 @@ const refreshCmd = new Command('refresh')
     const r = await withWriter(g, (db) => runLearning(db, { fdr: o.fdr, minSupport: o.minSupport, rebuild: o.rebuild }));
     if (g.json) return print(formatJson({ ...r, update: { ...r.update, windowFromNs: r.update.windowFromNs?.toString() ?? null, windowToNs: r.update.windowToNs.toString() } }));
     const anti = r.patterns.filter((p) => p.kind === 'antipattern').length;
-    print(`counted ${r.update.tasks} new tasks; ${r.patterns.length} patterns reported (${anti} antipatterns); ${r.recommendations.length} recommendations; ${r.promotions.length} auto-promotion steps`);
+    print(`counted ${r.update.tasks} new tasks; ${r.patterns.length} patterns reported (${anti} antipatterns); ${r.recommendations.length} recommendations; ${r.promotions.length} auto-promotion steps; ${r.demotions.length} auto-demotions`);
+    for (const d of r.demotions) print(`! ${d.taskType}: ${d.team} demoted, ${d.restored ?? '(none)'} restored — ${d.reason}`);
     for (const rec of r.recommendations) print(`- [${rec.kind}] ${rec.action} (confidence ${pct(rec.confidence)})`);
   });
 
@@ -115,7 +116,7 @@ const reviewCmd = new Command('review')
     const g = globalOptions(this);
     const { items, policies, rules } = await withReader(g, async (db) => ({ items: await reviewQueue(db, o.taskType), policies: await listPolicies(db), rules: await loadRules(db) }));
     if (g.json) return print(formatJson({ rules, policies, items }));
-    print(`rules: count > ${rules.minSupport}, 95 % interval must clear the default, at most ${pct(rules.maxStepShare)} of traffic per step, auto-promote ${rules.autoPromote ? 'ON' : 'off'}`);
+    print(`rules: count > ${rules.minSupport}, 95 % interval must clear the default, at most ${pct(rules.maxStepShare)} of traffic per step, auto-promote ${rules.autoPromote ? 'ON' : 'off'}, auto-demote ${rules.autoDemote ? 'on' : 'OFF'}`);
     for (const p of policies.filter((x) => !o.taskType || x.taskType === o.taskType)) {
       print(`${p.taskType}: default ${p.default ?? '(none)'}${p.candidate ? `, candidate ${p.candidate} at ${pct(p.candidateShare)}` : ''}`);
     }
@@ -182,14 +183,19 @@ const setDefaultCmd = new Command('set-default')
   });
 
 const policyCmd = new Command('policy')
-  .description('show or change the promotion rules (auto-promote, traffic bound per step)')
+  .description('show or change the promotion rules (auto-promote, auto-demote, traffic bound per step)')
   .addOption(new Option('--auto-promote <on|off>', 'promote eligible teams without a human, one bounded step per analyzer run').choices(['on', 'off']))
+  .addOption(new Option('--auto-demote <on|off>', 'demote a promoted team whose latest runs fall clearly below the team it replaced (default on)').choices(['on', 'off']))
   .option('--max-step <share>', 'largest share of traffic one step may move, 0 < share ≤ 1', parseFloat)
   .option('--reason <text>', 'why (required when changing)')
   .addOption(actorOpt())
-  .action(async function (this: Command, o: { autoPromote?: 'on' | 'off'; maxStep?: number; reason?: string; actor?: string }) {
+  .action(async function (this: Command, o: { autoPromote?: 'on' | 'off'; autoDemote?: 'on' | 'off'; maxStep?: number; reason?: string; actor?: string }) {
     const g = globalOptions(this);
-    const change = { ...(o.autoPromote ? { autoPromote: o.autoPromote === 'on' } : {}), ...(o.maxStep !== undefined ? { maxStepShare: o.maxStep } : {}) };
+    const change = {
+      ...(o.autoPromote ? { autoPromote: o.autoPromote === 'on' } : {}),
+      ...(o.autoDemote ? { autoDemote: o.autoDemote === 'on' } : {}),
+      ...(o.maxStep !== undefined ? { maxStepShare: o.maxStep } : {}),
+    };
     if (Object.keys(change).length === 0) return print(formatJson(await withReader(g, loadRules)));
     if (!o.reason) throw new CliError('changing the promotion rules needs --reason "..." (it is recorded)');
     const rules = await withWriter(g, (db) => saveRules(db, change, actorOf(o.actor), o.reason!));
