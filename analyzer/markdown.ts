@@ -110,7 +110,10 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   if (report.patterns.length > 0 || report.recommendations.length > 0) {
     out.push('', '## Learning', '');
     for (const r of report.recommendations) out.push(`- **${r.action}** — ${r.rationale} (confidence ${r.confidence.toFixed(2)}${r.bounded_by ? `, bounded by ${r.bounded_by}` : ''})`);
-    for (const p of report.patterns) out.push(`- ${p.kind} \`${p.signature}\`: ${pct(p.success_rate)} success over ${p.support} (${p.status})`);
+    for (const p of report.patterns) {
+      const folded = p.aliases?.length ? `; restated by ${p.aliases.map((a) => `\`${a.signature}\``).join(', ')}` : '';
+      out.push(`- ${p.kind}${p.finding_id ? ' (finding)' : ''} \`${p.signature}\`: ${pct(p.success_rate)} success over ${p.support} (${p.status})${folded}`);
+    }
   }
   return out.join('\n') + '\n';
 }

@@ -6,7 +6,9 @@
  *   3. the four-week learning curve of suggest-team vs the static policy;
  *   4. the guard: runs of a promoted team that turned bad until it is demoted.
  *
- *   npm run build && node dist/bench/learning.bench.js [--quick] [--json]
+ *   5. (with --cost N) what findings cost at N runs: loading the history, counting, folding.
+ *
+ *   npm run build && node dist/bench/learning.bench.js [--quick] [--json] [--cost 50000]
  */
 import { buildFindings, countFeatures, loadExecutionRecords, minePatterns } from '../analyzer/learning/index.js';
 import { openStore } from '../store/index.js';
@@ -100,7 +102,27 @@ async function guard(): Promise<Record<string, Summary>> {
   return { runsUntilDemoted: overSeeds(runs), hoursUntilDemoted: overSeeds(hours), maxRunsUntilDemoted: overSeeds([Math.max(...runs)]), falseDemotions: overSeeds(others) };
 }
 
+/** Findings read the whole history: time its three parts at `n` runs of the default world. */
+async function cost(n: number): Promise<void> {
+  const store = await openStore(':memory:');
+  for (let i = 0; i < Math.ceil(n / 10_000); i++) await store.writeBatch(simulate(defaultWorld(), { seed: 100 + i, count: Math.min(10_000, n - 10_000 * i), idPrefix: `b${i}` }).spans);
+  let t = performance.now();
+  const records = await loadExecutionRecords(store);
+  const load = performance.now() - t;
+  t = performance.now();
+  const { features, bases } = countFeatures(records);
+  const mined = minePatterns(features, bases);
+  const count = performance.now() - t;
+  t = performance.now();
+  const r = buildFindings(records, mined);
+  const fold = performance.now() - t;
+  await store.close();
+  console.log(`findings cost at ${records.length} runs: load execution records ${(load / 1000).toFixed(2)} s, count + test ${r.tested} rows ${(count / 1000).toFixed(2)} s, fold ${r.flagged} significant rows into ${r.findings.length} findings ${(fold / 1000).toFixed(2)} s`);
+}
+
 async function main(): Promise<void> {
+  const costAt = process.argv.indexOf('--cost');
+  if (costAt > 0) return cost(Number(process.argv[costAt + 1]));
   const t0 = performance.now();
   const out = {
     seeds: N,
