@@ -137,8 +137,8 @@ const directionOf = (p: MinedPattern): Direction => (p.successRate < p.restRate 
 
 /**
  * Forward selection over both directions at once: a strong effect makes the rest of its task
- * type look better (or worse), so a "pattern" can be the mirror of an antipattern; setting the
- * chosen effect's runs aside before testing the next removes both restatements and mirrors.
+ * type look better (or worse), so a "pattern" can be the mirror of an antipattern; once the
+ * effect is a term of the model, neither its restatements nor its mirror have anything left.
  */
 function foldRows(records: readonly ExecutionRecord[], rows: readonly MinedPattern[], cutoff: number, fdr: number, tested: number): { findings: Finding[]; unconfirmed: MinedPattern[] } {
   const sigsByType = new Map<string, Set<string>>();
@@ -181,7 +181,7 @@ function foldRows(records: readonly ExecutionRecord[], rows: readonly MinedPatte
   const tasks: TaskView = { ok, taskType, taskTeam };
   const list = [...candidates.values()];
   const { cells, strata } = cellsOf(list, tasks);
-  // Forward selection: the candidate the current model explains least joins it, while one passes the family's cutoff.
+  // Forward selection: the candidate the current model explains least joins it, while one passes Bonferroni over the family.
   const chosen: Candidate[] = [];
   const chosenIdx: number[] = [];
   let fit = fitGrouped(cells, strata, []);
@@ -226,6 +226,12 @@ function foldRows(records: readonly ExecutionRecord[], rows: readonly MinedPatte
       if (!home || chi > home.chi + 1e-9 * chi || (Math.abs(chi - home.chi) <= 1e-9 * chi && shared > home.shared)) home = { f, chi, p: t?.pValue ?? 1, shared };
     });
     const h = home as { f: Candidate; chi: number; p: number; shared: number } | null;
+    // A row counted in the pattern DB whose runs this history no longer holds (late data, a
+    // retention cut): nothing to fold it by.
+    if (c.runs.length === 0) {
+      unconfirmed.push(...c.rows);
+      return;
+    }
     // Still significant at the family's cutoff with every finding accounted for, no finding
     // accounting for it (taking one out of the model changes its statistic by less than a
     // 1-df significant amount), and not strong enough for a finding of its own: reported beside
