@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { expect } from 'vitest';
 import { openStore } from '../store/DuckDbStore.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -124,6 +125,15 @@ export async function runApps(jobs: readonly AppJob[], env: Record<string, strin
 
 /** Lines agentpulse or Node would print about the preload into the host app's streams. */
 export const OURS = /agentpulse|DEP0205|module\.register|registerHooks|ExperimentalWarning|DeprecationWarning/;
+
+/** The spans of an app run that exited 0, printed only its own "ok" and nothing of ours on stderr. */
+export function cleanSpans(runs: Map<string, AppRun>, key: string): SpanRow[] {
+  const r = runs.get(key)!;
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toBe('ok\n');
+  expect(r.stderr).not.toMatch(OURS);
+  return r.spans;
+}
 
 /**
  * Span ids → spans, the chain of ancestors of a span (nearest first), and the spans depth first
