@@ -33,7 +33,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'analyze', summary: 'analyze the trace store: metrics, regressions vs a baseline, forecasts, alerts (JSON or Markdown report)', load: async () => (await import('./analyze.js')).analyzeCommand },
   { name: 'alerts', summary: 'list alerts the analyzer raised (state from alert_state; --history for transitions)', load: async () => (await import('./alerts.js')).alertsCommand },
   { name: 'suggest-team', summary: 'suggest a team for a task type (policy default, or bounded Thompson-sampling exploration with --explore)', load: async () => (await import('./suggestTeam.js')).suggestTeamCommand },
-  { name: 'patterns', summary: 'learned patterns and antipatterns; review, promote, reject and demote team defaults', load: async () => (await import('./patterns.js')).patternsCommand },
+  { name: 'patterns', summary: 'learned findings (patterns and antipatterns, one per effect); review, promote, reject and demote team defaults', load: async () => (await import('./patterns.js')).patternsCommand },
   { name: 'experiments', summary: 'A/B experiments: per-variant success, SRM check, minimum sample, significance verdict', load: async () => (await import('./experiments.js')).experimentsCommand },
   { name: 'feedback', summary: 'record feedback on a trace (overrides the span-status outcome of its task)', load: async () => (await import('./feedback.js')).feedbackCommand },
 ];

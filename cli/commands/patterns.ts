@@ -95,7 +95,7 @@ export function renderFinding(f: Finding): string {
 }
 
 const refreshCmd = new Command('refresh')
-  .description('update the pattern DB with tasks since the last run, rebuild recommendations, apply an auto-promote policy if configured')
+  .description('update the pattern DB and its findings with tasks since the last run, rebuild recommendations, run the demotion guard and an auto-promote policy if configured')
   .option('--rebuild', 'forget counts and recount the whole history')
   .option('--fdr <q>', 'false discovery rate for antipatterns (default 0.05)', parseFloat)
   .option('--min-support <n>', 'tasks a feature needs before it is tested (default 10)', (v) => parseInt(v, 10))
