@@ -14,6 +14,13 @@ const CJS_TARGETS: Record<string, AdapterId> = {
   ai: 'ai',
 };
 
+/** Modules required from inside a package (relative paths): MCP's Protocol, from its own client and server. */
+function cjsInternal(request: string, parent: unknown): AdapterId | undefined {
+  if (!request.endsWith('/shared/protocol.js')) return undefined;
+  const from = (parent as { filename?: string } | null)?.filename ?? '';
+  return /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]cjs[\\/]/.test(from) ? 'mcp' : undefined;
+}
+
 const AI_FUNCTIONS = ['generateText', 'streamText', 'generateObject', 'streamObject', 'embed', 'embedMany'];
 
 let installed = false;
@@ -36,7 +43,7 @@ function hookRequire(): void {
   const seen = new WeakSet<object>();
   M._load = function (this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
     const exports = original.call(this, request, parent, isMain);
-    const id = CJS_TARGETS[request];
+    const id = CJS_TARGETS[request] ?? cjsInternal(request, parent);
     if (!id || !exports || (typeof exports !== 'object' && typeof exports !== 'function')) return exports;
     if (!isEnabled(id)) return exports;
     if (id === 'ai' && !isAiSdk7(exports)) {
@@ -54,7 +61,7 @@ function hookRequire(): void {
 
 /**
  * Installs the framework adapters for this process: a loader hook for ESM imports of
- * `openai`, `@anthropic-ai/sdk`, `ai` and `@openai/agents(-core)`, a `require` hook for
+ * `openai`, `@anthropic-ai/sdk`, `ai`, `@openai/agents(-core)` and `@modelcontextprotocol/sdk`, a `require` hook for
  * their CommonJS builds, and AI SDK 7's telemetry integration (a global list `ai` reads at
  * each call). Packages are instrumented when the app loads them, never before.
  * Idempotent; failures are reported on stderr and leave the app untouched.

@@ -25,6 +25,8 @@ const TARGETS: ReadonlyArray<[RegExp, string]> = [
   [/\/node_modules\/@anthropic-ai\/sdk\/index\.mjs$/, 'anthropic'],
   [/\/node_modules\/@openai\/agents-core\/dist\/index\.mjs$/, 'openai-agents'],
   [/\/node_modules\/ai\/dist\/index\.m?js$/, 'ai'],
+  // MCP: the Protocol class Client and Server extend, wherever the app imports them from.
+  [/\/node_modules\/@modelcontextprotocol\/sdk\/dist\/esm\/shared\/protocol\.js$/, 'mcp'],
 ];
 
 /** Entry modules by the bare specifier they were imported with, wherever they live (symlinked workspaces, linked packages). */
