@@ -42,22 +42,35 @@ describe('Google GenAI SDK adapter', () => {
   it('records one chat span per request to the model, with provider, model, tokens and cost', () => {
     const spans = spansOf('mjs');
     expect(spans.every((s) => s.scope_name === 'agentpulse.adapters.google-genai')).toBe(true);
-    // 4 models calls, 3 chat turns, 3 failed calls.
-    expect(spans).toHaveLength(10);
+    // 4 models calls, one of 2 requests (automatic function calling), 3 chat turns, 3 failed calls.
+    expect(spans).toHaveLength(12);
     for (const s of spans) {
       expect([s.operation, s.provider, s.parent_span_id]).toEqual(['chat', 'gcp.gemini', null]);
       expect(s.name).toBe(`chat ${s.model}`);
     }
     const ok = spans.filter((s) => s.status_code !== 'ERROR');
-    expect(ok.map((s) => s.model).sort()).toEqual(['gemini-2.0-flash', 'gemini-2.0-flash', 'gemini-2.0-flash', 'gemini-2.5-flash', 'gemini-2.5-flash', 'gemini-2.5-flash', 'gemini-2.5-pro']);
+    expect(ok.map((s) => s.model).sort()).toEqual([
+      ...Array<string>(3).fill('gemini-2.0-flash'),
+      ...Array<string>(3).fill('gemini-2.5-flash'),
+      ...Array<string>(2).fill('gemini-2.5-flash-lite'),
+      'gemini-2.5-pro',
+    ]);
     for (const s of ok.filter((x) => x.model === 'gemini-2.5-flash')) {
       expect([s.input_tokens, s.output_tokens]).toEqual([17, 5]);
       expect(s.cost_usd).toBeCloseTo(FLASH_COST, 12);
       expect(s.attributes['gen_ai.response.model']).toBe('gemini-2.5-flash-001');
       expect(s.attributes['gen_ai.response.finish_reasons']).toEqual(['STOP']);
     }
-    const tool = ok.find((s) => s.attributes['agentpulse.llm.tool_calls'] !== undefined);
-    expect(tool?.attributes['agentpulse.llm.tool_calls']).toEqual(['get_weather']);
+    const tool = ok.filter((s) => s.model === 'gemini-2.5-flash' && s.attributes['agentpulse.llm.tool_calls'] !== undefined);
+    expect(tool.map((s) => s.attributes['agentpulse.llm.tool_calls'])).toEqual([['get_weather']]);
+  });
+
+  it('records each request of automatic function calling: the function call, then the answer', () => {
+    const afc = spansOf('mjs').filter((s) => s.model === 'gemini-2.5-flash-lite');
+    expect(afc.map((s) => [s.attributes['agentpulse.llm.tool_calls'] ?? null, s.input_tokens, s.output_tokens])).toEqual([
+      [['get_weather'], 17, 5],
+      [null, 17, 5],
+    ]);
   });
 
   it('counts thinking tokens as output and records cached prompt tokens', () => {
