@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini } from './fixtures/adapters/fakeGemini.js';
 import type { FakeGemini } from './fixtures/adapters/fakeGemini.js';
-import { OURS, runApps, versionFor } from './adaptersHelpers.js';
+import { cleanSpans, runApps, versionFor } from './adaptersHelpers.js';
 import type { AppRun, SpanRow } from './adaptersHelpers.js';
 
 // Unmodified @google/genai programs (ESM and CommonJS, the package ships both) through the preload
@@ -29,11 +29,7 @@ afterAll(async () => {
 });
 
 function spansOf(key: string): SpanRow[] {
-  const r = runs.get(key)!;
-  expect(r.code, r.stderr).toBe(0);
-  expect(r.stdout).toBe('ok\n');
-  expect(r.stderr).not.toMatch(OURS);
-  return r.spans;
+  return cleanSpans(runs, key);
 }
 
 const FLASH_COST = (17 * 0.3 + 5 * 2.5) / 1e6;
