@@ -43,6 +43,7 @@ const PROVIDER_ALIASES: Record<string, string> = {
   google: 'gcp.gemini',
   'google.generative-ai': 'gcp.gemini',
   'gcp.vertex_ai': 'gcp.gemini',
+  'gcp.gen_ai': 'gcp.gemini',
   mistral: 'mistral_ai',
 };
 

@@ -2,6 +2,7 @@ export { installAdapters } from './install.js';
 export { AdapterSpanProcessor, fillCost } from './AdapterSpanProcessor.js';
 export { instrumentOpenAI } from './openai.js';
 export { instrumentAnthropic } from './anthropic.js';
+export { instrumentGoogleGenai } from './googleGenai.js';
 export { instrumentOpenAIAgents, AgentsTraceBridge } from './openaiAgents.js';
 export { wrapAiFunction, mapAiSdkAttributes } from './vercelAi.js';
 export { AiSdkTelemetry, registerAiSdkTelemetry } from './aiSdkTelemetry.js';

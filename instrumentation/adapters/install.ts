@@ -10,6 +10,7 @@ import type { AdapterId } from './registry.js';
 const CJS_TARGETS: Record<string, AdapterId> = {
   openai: 'openai',
   '@anthropic-ai/sdk': 'anthropic',
+  '@google/genai': 'google-genai',
   '@openai/agents-core': 'openai-agents',
   ai: 'ai',
 };
@@ -61,7 +62,7 @@ function hookRequire(): void {
 
 /**
  * Installs the framework adapters for this process: a loader hook for ESM imports of
- * `openai`, `@anthropic-ai/sdk`, `ai`, `@openai/agents(-core)` and `@modelcontextprotocol/sdk`, a `require` hook for
+ * `openai`, `@anthropic-ai/sdk`, `@google/genai`, `ai`, `@openai/agents(-core)` and `@modelcontextprotocol/sdk`, a `require` hook for
  * their CommonJS builds, and AI SDK 7's telemetry integration (a global list `ai` reads at
  * each call). Packages are instrumented when the app loads them, never before.
  * Idempotent; failures are reported on stderr and leave the app untouched.

@@ -19,10 +19,11 @@ interface ResolveResult {
   shortCircuit?: boolean;
 }
 
-/** Entry modules by path (AI SDK ≤ 6 ships `dist/index.mjs`, 7 `dist/index.js`, ESM only). */
+/** Entry modules by path (AI SDK ≤ 6 ships `dist/index.mjs`, 7 `dist/index.js`, ESM only; `@google/genai` `dist/node/index.mjs` under Node's `node` condition). */
 const TARGETS: ReadonlyArray<[RegExp, string]> = [
   [/\/node_modules\/openai\/index\.mjs$/, 'openai'],
   [/\/node_modules\/@anthropic-ai\/sdk\/index\.mjs$/, 'anthropic'],
+  [/\/node_modules\/@google\/genai\/dist\/(node\/)?index\.mjs$/, 'google-genai'],
   [/\/node_modules\/@openai\/agents-core\/dist\/index\.mjs$/, 'openai-agents'],
   [/\/node_modules\/ai\/dist\/index\.m?js$/, 'ai'],
   // MCP: the Protocol class Client and Server extend, wherever the app imports them from.
@@ -30,7 +31,14 @@ const TARGETS: ReadonlyArray<[RegExp, string]> = [
 ];
 
 /** Entry modules by the bare specifier they were imported with, wherever they live (symlinked workspaces, linked packages). */
-const SPECIFIERS: Readonly<Record<string, string>> = { openai: 'openai', '@anthropic-ai/sdk': 'anthropic', '@openai/agents-core': 'openai-agents', ai: 'ai' };
+const SPECIFIERS: Readonly<Record<string, string>> = {
+  openai: 'openai',
+  '@anthropic-ai/sdk': 'anthropic',
+  '@google/genai': 'google-genai',
+  '@google/genai/node': 'google-genai',
+  '@openai/agents-core': 'openai-agents',
+  ai: 'ai',
+};
 const resolvedTargets = new Map<string, string>();
 
 let registryUrl = '';

@@ -1,16 +1,18 @@
 import { instrumentAiAgents, isAiSdk7 } from './aiSdkAgents.js';
 import { instrumentAnthropic } from './anthropic.js';
+import { instrumentGoogleGenai } from './googleGenai.js';
 import { instrumentMcp } from './mcp.js';
 import { instrumentOpenAI } from './openai.js';
 import { instrumentOpenAIAgents } from './openaiAgents.js';
 import { recordAiError, wrapAiFunction } from './vercelAi.js';
 
 /** Packages the preload instruments, by the id the loader hook and the CommonJS hook use. */
-export type AdapterId = 'openai' | 'anthropic' | 'ai' | 'openai-agents' | 'mcp';
+export type AdapterId = 'openai' | 'anthropic' | 'google-genai' | 'ai' | 'openai-agents' | 'mcp';
 
 const INSTRUMENTERS: Record<Exclude<AdapterId, 'ai'>, (mod: unknown) => boolean> = {
   openai: instrumentOpenAI,
   anthropic: instrumentAnthropic,
+  'google-genai': instrumentGoogleGenai,
   'openai-agents': instrumentOpenAIAgents,
   mcp: instrumentMcp,
 };
