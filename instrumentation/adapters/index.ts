@@ -5,6 +5,7 @@ export { instrumentAnthropic } from './anthropic.js';
 export { instrumentGoogleGenai } from './googleGenai.js';
 export { instrumentOpenAIAgents, AgentsTraceBridge } from './openaiAgents.js';
 export { wrapAiFunction, mapAiSdkAttributes } from './vercelAi.js';
+export { wrapClaudeAgentQuery } from './claudeAgentSdk.js';
 export { AiSdkTelemetry, registerAiSdkTelemetry } from './aiSdkTelemetry.js';
 export { hookEventToSpans, runHook } from './claudeCode.js';
 export type { HookEvent } from './claudeCode.js';

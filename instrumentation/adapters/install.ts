@@ -62,7 +62,7 @@ function hookRequire(): void {
 
 /**
  * Installs the framework adapters for this process: a loader hook for ESM imports of
- * `openai`, `@anthropic-ai/sdk`, `@google/genai`, `ai`, `@openai/agents(-core)` and `@modelcontextprotocol/sdk`, a `require` hook for
+ * `openai`, `@anthropic-ai/sdk`, `@google/genai`, `ai`, `@openai/agents(-core)`, `@modelcontextprotocol/sdk` and `@anthropic-ai/claude-agent-sdk` (ESM only), a `require` hook for
  * their CommonJS builds, and AI SDK 7's telemetry integration (a global list `ai` reads at
  * each call). Packages are instrumented when the app loads them, never before.
  * Idempotent; failures are reported on stderr and leave the app untouched.

@@ -26,6 +26,7 @@ const TARGETS: ReadonlyArray<[RegExp, string]> = [
   [/\/node_modules\/@google\/genai\/dist\/(node\/)?index\.mjs$/, 'google-genai'],
   [/\/node_modules\/@openai\/agents-core\/dist\/index\.mjs$/, 'openai-agents'],
   [/\/node_modules\/ai\/dist\/index\.m?js$/, 'ai'],
+  [/\/node_modules\/@anthropic-ai\/claude-agent-sdk\/sdk\.mjs$/, 'claude-agent-sdk'],
   // MCP: the Protocol class Client and Server extend, wherever the app imports them from.
   [/\/node_modules\/@modelcontextprotocol\/sdk\/dist\/esm\/shared\/protocol\.js$/, 'mcp'],
 ];
@@ -38,6 +39,7 @@ const SPECIFIERS: Readonly<Record<string, string>> = {
   '@google/genai/node': 'google-genai',
   '@openai/agents-core': 'openai-agents',
   ai: 'ai',
+  '@anthropic-ai/claude-agent-sdk': 'claude-agent-sdk',
 };
 const resolvedTargets = new Map<string, string>();
 
@@ -76,6 +78,23 @@ function injectAi(source: string): string {
   return `${head}${tail}\nimport { __agentpulseAdapters } from ${JSON.stringify(registryUrl)};\n${wrapped.join('\n')}\n`;
 }
 
+/**
+ * Claude Agent SDK (ESM only): its final `export{…}` list exports a wrapped `query` (an ESM
+ * namespace is read-only, and `query` is a plain function). Minified (`Htt as query`) or not.
+ */
+function injectClaudeQuery(source: string): string {
+  const at = Math.max(source.lastIndexOf('export{'), source.lastIndexOf('export {'));
+  if (at < 0) return source;
+  const head = source.slice(0, at);
+  let local = '';
+  const tail = source.slice(at).replace(/([{,\s])([A-Za-z_$][\w$]*)(\s+as\s+query)(?=\s*[,}])|([{,\s])query(?=\s*[,}])/, (_m, p1: string, name: string, asQuery: string, p4: string) => {
+    local = name ?? 'query';
+    return name ? `${p1}__ap_query${asQuery}` : `${p4}__ap_query as query`;
+  });
+  if (!local) return source;
+  return `${head}${tail}\nimport { __agentpulseAdapters } from ${JSON.stringify(registryUrl)};\nconst __ap_query = __agentpulseAdapters.wrapClaudeQuery(${local});\n`;
+}
+
 function injectInstrument(source: string, url: string, id: string): string {
   // A module may import its own namespace; by the end of its body every export is bound.
   return (
@@ -93,6 +112,7 @@ function instrumented(url: string, result: LoadResult): LoadResult {
     const source = typeof result.source === 'string' ? result.source : new TextDecoder().decode(result.source as ArrayBuffer);
     // AI SDK ≥ 7 is traced through its telemetry integrations; only its agents' ids are read from the module.
     const legacyAi = id === 'ai' && !source.includes('function registerTelemetry(');
+    if (id === 'claude-agent-sdk') return { ...result, source: injectClaudeQuery(source) };
     return { ...result, source: legacyAi ? injectAi(source) : injectInstrument(source, url, id) };
   } catch {
     return result;

@@ -1,5 +1,6 @@
 import { instrumentAiAgents, isAiSdk7 } from './aiSdkAgents.js';
 import { instrumentAnthropic } from './anthropic.js';
+import { wrapClaudeAgentQuery } from './claudeAgentSdk.js';
 import { instrumentGoogleGenai } from './googleGenai.js';
 import { instrumentMcp } from './mcp.js';
 import { instrumentOpenAI } from './openai.js';
@@ -7,9 +8,10 @@ import { instrumentOpenAIAgents } from './openaiAgents.js';
 import { recordAiError, wrapAiFunction } from './vercelAi.js';
 
 /** Packages the preload instruments, by the id the loader hook and the CommonJS hook use. */
-export type AdapterId = 'openai' | 'anthropic' | 'google-genai' | 'ai' | 'openai-agents' | 'mcp';
+export type AdapterId = 'openai' | 'anthropic' | 'google-genai' | 'ai' | 'openai-agents' | 'mcp' | 'claude-agent-sdk';
 
-const INSTRUMENTERS: Record<Exclude<AdapterId, 'ai'>, (mod: unknown) => boolean> = {
+/** Packages instrumented through their module object; `ai` ≤ 6 and the Claude Agent SDK have their exported functions wrapped in the source instead. */
+const INSTRUMENTERS: Record<Exclude<AdapterId, 'ai' | 'claude-agent-sdk'>, (mod: unknown) => boolean> = {
   openai: instrumentOpenAI,
   anthropic: instrumentAnthropic,
   'google-genai': instrumentGoogleGenai,
@@ -40,6 +42,7 @@ export function instrumentModule(id: AdapterId, mod: unknown): void {
       if (isAiSdk7(mod) && instrumentAiAgents(mod)) instrumented.add(id);
       return;
     }
+    if (id === 'claude-agent-sdk') return;
     if (INSTRUMENTERS[id](mod)) instrumented.add(id);
   } catch (err) {
     process.stderr.write(`agentpulse: could not instrument ${id}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -58,4 +61,10 @@ export const __agentpulseAdapters = {
     return wrapAiFunction(fn);
   },
   aiError: recordAiError,
+  /** The Claude Agent SDK's `query` export (its ESM entry exports it wrapped). */
+  wrapClaudeQuery: <F extends (...args: never[]) => unknown>(fn: F): F => {
+    if (!isEnabled('claude-agent-sdk') || typeof fn !== 'function') return fn;
+    instrumented.add('claude-agent-sdk');
+    return wrapClaudeAgentQuery(fn);
+  },
 };
