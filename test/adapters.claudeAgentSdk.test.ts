@@ -14,8 +14,14 @@ const dir = mkdtempSync(join(tmpdir(), 'ap-claude-sdk-'));
 const envOut = (key: string): string => join(dir, `${key}.env.json`);
 const fake = { FAKE_CLAUDE: join(FIXTURES, 'fakeClaudeCode.mjs') };
 let runs: Map<string, AppRun>;
+// Not a devDependency (its optional Claude Code binary is ~190 MB): .ci/run installs the package alone.
+const sdkVersion = versionFor('claudeAgentSdkApp.mjs', '@anthropic-ai/claude-agent-sdk');
+const missing = sdkVersion === 'missing';
+if (missing && process.env.CI) throw new Error('@anthropic-ai/claude-agent-sdk is not installed: .ci/run installs it (see there) before the tests');
+if (missing) console.warn('skipping the Claude Agent SDK adapter tests: @anthropic-ai/claude-agent-sdk is not installed (.ci/run shows how)');
 
 beforeAll(async () => {
+  if (missing) return;
   runs = await runApps(
     [
       { key: 'plain', app: 'claudeAgentSdkApp.mjs', env: { FAKE_CLAUDE_ENV_OUT: envOut('plain') } },
@@ -33,7 +39,7 @@ const agentSpan = (spans: SpanRow[]): SpanRow => {
   return found[0];
 };
 
-describe(`Claude Agent SDK adapter (@anthropic-ai/claude-agent-sdk ${versionFor('claudeAgentSdkApp.mjs', '@anthropic-ai/claude-agent-sdk')})`, () => {
+describe.skipIf(missing)(`Claude Agent SDK adapter (@anthropic-ai/claude-agent-sdk ${sdkVersion})`, () => {
   it('records a query as an invoke_agent claude-code span with its session, model, tokens and cost', () => {
     const span = agentSpan(cleanSpans(runs, 'plain'));
     expect(span).toMatchObject({
