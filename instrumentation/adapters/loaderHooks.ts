@@ -28,6 +28,8 @@ const TARGETS: ReadonlyArray<[RegExp, string]> = [
   [/\/node_modules\/ai\/dist\/index\.m?js$/, 'ai'],
   // MCP: the Protocol class Client and Server extend, wherever the app imports them from.
   [/\/node_modules\/@modelcontextprotocol\/sdk\/dist\/esm\/shared\/protocol\.js$/, 'mcp'],
+  // LangChain: the CallbackManager every run configures its callbacks through (LangGraph's included).
+  [/\/node_modules\/@langchain\/core\/dist\/callbacks\/manager\.js$/, 'langchain'],
 ];
 
 /** Entry modules by the bare specifier they were imported with, wherever they live (symlinked workspaces, linked packages). */
@@ -38,6 +40,7 @@ const SPECIFIERS: Readonly<Record<string, string>> = {
   '@google/genai/node': 'google-genai',
   '@openai/agents-core': 'openai-agents',
   ai: 'ai',
+  '@langchain/core/callbacks/manager': 'langchain',
 };
 const resolvedTargets = new Map<string, string>();
 

@@ -1,13 +1,14 @@
 import { instrumentAiAgents, isAiSdk7 } from './aiSdkAgents.js';
 import { instrumentAnthropic } from './anthropic.js';
 import { instrumentGoogleGenai } from './googleGenai.js';
+import { instrumentLangChain } from './langchain.js';
 import { instrumentMcp } from './mcp.js';
 import { instrumentOpenAI } from './openai.js';
 import { instrumentOpenAIAgents } from './openaiAgents.js';
 import { recordAiError, wrapAiFunction } from './vercelAi.js';
 
 /** Packages the preload instruments, by the id the loader hook and the CommonJS hook use. */
-export type AdapterId = 'openai' | 'anthropic' | 'google-genai' | 'ai' | 'openai-agents' | 'mcp';
+export type AdapterId = 'openai' | 'anthropic' | 'google-genai' | 'ai' | 'openai-agents' | 'mcp' | 'langchain';
 
 const INSTRUMENTERS: Record<Exclude<AdapterId, 'ai'>, (mod: unknown) => boolean> = {
   openai: instrumentOpenAI,
@@ -15,6 +16,7 @@ const INSTRUMENTERS: Record<Exclude<AdapterId, 'ai'>, (mod: unknown) => boolean>
   'google-genai': instrumentGoogleGenai,
   'openai-agents': instrumentOpenAIAgents,
   mcp: instrumentMcp,
+  langchain: instrumentLangChain,
 };
 
 let enabled: ReadonlySet<AdapterId> | null = null;
