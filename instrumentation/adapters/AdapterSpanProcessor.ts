@@ -2,6 +2,7 @@ import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { fillCost, priceTable } from '../pricing.js';
 import type { PriceTable } from '../pricing.js';
+import { fillLangChainCost, LANGCHAIN_SCOPE } from './langchain.js';
 import { adapterErrorType, adapterSettings, setAdapterSettings } from './shared.js';
 import type { AdapterSettings } from './shared.js';
 import { mapAiSdkAttributes } from './vercelAi.js';
@@ -46,7 +47,9 @@ export class AdapterSpanProcessor implements SpanProcessor {
         a['agentpulse.provider.error_type'] = a['error.type'];
         a['error.type'] = adapterErrorType({ error: { type: a['error.type'] } });
       }
-      fillCost(a, this.prices());
+      // OpenInference's LangChain spans (kept library) carry tokens but no cost.
+      if (span.instrumentationScope.name === LANGCHAIN_SCOPE) fillLangChainCost(a, this.prices());
+      else fillCost(a, this.prices());
     } catch {
       // Enrichment must never cost the host a span.
     }
