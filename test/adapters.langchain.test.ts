@@ -20,6 +20,7 @@ beforeAll(async () => {
       { key: 'graph', app: 'langgraphApp.mjs' },
       { key: 'cjs', app: 'langchainApp.cjs' },
       { key: 'off', app: 'langchainApp.cjs', env: { AGENTPULSE_ADAPTERS: 'openai' } },
+      { key: 'none', app: 'noLangChainApp.mjs' },
     ],
     { FAKE_URL: fake.url },
   );
@@ -100,6 +101,11 @@ describe(`LangChain / LangGraph adapter (@langchain/core ${versionFor('langgraph
     expect(spans[0].cost_usd).toBeCloseTo(MINI_COST, 12);
     // Content only with AGENTPULSE_CAPTURE_CONTENT.
     expect(JSON.stringify(spans[0].attributes)).not.toContain('hi from cjs');
+  });
+
+  it('loads the instrumentation library only into an app that loads LangChain', () => {
+    // The app prints 'ok' only if neither the library nor @opentelemetry/instrumentation is in its require cache.
+    expect(cleanSpans(runs, 'none').map((s) => s.scope_name)).toEqual(['agentpulse.adapters.openai']);
   });
 
   it('leaves LangChain alone when AGENTPULSE_ADAPTERS does not name it', () => {
