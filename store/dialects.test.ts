@@ -149,6 +149,21 @@ describe('normalizeSpanWith on OpenInference', () => {
     expect(normalized(foreign('llm', { 'openinference.span.kind': 'LLM', 'llm.cost.prompt': 0.5, 'llm.cost.completion': 0.25 })).costUsd).toBe(0.75);
     expect(normalized(foreign('llm', { 'openinference.span.kind': 'LLM', 'llm.cost.total': -1 })).costUsd).toBeNull();
   });
+
+  it("maps LangChain runs: the provider from ls_provider, LangGraph's graph and node runs as agents, other runs as they are", () => {
+    const lc = '@arizeai/openinference-instrumentation-langchain';
+    const meta = (m: Record<string, unknown>): string => JSON.stringify(m);
+    const llm = normalized(foreign('ChatOpenAI', { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o-mini', metadata: meta({ ls_provider: 'openai', langgraph_node: 'writer' }) }, { scope: lc }));
+    expect(columns(llm)).toEqual({ ...NULLS, operation: 'chat', provider: 'openai', model: 'gpt-4o-mini', dialect: 'openinference' });
+    const graph = normalized(foreign('LangGraph', { 'openinference.span.kind': 'CHAIN', metadata: meta({ ls_integration: 'langgraph' }) }, { scope: lc }));
+    expect(columns(graph)).toEqual({ ...NULLS, operation: 'invoke_agent', agentName: 'LangGraph', dialect: 'openinference' });
+    const node = normalized(foreign('writer', { 'openinference.span.kind': 'CHAIN', metadata: meta({ ls_integration: 'langgraph', langgraph_node: 'writer', langgraph_step: 2 }) }, { scope: lc }));
+    expect(columns(node)).toEqual({ ...NULLS, operation: 'invoke_agent', agentName: 'writer', dialect: 'openinference' });
+    // Runs inside a node, LangGraph's own __start__, a chain outside any graph, and unreadable metadata stay chains.
+    for (const [name, m] of [['RunnableLambda', meta({ langgraph_node: 'writer' })], ['__start__', meta({ langgraph_node: '__start__' })], ['RunnableSequence', meta({})], ['writer', '{not json']]) {
+      expect(columns(normalized(foreign(name, { 'openinference.span.kind': 'CHAIN', metadata: m }, { scope: lc }))), name).toEqual({ ...NULLS, operation: 'chain', dialect: 'openinference' });
+    }
+  });
 });
 
 describe('normalizeSpanWith on OpenLLMetry', () => {

@@ -100,6 +100,8 @@ export async function readSpans(db: string): Promise<SpanRow[]> {
 
 export interface AppRun extends ChildResult {
   spans: SpanRow[];
+  /** The run's DuckDB file, for queries beyond the spans. */
+  db: string;
 }
 
 export interface AppJob {
@@ -116,7 +118,7 @@ export async function runApps(jobs: readonly AppJob[], env: Record<string, strin
   const next = async (): Promise<void> => {
     for (let job = queue.shift(); job; job = queue.shift()) {
       const r = await runThroughPreload(job.app, { ...env, ...job.env });
-      runs.set(job.key, { code: r.code, stdout: r.stdout, stderr: r.stderr, spans: r.code === 0 ? await readSpans(r.db).catch(() => []) : [] });
+      runs.set(job.key, { code: r.code, stdout: r.stdout, stderr: r.stderr, db: r.db, spans: r.code === 0 ? await readSpans(r.db).catch(() => []) : [] });
     }
   };
   await Promise.all([next(), next(), next()]);

@@ -20,9 +20,10 @@ describe('agentpulse/register', () => {
     try {
       const run = await runThroughPreload(project.app, { FAKE_URL: fake.url });
       expect([run.code, run.stdout, run.stderr]).toEqual([0, 'quiet\n', '']);
-      // …and it was at work: both calls are recorded.
+      // …and it was at work: all three calls are recorded (LangChain's by the OpenInference library the preload loads for it).
       const spans = await readSpans(run.db);
       expect(spans.map((s) => `${s.scope_name} ${s.operation}`).sort()).toEqual([
+        '@arizeai/openinference-instrumentation-langchain chat',
         'agentpulse.adapters.ai agent_step',
         'agentpulse.adapters.ai chat',
         'agentpulse.adapters.ai invoke_agent',

@@ -2,6 +2,8 @@ import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { fillCost, priceTable } from '../pricing.js';
 import type { PriceTable } from '../pricing.js';
+import { LangGraphHandoffs } from './langGraphHandoffs.js';
+import { fillLangChainCost, LANGCHAIN_SCOPE } from './langchain.js';
 import { adapterErrorType, adapterSettings, setAdapterSettings } from './shared.js';
 import type { AdapterSettings } from './shared.js';
 import { mapAiSdkAttributes } from './vercelAi.js';
@@ -21,9 +23,12 @@ export { fillCost };
 /**
  * Runs before the exporting processor and finishes spans in place at `onEnd`:
  * maps the Vercel AI SDK's `ai.*` attributes to GenAI ones and fills `agentpulse.cost.usd`
- * from the price table for LLM spans that carry a model and token counts but no cost.
+ * from the price table for LLM spans that carry a model and token counts but no cost (for
+ * OpenInference's LangChain spans, `llm.cost.total`, and LangGraph node-to-node handoff links).
  */
 export class AdapterSpanProcessor implements SpanProcessor {
+  private readonly handoffs = new LangGraphHandoffs();
+
   constructor(settings?: AdapterSettings, private readonly prices: () => PriceTable = priceTable) {
     if (settings) setAdapterSettings(settings);
   }
@@ -46,7 +51,11 @@ export class AdapterSpanProcessor implements SpanProcessor {
         a['agentpulse.provider.error_type'] = a['error.type'];
         a['error.type'] = adapterErrorType({ error: { type: a['error.type'] } });
       }
-      fillCost(a, this.prices());
+      // OpenInference's LangChain spans (kept library) carry tokens but no cost, and LangGraph's node-to-node handoffs are not in their tree.
+      if (span.instrumentationScope.name === LANGCHAIN_SCOPE) {
+        fillLangChainCost(a, this.prices());
+        this.handoffs.onEnd(span);
+      } else fillCost(a, this.prices());
     } catch {
       // Enrichment must never cost the host a span.
     }

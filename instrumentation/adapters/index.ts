@@ -3,6 +3,7 @@ export { AdapterSpanProcessor, fillCost } from './AdapterSpanProcessor.js';
 export { instrumentOpenAI } from './openai.js';
 export { instrumentAnthropic } from './anthropic.js';
 export { instrumentGoogleGenai } from './googleGenai.js';
+export { instrumentLangChain } from './langchain.js';
 export { instrumentOpenAIAgents, AgentsTraceBridge } from './openaiAgents.js';
 export { wrapAiFunction, mapAiSdkAttributes } from './vercelAi.js';
 export { wrapClaudeAgentQuery } from './claudeAgentSdk.js';

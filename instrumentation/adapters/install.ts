@@ -1,6 +1,7 @@
 import Module, { register } from 'node:module';
 import { isAiSdk7 } from './aiSdkAgents.js';
 import { registerAiSdkTelemetry } from './aiSdkTelemetry.js';
+import { isCallbackManagerModule } from './langchain.js';
 import { syncHooks } from './loaderHooks.js';
 import type { SyncHooks } from './loaderHooks.js';
 import { __agentpulseAdapters, enableOnly, instrumentModule, isEnabled } from './registry.js';
@@ -13,13 +14,19 @@ const CJS_TARGETS: Record<string, AdapterId> = {
   '@google/genai': 'google-genai',
   '@openai/agents-core': 'openai-agents',
   ai: 'ai',
+  '@langchain/core/callbacks/manager': 'langchain',
 };
 
-/** Modules required from inside a package (relative paths): MCP's Protocol, from its own client and server. */
+/**
+ * Modules required from inside a package (relative paths): MCP's Protocol, from its own client and
+ * server; LangChain's CallbackManager, from the rest of `@langchain/core`.
+ */
 function cjsInternal(request: string, parent: unknown): AdapterId | undefined {
-  if (!request.endsWith('/shared/protocol.js')) return undefined;
+  const mcp = request.endsWith('/shared/protocol.js');
+  if (!mcp && !request.endsWith('callbacks/manager.cjs') && request !== './manager.cjs') return undefined;
   const from = (parent as { filename?: string } | null)?.filename ?? '';
-  return /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]cjs[\\/]/.test(from) ? 'mcp' : undefined;
+  if (mcp) return /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]cjs[\\/]/.test(from) ? 'mcp' : undefined;
+  return /[\\/]@langchain[\\/]core[\\/]dist[\\/]/.test(from) ? 'langchain' : undefined;
 }
 
 const AI_FUNCTIONS = ['generateText', 'streamText', 'generateObject', 'streamObject', 'embed', 'embedMany'];
@@ -52,6 +59,8 @@ function hookRequire(): void {
       if (!copy) aiCopies.set(exports, (copy = wrapAiExports(exports as Record<string, unknown>)));
       return copy;
     }
+    // A module required inside a require cycle is still half-built: wait for the complete one.
+    if (id === 'langchain' && !isCallbackManagerModule(exports)) return exports;
     if (!seen.has(exports)) {
       seen.add(exports);
       instrumentModule(id, exports);
@@ -62,7 +71,7 @@ function hookRequire(): void {
 
 /**
  * Installs the framework adapters for this process: a loader hook for ESM imports of
- * `openai`, `@anthropic-ai/sdk`, `@google/genai`, `ai`, `@openai/agents(-core)`, `@modelcontextprotocol/sdk` and `@anthropic-ai/claude-agent-sdk` (ESM only), a `require` hook for
+ * `openai`, `@anthropic-ai/sdk`, `@google/genai`, `ai`, `@openai/agents(-core)`, `@modelcontextprotocol/sdk`, `@langchain/core` and `@anthropic-ai/claude-agent-sdk` (ESM only), a `require` hook for
  * their CommonJS builds, and AI SDK 7's telemetry integration (a global list `ai` reads at
  * each call). Packages are instrumented when the app loads them, never before.
  * Idempotent; failures are reported on stderr and leave the app untouched.

@@ -29,6 +29,8 @@ const TARGETS: ReadonlyArray<[RegExp, string]> = [
   [/\/node_modules\/@anthropic-ai\/claude-agent-sdk\/sdk\.mjs$/, 'claude-agent-sdk'],
   // MCP: the Protocol class Client and Server extend, wherever the app imports them from.
   [/\/node_modules\/@modelcontextprotocol\/sdk\/dist\/esm\/shared\/protocol\.js$/, 'mcp'],
+  // LangChain: the CallbackManager every run configures its callbacks through (LangGraph's included).
+  [/\/node_modules\/@langchain\/core\/dist\/callbacks\/manager\.js$/, 'langchain'],
 ];
 
 /** Entry modules by the bare specifier they were imported with, wherever they live (symlinked workspaces, linked packages). */
@@ -40,6 +42,7 @@ const SPECIFIERS: Readonly<Record<string, string>> = {
   '@openai/agents-core': 'openai-agents',
   ai: 'ai',
   '@anthropic-ai/claude-agent-sdk': 'claude-agent-sdk',
+  '@langchain/core/callbacks/manager': 'langchain',
 };
 const resolvedTargets = new Map<string, string>();
 

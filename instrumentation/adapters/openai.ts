@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { isTracedLangChainClient } from './langchain.js';
 import { traceProviderCall } from './providerCall.js';
 import type { StreamAccumulator } from './providerCall.js';
 import { adapterTracer, captured, clean, num, obj, patchMethod, str } from './shared.js';
@@ -123,7 +124,7 @@ function wrapCreate(operation: string, fromResult: (r: unknown) => Attributes, n
   return (original: (...args: unknown[]) => unknown) =>
     function (this: unknown, ...args: unknown[]): unknown {
       const body = obj(args[0]);
-      if (!body) return original.apply(this, args);
+      if (!body || isTracedLangChainClient(this)) return original.apply(this, args);
       return traceProviderCall(
         {
           tracer,

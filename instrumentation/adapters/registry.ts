@@ -2,13 +2,14 @@ import { instrumentAiAgents, isAiSdk7 } from './aiSdkAgents.js';
 import { instrumentAnthropic } from './anthropic.js';
 import { wrapClaudeAgentQuery } from './claudeAgentSdk.js';
 import { instrumentGoogleGenai } from './googleGenai.js';
+import { instrumentLangChain } from './langchain.js';
 import { instrumentMcp } from './mcp.js';
 import { instrumentOpenAI } from './openai.js';
 import { instrumentOpenAIAgents } from './openaiAgents.js';
 import { recordAiError, wrapAiFunction } from './vercelAi.js';
 
 /** Packages the preload instruments, by the id the loader hook and the CommonJS hook use. */
-export type AdapterId = 'openai' | 'anthropic' | 'google-genai' | 'ai' | 'openai-agents' | 'mcp' | 'claude-agent-sdk';
+export type AdapterId = 'openai' | 'anthropic' | 'google-genai' | 'ai' | 'openai-agents' | 'mcp' | 'langchain' | 'claude-agent-sdk';
 
 /** Packages instrumented through their module object; `ai` ≤ 6 and the Claude Agent SDK have their exported functions wrapped in the source instead. */
 const INSTRUMENTERS: Record<Exclude<AdapterId, 'ai' | 'claude-agent-sdk'>, (mod: unknown) => boolean> = {
@@ -17,6 +18,7 @@ const INSTRUMENTERS: Record<Exclude<AdapterId, 'ai' | 'claude-agent-sdk'>, (mod:
   'google-genai': instrumentGoogleGenai,
   'openai-agents': instrumentOpenAIAgents,
   mcp: instrumentMcp,
+  langchain: instrumentLangChain,
 };
 
 let enabled: ReadonlySet<AdapterId> | null = null;

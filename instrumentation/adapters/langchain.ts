@@ -1,0 +1,115 @@
+import { createRequire } from 'node:module';
+import type { PriceTable } from '../pricing.js';
+import { adapterSettings, obj } from './shared.js';
+
+/*
+ * LangChain.js / LangGraph.js (`@langchain/core` ≥ 0.2, 1.x): traced by a kept library,
+ * OpenInference's `@arizeai/openinference-instrumentation-langchain`, whose tracer joins every
+ * run's callback handlers through `CallbackManager._configureSync`. The preload hands it the app's
+ * own copy of `@langchain/core/callbacks/manager` (ESM or CommonJS) as the app loads it, and it
+ * emits through the global tracer provider; store/dialects/openInference.ts maps its spans
+ * (LLM → chat, TOOL → execute_tool, LangGraph nodes → invoke_agent). The library, and the
+ * OpenTelemetry instrumentation base it extends, load only when LangChain does.
+ */
+
+const LIBRARY = '@arizeai/openinference-instrumentation-langchain';
+/** The instrumentation scope of the library's spans (its package name). */
+export const LANGCHAIN_SCOPE = LIBRARY;
+
+interface LangChainInstrumentationLike {
+  manuallyInstrument(mod: unknown): void;
+}
+interface LibraryModule {
+  LangChainInstrumentation: new (options: { instrumentationConfig?: { enabled?: boolean }; traceConfig?: Record<string, boolean> }) => LangChainInstrumentationLike;
+}
+
+let instrumentation: LangChainInstrumentationLike | null = null;
+let loading = false;
+/** Copies loaded while the library itself loads (its tracer requires `@langchain/core`'s CommonJS build). */
+const pending: unknown[] = [];
+
+/** Content (prompts, completions, tool arguments and results) only when the app opted in, as for every adapter. */
+function traceConfig(): Record<string, boolean> {
+  const hide = !adapterSettings().captureContent;
+  return {
+    hideInputs: hide,
+    hideOutputs: hide,
+    hideInputMessages: hide,
+    hideOutputMessages: hide,
+    hideInputText: hide,
+    hideOutputText: hide,
+    hideInputImages: hide,
+    hidePrompts: hide,
+    hideLLMTools: hide,
+    hideEmbeddingVectors: true,
+  };
+}
+
+function loadInstrumentation(): LangChainInstrumentationLike {
+  loading = true;
+  try {
+    const { LangChainInstrumentation } = createRequire(import.meta.url)(LIBRARY) as LibraryModule;
+    // Disabled: no require-in-the-middle hook of its own; the preload hands it each module instead.
+    return new LangChainInstrumentation({ instrumentationConfig: { enabled: false }, traceConfig: traceConfig() });
+  } finally {
+    loading = false;
+  }
+}
+
+/** Whether a loaded module is `@langchain/core/callbacks/manager` with its `CallbackManager` defined. */
+export function isCallbackManagerModule(mod: unknown): boolean {
+  const cm: unknown = obj(mod)?.CallbackManager;
+  return typeof cm === 'function' && typeof (cm as { _configureSync?: unknown })._configureSync === 'function';
+}
+
+/** Instruments one loaded copy of `@langchain/core/callbacks/manager`; returns whether it did. */
+export function instrumentLangChain(mod: unknown): boolean {
+  if (!isCallbackManagerModule(mod)) return false;
+  if (loading) {
+    pending.push(mod);
+    return true;
+  }
+  instrumentation ??= loadInstrumentation();
+  instrumentation.manuallyInstrument(mod);
+  for (let m = pending.shift(); m !== undefined; m = pending.shift()) instrumentation.manuallyInstrument(m);
+  return true;
+}
+
+/**
+ * Whether an `openai` SDK call comes from a LangChain chat model (`@langchain/openai` names itself
+ * in the client's User-Agent) while LangChain is traced: its LLM span already stands for the call,
+ * so the `openai` adapter adds no second one (tokens and cost would count twice, in a trace of their own).
+ */
+export function isTracedLangChainClient(resource: unknown): boolean {
+  if (instrumentation === null) return false;
+  const client = obj(obj(resource)?._client);
+  const headers = obj(obj(client?._options)?.defaultHeaders);
+  const ua = headers?.['User-Agent'] ?? headers?.['user-agent'];
+  return typeof ua === 'string' && ua.startsWith('langchainjs');
+}
+
+function metadataOf(a: Record<string, unknown>): Record<string, unknown> | undefined {
+  const m = a.metadata;
+  if (typeof m !== 'string' || !m.startsWith('{')) return undefined;
+  try {
+    return obj(JSON.parse(m));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The library records no cost: an LLM span with a model and token counts gets `llm.cost.total`
+ * from the price table (the provider from LangChain's `ls_provider` run metadata), which the
+ * OpenInference dialect reads as the span's cost.
+ */
+export function fillLangChainCost(a: Record<string, unknown>, prices: PriceTable): void {
+  if (a['openinference.span.kind'] !== 'LLM' || a['llm.cost.total'] !== undefined) return;
+  const model = a['llm.model_name'];
+  const input = a['llm.token_count.prompt'];
+  const output = a['llm.token_count.completion'];
+  if (typeof model !== 'string' || (typeof input !== 'number' && typeof output !== 'number')) return;
+  const provider = a['llm.provider'] ?? a['llm.system'] ?? metadataOf(a)?.ls_provider;
+  const cost = prices.cost(typeof provider === 'string' ? provider : null, model, typeof input === 'number' ? input : 0, typeof output === 'number' ? output : 0);
+  if (cost !== null) a['llm.cost.total'] = cost;
+}
