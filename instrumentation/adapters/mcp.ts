@@ -95,17 +95,22 @@ function wrapRequest(original: (...args: unknown[]) => unknown) {
       span.end();
       return pending;
     }
-    return pending.then(
-      (result) => {
-        endWithResult(span, method, result);
-        return result;
-      },
-      (err: unknown) => {
-        endWithError(span, err);
-        throw err;
-      },
-    );
+    return settle(span, method, pending);
   };
+}
+
+/** Ends the span when the call settles, with its result or error; hands the outcome on unchanged. */
+function settle(span: Span, method: string, pending: Promise<unknown>): Promise<unknown> {
+  return pending.then(
+    (result) => {
+      endWithResult(span, method, result);
+      return result;
+    },
+    (err: unknown) => {
+      endWithError(span, err);
+      throw err;
+    },
+  );
 }
 
 function wrapSetRequestHandler(original: (...args: unknown[]) => unknown) {
@@ -128,16 +133,7 @@ function wrapSetRequestHandler(original: (...args: unknown[]) => unknown) {
         endWithError(span, err);
         throw err;
       }
-      return Promise.resolve(out).then(
-        (result) => {
-          endWithResult(span, method, result);
-          return result;
-        },
-        (err: unknown) => {
-          endWithError(span, err);
-          throw err;
-        },
-      );
+      return settle(span, method, Promise.resolve(out));
     };
     return original.apply(this, [args[0], traced, ...args.slice(2)]);
   };
