@@ -42,40 +42,24 @@ export function cellsOf(list: readonly Candidate[], tasks: TaskView): { cells: C
   return { cells: [...cells.values()], strata: strataOf.size };
 }
 
-/** Runs and successes per task type among the tasks not masked. */
-function totalsWithout(tasks: TaskView, mask: Uint8Array): Map<string, { n: number; s: number }> {
+/** A candidate's runs against the rest of each of its task types, pooled over them (Mantel–Haenszel); null without runs. */
+export function pooledStat(c: Candidate, tasks: TaskView): (MantelHaenszelResult & { tables: Stratum2x2[] }) | null {
   const totals = new Map<string, { n: number; s: number }>();
   tasks.taskType.forEach((t, i) => {
     const x = totals.get(t) ?? totals.set(t, { n: 0, s: 0 }).get(t)!;
-    if (mask[i]) return;
     x.n++;
     if (tasks.ok[i]) x.s++;
   });
-  return totals;
-}
-
-/** The candidate's runs against the rest of each of its task types, both without the masked tasks, pooled (CMH); null when nothing is left. */
-function statWithout(c: Candidate, tasks: TaskView, mask: Uint8Array, totals: Map<string, { n: number; s: number }>): (MantelHaenszelResult & { tables: Stratum2x2[] }) | null {
   const strata: Stratum2x2[] = [];
   let support = 0;
   c.rows.forEach((row, k) => {
-    let n = 0;
-    let s = 0;
-    for (const i of c.rowRuns[k]) if (!mask[i]) {
-      n++;
-      if (tasks.ok[i]) s++;
-    }
+    const n = c.rowRuns[k].length;
+    const s = c.rowRuns[k].reduce((m, i) => m + (tasks.ok[i] ? 1 : 0), 0);
     const base = totals.get(row.taskType)!;
     support += n;
     strata.push({ a: s, b: n - s, c: base.s - s, d: base.n - n - (base.s - s) });
   });
   return support === 0 ? null : { ...mantelHaenszel(strata), tables: strata };
-}
-
-/** Larger statistic first; on a tie the smaller composition, then pairs before teams, then by name. */
-/** A candidate's runs against the rest of each of its task types, pooled over them (Mantel–Haenszel); null without runs. */
-export function pooledStat(c: Candidate, tasks: TaskView): (MantelHaenszelResult & { tables: Stratum2x2[] }) | null {
-  return statWithout(c, tasks, new Uint8Array(tasks.taskType.length), totalsWithout(tasks, new Uint8Array(0)));
 }
 
 export function intersectionSize(a: Int32Array, b: Int32Array): number {
