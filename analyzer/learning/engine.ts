@@ -87,7 +87,7 @@ export interface LearningRunOptions {
 export async function runLearning(db: LearningDb, options: LearningRunOptions = {}): Promise<LearningResult> {
   const runId = options.runId ?? randomUUID();
   const update = await updatePatternDb(db, { runId, untilNs: options.untilNs, minSupport: options.minSupport, fdr: options.fdr, rebuild: options.rebuild });
-  const demotions = await guardPromotions(db);
+  const demotions = await guardPromotions(db, { records: update.history });
   const promotions = await autoPromote(db);
   const experiments: ExperimentResult[] = [];
   for (const def of await listExperiments(db)) if (def.status === 'running') experiments.push(await analyzeExperiment(db, def, options.experiments));

@@ -8,6 +8,7 @@ import { wilsonInterval } from '../stats/proportions.js';
 import type { LearningDb } from './db.js';
 import { demote, listPolicies, loadRules } from './policy.js';
 import { loadExecutionRecords } from './records.js';
+import type { ExecutionRecord } from './records.js';
 
 /** Recent runs of the promoted team the guard looks at (its latest, by start). */
 export const GUARD_WINDOW = 40;
@@ -30,6 +31,12 @@ export interface GuardAction {
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
+export interface GuardOptions {
+  actor?: string;
+  /** The history, when the caller has it loaded already (a learning run does); else read per task type. */
+  records?: readonly ExecutionRecord[];
+}
+
 /**
  * For every task type whose default or candidate came from a promotion: when the upper end of
  * the 95 % Wilson interval of its latest 15, 20, 30 or {@link GUARD_WINDOW} runs falls below the
@@ -37,7 +44,8 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
  * bound are at most four chances of a false alarm per run, and only for a team whose true rate
  * sits near the bar: a promoted team cleared that bar with the lower end of its interval.
  */
-export async function guardPromotions(db: LearningDb, actor = 'auto-demote-guard'): Promise<GuardAction[]> {
+export async function guardPromotions(db: LearningDb, options: GuardOptions = {}): Promise<GuardAction[]> {
+  const actor = options.actor ?? 'auto-demote-guard';
   const rules = await loadRules(db);
   if (!rules.autoDemote) return [];
   const actions: GuardAction[] = [];
@@ -48,7 +56,7 @@ export async function guardPromotions(db: LearningDb, actor = 'auto-demote-guard
     if (!team || last.length === 0 || !String(last[0].action).startsWith('promote')) continue;
     const replaced = [...state.history].reverse().find((h) => h.default !== team && h.candidate !== team)?.default ?? null;
     if (!replaced) continue;
-    const records = await loadExecutionRecords(db, { taskType: state.taskType });
+    const records = options.records ? options.records.filter((r) => r.taskType === state.taskType) : await loadExecutionRecords(db, { taskType: state.taskType });
     const mine = records.filter((r) => r.teamSignature === team).slice(-GUARD_WINDOW);
     const before = records.filter((r) => r.teamSignature === replaced);
     if (mine.length < GUARD_MIN_RUNS || before.length < GUARD_MIN_RUNS) continue;

@@ -15,7 +15,7 @@ export type { AliasRelation, Finding, FindingAlias, FindingsOptions, FindingsRep
 export { suggestSeparation } from './separation.js';
 export { listFindings, rowFindings } from './findingsDb.js';
 export { GUARD_MIN_RUNS, GUARD_WINDOW, guardPromotions } from './guard.js';
-export type { GuardAction } from './guard.js';
+export type { GuardAction, GuardOptions } from './guard.js';
 export type { FindingFilter, RowFinding, StoredFindings } from './findingsDb.js';
 export type { SuggestedExperiment } from './separation.js';
 export type { BaseCount, FeatureCount, MineOptions, MinedPattern } from './patterns.js';

@@ -11,6 +11,7 @@ import { rowFindings, saveFindings } from './findingsDb.js';
 import { countFeatures, minePatterns, patternId } from './patterns.js';
 import type { FeatureCount, MinedPattern, MineOptions } from './patterns.js';
 import { loadExecutionRecords } from './records.js';
+import type { ExecutionRecord } from './records.js';
 
 const NS = 'learning';
 const WATERMARK = 'pattern_watermark_ns';
@@ -36,6 +37,8 @@ export interface PatternDbUpdate {
   patterns: MinedPattern[];
   /** The significant patterns folded into one finding per effect, over the whole history. */
   findings: FindingsReport;
+  /** The whole history up to the window end, as the findings read it (the guard reuses it). */
+  history: ExecutionRecord[];
 }
 
 /**
@@ -112,7 +115,7 @@ export async function updatePatternDb(db: LearningDb, options: UpdatePatternsOpt
       now,
     );
     await kvSet(db, NS, WATERMARK, untilNs.toString());
-    return { runId, windowFromNs: sinceNs, windowToNs: untilNs, tasks: records.length, patterns: mined, findings };
+    return { runId, windowFromNs: sinceNs, windowToNs: untilNs, tasks: records.length, patterns: mined, findings, history };
   });
 }
 
