@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { traceProviderCall } from './providerCall.js';
-import type { StreamAccumulator } from './providerCall.js';
+import { chunkAccumulator, traceProviderCall } from './providerCall.js';
+import type { ChunkFormat, StreamAccumulator } from './providerCall.js';
 import { adapterTracer, captured, clean, num, obj, patchMethod, str } from './shared.js';
 import type { Json } from './shared.js';
 
@@ -90,40 +90,21 @@ function contentResult(r: unknown): Attributes {
 }
 
 /** Stream chunks are partial responses; usage is cumulative, so the last chunk's counts are the call's. */
-function contentAccumulator(): StreamAccumulator {
-  let model: string | undefined;
-  let id: string | undefined;
-  let usage: Json | undefined;
-  const finish: string[] = [];
-  const tools: string[] = [];
-  let text = '';
-  return {
-    add(chunk) {
-      const c = obj(chunk);
-      if (!c) return;
-      model ??= str(c.modelVersion);
-      id ??= str(c.responseId);
-      if (obj(c.usageMetadata)) usage = obj(c.usageMetadata);
-      for (const candidate of candidatesOf(c)) {
-        const f = str(candidate.finishReason);
-        if (f) finish.push(f);
-        tools.push(...toolNames(candidate));
-        for (const p of partsOf(candidate)) if (typeof p.text === 'string' && p.thought !== true) text += p.text;
-      }
-    },
-    finish: () => ({
-      attributes: clean({
-        'gen_ai.response.model': model,
-        'gen_ai.response.id': id,
-        'gen_ai.response.finish_reasons': finish,
-        'agentpulse.llm.tool_calls': tools,
-        'agentpulse.llm.streamed': true,
-        'gen_ai.output.messages': text ? captured([{ role: 'model', parts: [{ text }] }]) : undefined,
-        ...usageAttributes(usage),
-      }),
-    }),
-  };
-}
+const contentChunks: ChunkFormat = {
+  head: (c) => ({ model: str(c.modelVersion), id: str(c.responseId), usage: obj(c.usageMetadata) }),
+  body(c, into) {
+    for (const candidate of candidatesOf(c)) {
+      const f = str(candidate.finishReason);
+      if (f) into.finish.push(f);
+      into.tools.push(...toolNames(candidate));
+      for (const p of partsOf(candidate)) if (typeof p.text === 'string' && p.thought !== true) into.text += p.text;
+    }
+  },
+  message: (text) => [{ role: 'model', parts: [{ text }] }],
+  usageAttributes,
+};
+
+const contentAccumulator = (): StreamAccumulator => chunkAccumulator(contentChunks);
 
 function wrapGenerate(stream: boolean) {
   return (original: (...args: unknown[]) => unknown) =>

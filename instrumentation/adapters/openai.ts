@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { isTracedLangChainClient } from './langchain.js';
-import { traceProviderCall } from './providerCall.js';
-import type { StreamAccumulator } from './providerCall.js';
+import { chunkAccumulator, traceProviderCall } from './providerCall.js';
+import type { ChunkFormat, StreamAccumulator } from './providerCall.js';
 import { adapterTracer, captured, clean, num, obj, patchMethod, str } from './shared.js';
 import type { Json } from './shared.js';
 
@@ -45,44 +45,25 @@ function chatResult(r: unknown): Attributes {
   });
 }
 
-function chatAccumulator(): StreamAccumulator {
-  let model: string | undefined;
-  let id: string | undefined;
-  let usage: Json | undefined;
-  const finish: string[] = [];
-  const tools: string[] = [];
-  let text = '';
-  return {
-    add(event) {
-      const c = obj(event);
-      if (!c) return;
-      model ??= str(c.model);
-      id ??= str(c.id);
-      if (obj(c.usage)) usage = obj(c.usage);
-      for (const choice of Array.isArray(c.choices) ? (c.choices as Json[]) : []) {
-        const f = str(choice.finish_reason);
-        if (f) finish.push(f);
-        const delta = obj(choice.delta);
-        if (typeof delta?.content === 'string') text += delta.content;
-        for (const t of Array.isArray(delta?.tool_calls) ? (delta.tool_calls as Json[]) : []) {
-          const name = str(obj(t.function)?.name);
-          if (name) tools.push(name);
-        }
+const chatChunks: ChunkFormat = {
+  head: (c) => ({ model: str(c.model), id: str(c.id), usage: obj(c.usage) }),
+  body(c, into) {
+    for (const choice of Array.isArray(c.choices) ? (c.choices as Json[]) : []) {
+      const f = str(choice.finish_reason);
+      if (f) into.finish.push(f);
+      const delta = obj(choice.delta);
+      if (typeof delta?.content === 'string') into.text += delta.content;
+      for (const t of Array.isArray(delta?.tool_calls) ? (delta.tool_calls as Json[]) : []) {
+        const name = str(obj(t.function)?.name);
+        if (name) into.tools.push(name);
       }
-    },
-    finish: () => ({
-      attributes: clean({
-        'gen_ai.response.model': model,
-        'gen_ai.response.id': id,
-        'gen_ai.response.finish_reasons': finish,
-        'agentpulse.llm.tool_calls': tools,
-        'agentpulse.llm.streamed': true,
-        'gen_ai.output.messages': text ? captured([{ role: 'assistant', content: text }]) : undefined,
-        ...usageAttributes(usage),
-      }),
-    }),
-  };
-}
+    }
+  },
+  message: (text) => [{ role: 'assistant', content: text }],
+  usageAttributes,
+};
+
+const chatAccumulator = (): StreamAccumulator => chunkAccumulator(chatChunks);
 
 /** Responses API: finish reason is derived from status, tool calls from `function_call` output items. */
 function responsesResult(r: unknown): Attributes {

@@ -1,13 +1,61 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Span, Tracer } from '@opentelemetry/api';
-import { adapterErrorType, callContext, failSpan } from './shared.js';
-import type { LlmSpanTarget } from './shared.js';
+import { adapterErrorType, callContext, captured, clean, failSpan, obj } from './shared.js';
+import type { Json, LlmSpanTarget } from './shared.js';
 
 /** Folds the events of a streamed response into span attributes. */
 export interface StreamAccumulator {
   add(event: unknown): void;
   /** Attributes once the stream ended; an `error` means the stream reported a failure in-band. */
   finish(): { attributes: Attributes; error?: unknown };
+}
+
+/** What a streamed chat response's chunks add up to. */
+export interface ChunkState {
+  finish: string[];
+  tools: string[];
+  text: string;
+}
+
+/** How one provider's chunks carry the response: the header fields, and the choices/candidates. */
+export interface ChunkFormat {
+  /** Response model, response id and usage of a chunk (usage is cumulative: the last one counts). */
+  head(chunk: Json): { model?: string; id?: string; usage?: Json };
+  /** Adds a chunk's finish reasons, requested tool names and text. */
+  body(chunk: Json, into: ChunkState): void;
+  /** The output message, in the provider's shape, for content capture. */
+  message(text: string): unknown;
+  usageAttributes(usage: Json | undefined): Attributes;
+}
+
+/** An accumulator for chat streams whose chunks are partial responses (OpenAI chat completions, Gemini). */
+export function chunkAccumulator(format: ChunkFormat): StreamAccumulator {
+  let model: string | undefined;
+  let id: string | undefined;
+  let usage: Json | undefined;
+  const state: ChunkState = { finish: [], tools: [], text: '' };
+  return {
+    add(event) {
+      const c = obj(event);
+      if (!c) return;
+      const h = format.head(c);
+      model ??= h.model;
+      id ??= h.id;
+      if (h.usage) usage = h.usage;
+      format.body(c, state);
+    },
+    finish: () => ({
+      attributes: clean({
+        'gen_ai.response.model': model,
+        'gen_ai.response.id': id,
+        'gen_ai.response.finish_reasons': state.finish,
+        'agentpulse.llm.tool_calls': state.tools,
+        'agentpulse.llm.streamed': true,
+        'gen_ai.output.messages': state.text ? captured(format.message(state.text)) : undefined,
+        ...format.usageAttributes(usage),
+      }),
+    }),
+  };
 }
 
 /** What a provider adapter knows about one call before it is made. */
