@@ -4,7 +4,7 @@
  *   baseline  = OTel SDK (BasicTracerProvider + BatchSpanProcessor) with a no-op exporter
  *   agentpulse = the same SDK with the span processors startAgentpulse installs (adapter
  *                enrichment + DuckDbSpanProcessor → DuckDbSpanExporter's worker-thread writer,
- *                temp DB file), with every framework adapter's hooks installed as the preload
+ *                one DB file for the run), with every framework adapter's hooks installed as the preload
  *                does; `--pipeline exporter` puts DuckDbSpanExporter in the SDK's BatchSpanProcessor instead
  * Reported per span: main-thread CPU time (Linux `/proc/thread-self/schedstat`, so a
  * loaded shared machine does not inflate it), event-loop active (wall) time from
@@ -23,7 +23,11 @@
  * baseline, so the strictest ratio) and `api` (agentpulse's traceAgent/traceChat/traceTool
  * under NodeTracerProvider's AsyncLocalStorage context manager, as agent code runs).
  *
- * Run: npm run build && node dist/bench/instrumentation.bench.js [--quick] [--workload sdk|api] [--pipeline processor|exporter] [--spans N] [--rate R] [--rounds K]
+ * One writer thread and one DB file serve every agentpulse round, as in a long-lived host; all spans
+ * are counted in the file at the end. `--variant encode|adapters` runs only part of the pipeline, for a
+ * breakdown of the overhead (see Variant).
+ *
+ * Run: npm run build && node dist/bench/instrumentation.bench.js [--quick] [--workload sdk|api] [--pipeline processor|exporter] [--variant full|encode|adapters] [--spans N] [--rate R] [--rounds K]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +43,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { recordError, recordUsage, traceAgent, traceChat, traceTool } from '../instrumentation/api.js';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AdapterSpanProcessor } from '../instrumentation/adapters/AdapterSpanProcessor.js';
+import { DuckDbSpanProcessor } from '../instrumentation/DuckDbSpanProcessor.js';
 import { resolveConfig } from '../instrumentation/config.js';
 import { installAdapters } from '../instrumentation/adapters/install.js';
 import { agentpulseSpanProcessors } from '../instrumentation/sdk.js';
@@ -182,7 +188,7 @@ interface PhaseResult {
   maxMs: number;
   /** Main-thread garbage-collection pause time per span (µs), from the `gc` performance entries. */
   gcUsPerSpan: number;
-  stored: number;
+  /** Spans made in the timed window (each round also makes 100 warm-up traces before it). */
   produced: number;
 }
 
@@ -190,11 +196,38 @@ type Kind = 'noop' | 'agentpulse';
 
 type Pipeline = 'processor' | 'exporter';
 
-async function phase(kind: Kind, spans: number, rate: number, dir: string, round: number, workload: Workload, pipeline: Pipeline): Promise<PhaseResult> {
+/**
+ * What of agentpulse's pipeline runs (a breakdown of the overhead; the target is measured on 'full'):
+ * 'full' = adapter enrichment + DuckDbSpanProcessor + the writer thread; 'encode' = the same
+ * processors, but sealed batches are dropped on the host (no writer thread, no DuckDB);
+ * 'adapters' = adapter enrichment in front of the baseline's own batch processor and no-op exporter.
+ */
+type Variant = 'full' | 'encode' | 'adapters';
+
+/** Takes sealed batches and drops them: the host's side of the pipeline without a writer. */
+function discardingWriter(): DuckDbSpanExporter {
+  const sink = { addFlushSource: () => undefined, postEncoded: () => undefined, overBudget: false, forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
+  return sink as unknown as DuckDbSpanExporter;
+}
+
+function agentpulseProcessors(variant: Variant, writer: DuckDbSpanExporter, baseline: () => BatchSpanProcessor): SpanProcessor[] {
   const cfg = resolveConfig({});
-  const dbPath = join(dir, `instr-${round}.duckdb`);
-  const exporter: SpanExporter & { forceFlush?: () => Promise<void> } =
-    kind === 'noop' ? new NoopExporter() : new DuckDbSpanExporter({ dbPath, onNotice: (m) => console.error(m) });
+  const adapters = (): AdapterSpanProcessor => new AdapterSpanProcessor({ captureContent: cfg.captureContent, contentMaxChars: cfg.contentMaxChars });
+  if (variant === 'adapters') return [adapters(), baseline()];
+  // What agentpulseSpanProcessors builds for a DuckDbSpanExporter, handing sealed batches to nobody.
+  if (variant === 'encode') return [adapters(), new DuckDbSpanProcessor(discardingWriter(), { maxBatchSpans: cfg.maxExportBatchSize, scheduledDelayMs: cfg.scheduledDelayMs })];
+  return agentpulseSpanProcessors(cfg, writer).spanProcessors;
+}
+
+/**
+ * One timed run of one pipeline. The agentpulse pipelines share `writer`, one store writer for the
+ * whole bench, as a long-lived host has one: a writer thread started per round would compile its
+ * code afresh each time (on V8's background threads, beside the host's) and measure start-up,
+ * which a host pays once.
+ */
+async function phase(kind: Kind, spans: number, rate: number, writer: DuckDbSpanExporter, workload: Workload, pipeline: Pipeline, variant: Variant): Promise<PhaseResult> {
+  const cfg = resolveConfig({});
+  const exporter: SpanExporter & { forceFlush?: () => Promise<void> } = kind === 'noop' || variant !== 'full' ? new NoopExporter() : writer;
   const batch = (): BatchSpanProcessor =>
     new BatchSpanProcessor(exporter, {
       maxQueueSize: cfg.maxQueueSize,
@@ -206,7 +239,7 @@ async function phase(kind: Kind, spans: number, rate: number, dir: string, round
     // agentpulse: exactly what startAgentpulse installs (adapter enrichment + the store's processor),
     // or, with pipeline 'exporter', the DuckDbSpanExporter inside the SDK's own batch processor.
     spanProcessors:
-      kind === 'noop' ? [batch()] : pipeline === 'exporter' ? [batch()] : agentpulseSpanProcessors(cfg, exporter).spanProcessors,
+      kind === 'noop' ? [batch()] : pipeline === 'exporter' ? [batch()] : agentpulseProcessors(variant, writer, batch),
   };
   let provider: BasicTracerProvider | NodeTracerProvider;
   if (workload === 'api') {
@@ -255,20 +288,12 @@ async function phase(kind: Kind, spans: number, rate: number, dir: string, round
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   const produced = traces * SPANS_PER_TRACE;
-  await provider.shutdown();
+  // The shared writer outlives the round (its spans are counted at the end of the bench).
+  if (kind === 'noop') await provider.shutdown();
   if (workload === 'api') {
     trace.disable();
     context.disable();
     propagation.disable();
-  }
-  let stored = produced;
-  if (kind === 'agentpulse') {
-    const store = await DuckDbStore.open(dbPath, { readOnly: true });
-    const [{ n }] = (await store.query('SELECT count(*) AS n FROM spans')) as [{ n: number }];
-    await store.close();
-    stored = Number(n) - 100 * SPANS_PER_TRACE; // minus the warm-up traces
-    rmSync(dbPath, { force: true });
-    rmSync(`${dbPath}.wal`, { force: true });
   }
   return {
     mainCpuUsPerSpan: main0 !== null && main1 !== null ? (main1 - main0) / 1000 / produced : (elu.active * 1000) / produced,
@@ -278,7 +303,6 @@ async function phase(kind: Kind, spans: number, rate: number, dir: string, round
     p99Ms: delay.percentile(99) / 1e6,
     maxMs: delay.max / 1e6,
     gcUsPerSpan: (gcMs * 1000) / produced,
-    stored,
     produced,
   };
 }
@@ -298,6 +322,8 @@ export interface InstrumentationBenchOptions {
   workload?: Workload;
   /** 'processor' (default): the pipeline startAgentpulse installs; 'exporter': DuckDbSpanExporter inside the SDK's BatchSpanProcessor. */
   pipeline?: Pipeline;
+  /** 'full' (default, the target's measure), or a part of it for a breakdown: 'encode', 'adapters'. */
+  variant?: Variant;
 }
 
 /** Runs the baseline/agentpulse comparison; returns the figures (also printed when run directly). */
@@ -307,19 +333,35 @@ export async function benchInstrumentation(opts: InstrumentationBenchOptions = {
   const rounds = opts.rounds ?? (opts.quick ? 3 : 9);
   const workload = opts.workload ?? 'sdk';
   const pipeline = opts.pipeline ?? 'processor';
+  const variant = opts.variant ?? 'full';
   // As the preload does: every framework adapter's loader and require hooks are installed.
   installAdapters();
   const dir = mkdtempSync(join(tmpdir(), 'ap-bench-instr-'));
+  const dbPath = join(dir, 'instr.duckdb');
+  // Kept open between rounds (no idle close): a close checkpoints the file, and that must not land in a no-op round.
+  const writer = new DuckDbSpanExporter({ dbPath, idleCloseMs: 3_600_000, onNotice: (m) => console.error(m) });
   const res: Record<Kind, PhaseResult[]> = { noop: [], agentpulse: [] };
+  let stored = 0;
+  let expected = 0;
   try {
-    // One untimed pair first so both pipelines run JIT-compiled code in the timed rounds.
-    await phase('noop', 6000, rate, dir, -1, workload, pipeline);
-    await phase('agentpulse', 6000, rate, dir, -1, workload, pipeline);
+    // One untimed pair first so both pipelines (and the writer thread) run JIT-compiled code in the timed rounds.
+    await phase('noop', 12_000, rate, writer, workload, pipeline, variant);
+    const warmUp = 100 * SPANS_PER_TRACE;
+    expected += (await phase('agentpulse', 12_000, rate, writer, workload, pipeline, variant)).produced + warmUp;
     for (let r = 0; r < rounds; r++) {
       const order: Kind[] = r % 2 === 0 ? ['noop', 'agentpulse'] : ['agentpulse', 'noop'];
-      for (const k of order) res[k].push(await phase(k, spans, rate, dir, r, workload, pipeline));
+      for (const k of order) res[k].push(await phase(k, spans, rate, writer, workload, pipeline, variant));
+    }
+    expected += res.agentpulse.reduce((sum, x) => sum + x.produced + warmUp, 0);
+    await writer.shutdown();
+    if (variant === 'full') {
+      const store = await DuckDbStore.open(dbPath, { readOnly: true });
+      const [{ n }] = (await store.query('SELECT count(*) AS n FROM spans')) as [{ n: number }];
+      await store.close();
+      stored = Number(n);
     }
   } finally {
+    await writer.shutdown();
     rmSync(dir, { recursive: true, force: true });
   }
   const m = (k: Kind, f: keyof PhaseResult): number => median(res[k].map((x) => x[f]));
@@ -335,6 +377,7 @@ export async function benchInstrumentation(opts: InstrumentationBenchOptions = {
     bench: 'instrumentation.overhead',
     workload,
     pipeline,
+    variant,
     adapters_installed: true,
     spans_per_round: res.noop[0]?.produced ?? 0,
     rate_spans_per_s: rate,
@@ -359,7 +402,8 @@ export async function benchInstrumentation(opts: InstrumentationBenchOptions = {
     agentpulse_loop_delay_p99_ms_worst: r3(p99),
     agentpulse_loop_delay_max_ms_worst: r3(Math.max(...res.agentpulse.map((x) => x.maxMs))),
     target_loop_delay_p99_ms: 5,
-    all_spans_stored: res.agentpulse.every((x) => x.stored === x.produced),
+    all_spans_stored: variant === 'full' ? stored === expected : 'not stored (variant ' + variant + ')',
+    spans_stored: stored,
     main_samples: `noop ${res.noop.map((x) => r3(x.mainCpuUsPerSpan)).join(' ')} | agentpulse ${res.agentpulse.map((x) => r3(x.mainCpuUsPerSpan)).join(' ')}`,
   };
 }
@@ -377,7 +421,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   for (const workload of only ? [only] : (['sdk', 'api'] as Workload[])) {
     const p = process.argv.indexOf('--pipeline');
     const pipeline = p >= 0 ? (process.argv[p + 1] as Pipeline) : undefined;
-    const r = await benchInstrumentation({ quick, spans: arg('spans'), rate: arg('rate'), rounds: arg('rounds'), workload, pipeline });
+    const v = process.argv.indexOf('--variant');
+    const variant = v >= 0 ? (process.argv[v + 1] as Variant) : undefined;
+    if (variant !== undefined && !['full', 'encode', 'adapters'].includes(variant)) throw new Error(`--variant: full, encode or adapters, not ${variant}`);
+    const r = await benchInstrumentation({ quick, spans: arg('spans'), rate: arg('rate'), rounds: arg('rounds'), workload, pipeline, variant });
     console.log(JSON.stringify(r, null, 2));
   }
 }
