@@ -19,6 +19,8 @@ beforeAll(async () => {
     [
       { key: 'graph', app: 'langgraphApp.mjs' },
       { key: 'cjs', app: 'langchainApp.cjs' },
+      { key: 'anthropic', app: 'langchainAnthropicApp.mjs' },
+      { key: 'anthropic-cjs', app: 'langchainAnthropicApp.cjs' },
       { key: 'off', app: 'langchainApp.cjs', env: { AGENTPULSE_ADAPTERS: 'openai' } },
       { key: 'none', app: 'noLangChainApp.mjs' },
     ],
@@ -45,7 +47,7 @@ function chatSpans(spans: SpanRow[]): SpanRow[] {
   return spans.filter((s) => s.operation === 'chat');
 }
 
-describe(`LangChain / LangGraph adapter (@langchain/core ${versionFor('langgraphApp.mjs', '@langchain/core')}, @langchain/langgraph ${versionFor('langgraphApp.mjs', '@langchain/langgraph')})`, () => {
+describe(`LangChain / LangGraph adapter (@langchain/core ${versionFor('langgraphApp.mjs', '@langchain/core')}, @langchain/langgraph ${versionFor('langgraphApp.mjs', '@langchain/langgraph')}, @langchain/anthropic ${versionFor('langchainAnthropicApp.mjs', '@langchain/anthropic')})`, () => {
   it('records each chat-model call once, with model, provider, tokens and cost', () => {
     const spans = cleanSpans(runs, 'graph');
     const chats = chatSpans(spans);
@@ -101,6 +103,25 @@ describe(`LangChain / LangGraph adapter (@langchain/core ${versionFor('langgraph
     expect(spans[0].cost_usd).toBeCloseTo(MINI_COST, 12);
     // Content only with AGENTPULSE_CAPTURE_CONTENT.
     expect(JSON.stringify(spans[0].attributes)).not.toContain('hi from cjs');
+  });
+
+  it('records a chat model on another provider SDK once too (@langchain/anthropic on the Anthropic SDK), invoked and streamed', () => {
+    const spans = cleanSpans(runs, 'anthropic');
+    // Our Anthropic adapter steps aside while a LangChain chat model calls the SDK: its LLM span is the call.
+    expect(spans.filter((s) => s.scope_name === 'agentpulse.adapters.anthropic')).toEqual([]);
+    expect(fake.requests.filter((r) => r.path.endsWith('/messages') && JSON.stringify(r.body).includes('from anthropic'))).toHaveLength(2);
+    const chats = chatSpans(spans);
+    expect(chats).toHaveLength(2);
+    for (const s of chats) {
+      expect(s).toMatchObject({ name: 'ChatAnthropic', scope_name: SCOPE, model: 'claude-sonnet-4-5', provider: 'anthropic', input_tokens: 21 });
+      expect(s.cost_usd).toBeGreaterThan(0);
+    }
+    // LangChain's own counts, as the library records them: on a stream it adds message_start's output
+    // tokens (1 here) to message_delta's, which the Anthropic API already gives as the total (9).
+    expect(chats.map((s) => s.output_tokens)).toEqual([9, 10]);
+    // The CommonJS build too.
+    const cjs = cleanSpans(runs, 'anthropic-cjs');
+    expect(cjs.map((s) => [s.name, s.scope_name, s.input_tokens, s.output_tokens])).toEqual([['ChatAnthropic', SCOPE, 21, 9]]);
   });
 
   it('loads the instrumentation library only into an app that loads LangChain', () => {

@@ -1,7 +1,7 @@
 import Module, { register } from 'node:module';
 import { isAiSdk7 } from './aiSdkAgents.js';
 import { registerAiSdkTelemetry } from './aiSdkTelemetry.js';
-import { isCallbackManagerModule } from './langchain.js';
+import { isCallbackManagerModule, isChatModelsModule } from './langchain.js';
 import { syncHooks } from './loaderHooks.js';
 import type { SyncHooks } from './loaderHooks.js';
 import { __agentpulseAdapters, enableOnly, instrumentModule, isEnabled } from './registry.js';
@@ -15,15 +15,17 @@ const CJS_TARGETS: Record<string, AdapterId> = {
   '@openai/agents-core': 'openai-agents',
   ai: 'ai',
   '@langchain/core/callbacks/manager': 'langchain',
+  '@langchain/core/language_models/chat_models': 'langchain',
 };
 
 /**
  * Modules required from inside a package (relative paths): MCP's Protocol, from its own client and
- * server; LangChain's CallbackManager, from the rest of `@langchain/core`.
+ * server; LangChain's CallbackManager and BaseChatModel, from the rest of `@langchain/core`.
  */
 function cjsInternal(request: string, parent: unknown): AdapterId | undefined {
   const mcp = request.endsWith('/shared/protocol.js');
-  if (!mcp && !request.endsWith('callbacks/manager.cjs') && request !== './manager.cjs') return undefined;
+  const langchain = request.endsWith('callbacks/manager.cjs') || request === './manager.cjs' || request.endsWith('language_models/chat_models.cjs') || request === './chat_models.cjs';
+  if (!mcp && !langchain) return undefined;
   const from = (parent as { filename?: string } | null)?.filename ?? '';
   if (mcp) return /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]cjs[\\/]/.test(from) ? 'mcp' : undefined;
   return /[\\/]@langchain[\\/]core[\\/]dist[\\/]/.test(from) ? 'langchain' : undefined;
@@ -60,7 +62,7 @@ function hookRequire(): void {
       return copy;
     }
     // A module required inside a require cycle is still half-built: wait for the complete one.
-    if (id === 'langchain' && !isCallbackManagerModule(exports)) return exports;
+    if (id === 'langchain' && !isCallbackManagerModule(exports) && !isChatModelsModule(exports)) return exports;
     if (!seen.has(exports)) {
       seen.add(exports);
       instrumentModule(id, exports);

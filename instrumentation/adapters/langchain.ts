@@ -1,6 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import type { PriceTable } from '../pricing.js';
-import { adapterSettings, obj } from './shared.js';
+import { adapterSettings, obj, patchMethod } from './shared.js';
 
 /*
  * LangChain.js / LangGraph.js (`@langchain/core` ≥ 0.2, 1.x): traced by a kept library,
@@ -10,6 +11,11 @@ import { adapterSettings, obj } from './shared.js';
  * emits through the global tracer provider; store/dialects/openInference.ts maps its spans
  * (LLM → chat, TOOL → execute_tool, LangGraph nodes → invoke_agent). The library, and the
  * OpenTelemetry instrumentation base it extends, load only when LangChain does.
+ *
+ * A chat model's LLM span stands for its call, whichever provider SDK the model runs on
+ * (`@langchain/anthropic` on the Anthropic SDK, `@langchain/openai` on OpenAI's): while
+ * `BaseChatModel` (`@langchain/core/language_models/chat_models`) generates or streams, the
+ * provider adapters add no span of their own (tokens and cost would count twice).
  */
 
 const LIBRARY = '@arizeai/openinference-instrumentation-langchain';
@@ -62,8 +68,70 @@ export function isCallbackManagerModule(mod: unknown): boolean {
   return typeof cm === 'function' && typeof (cm as { _configureSync?: unknown })._configureSync === 'function';
 }
 
-/** Instruments one loaded copy of `@langchain/core/callbacks/manager`; returns whether it did. */
+/** Set while a chat model of a traced LangChain generates or streams (see insideLangChainModel). */
+const modelCall = new AsyncLocalStorage<true>();
+
+interface ChatModelClass {
+  prototype: { _generateUncached?: unknown; _streamIterator?: unknown };
+}
+
+function baseChatModel(mod: unknown): ChatModelClass | undefined {
+  const c: unknown = obj(mod)?.BaseChatModel;
+  return typeof c === 'function' && typeof (c as ChatModelClass).prototype._generateUncached === 'function' ? (c as ChatModelClass) : undefined;
+}
+
+/** Whether a loaded module is `@langchain/core/language_models/chat_models` with its `BaseChatModel` defined. */
+export function isChatModelsModule(mod: unknown): boolean {
+  return baseChatModel(mod) !== undefined;
+}
+
+/** Runs each step of an async iterator inside the model-call context (the provider call happens while it is pulled). */
+function stepsInside(it: AsyncIterator<unknown> & AsyncIterable<unknown>): AsyncGenerator<unknown> {
+  const step = <R>(f: () => Promise<R>): Promise<R> => modelCall.run(true, f);
+  const gen: AsyncGenerator<unknown> = {
+    next: (...a: [] | [unknown]) => step(() => it.next(...a)),
+    return: (v?: unknown) => step(() => (it.return ? it.return(v) : Promise.resolve({ done: true as const, value: v }))),
+    throw: (e?: unknown) => step(() => (it.throw ? it.throw(e) : Promise.reject(e))),
+    [Symbol.asyncIterator]: () => gen,
+    [Symbol.asyncDispose]: async () => {
+      await gen.return(undefined);
+    },
+  };
+  return gen;
+}
+
+/** Marks one loaded copy of `BaseChatModel`'s generate and stream paths as model calls. */
+function instrumentChatModels(mod: unknown): boolean {
+  const proto = baseChatModel(mod)?.prototype;
+  if (!proto) return false;
+  const a = patchMethod(proto, '_generateUncached', (original) =>
+    function (this: unknown, ...args: unknown[]): unknown {
+      return modelCall.run(true, () => original.apply(this, args));
+    },
+  );
+  const b = patchMethod(proto, '_streamIterator', (original) =>
+    function (this: unknown, ...args: unknown[]): unknown {
+      const it = modelCall.run(true, () => original.apply(this, args));
+      return typeof (it as AsyncIterator<unknown> | null)?.next === 'function' ? stepsInside(it as AsyncIterator<unknown> & AsyncIterable<unknown>) : it;
+    },
+  );
+  return a || b;
+}
+
+/**
+ * Whether the caller runs inside a chat-model call of a traced LangChain (its LLM span stands for
+ * the provider call): provider adapters then add no span of their own.
+ */
+export function insideLangChainModel(): boolean {
+  return instrumentation !== null && modelCall.getStore() === true;
+}
+
+/**
+ * Instruments one loaded copy of `@langchain/core/callbacks/manager` (the tracer) or of
+ * `@langchain/core/language_models/chat_models` (model-call marks); returns whether it did.
+ */
 export function instrumentLangChain(mod: unknown): boolean {
+  if (isChatModelsModule(mod)) return instrumentChatModels(mod);
   if (!isCallbackManagerModule(mod)) return false;
   if (loading) {
     pending.push(mod);

@@ -31,6 +31,8 @@ const TARGETS: ReadonlyArray<[RegExp, string]> = [
   [/\/node_modules\/@modelcontextprotocol\/sdk\/dist\/esm\/shared\/protocol\.js$/, 'mcp'],
   // LangChain: the CallbackManager every run configures its callbacks through (LangGraph's included).
   [/\/node_modules\/@langchain\/core\/dist\/callbacks\/manager\.js$/, 'langchain'],
+  // …and BaseChatModel, whose generate and stream paths mark provider SDK calls as the model's own.
+  [/\/node_modules\/@langchain\/core\/dist\/language_models\/chat_models\.js$/, 'langchain'],
 ];
 
 /** Entry modules by the bare specifier they were imported with, wherever they live (symlinked workspaces, linked packages). */
@@ -43,6 +45,7 @@ const SPECIFIERS: Readonly<Record<string, string>> = {
   ai: 'ai',
   '@anthropic-ai/claude-agent-sdk': 'claude-agent-sdk',
   '@langchain/core/callbacks/manager': 'langchain',
+  '@langchain/core/language_models/chat_models': 'langchain',
 };
 const resolvedTargets = new Map<string, string>();
 

@@ -1,5 +1,6 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Span, Tracer } from '@opentelemetry/api';
+import { insideLangChainModel } from './langchain.js';
 import { adapterErrorType, callContext, captured, clean, failSpan, obj } from './shared.js';
 import type { Json, LlmSpanTarget } from './shared.js';
 
@@ -159,6 +160,8 @@ function observeStream(stream: object, acc: StreamAccumulator, sink: Sink): void
  * Responses are observed where the SDK parses them, never by parsing a second time.
  */
 export function traceProviderCall(spec: ProviderCallSpec, invoke: () => unknown): unknown {
+  // A traced LangChain chat model's LLM span already stands for this call.
+  if (insideLangChainModel()) return invoke();
   const { parent, llmSpan } = callContext();
   let sink: Sink;
   let result: unknown;
