@@ -21,6 +21,7 @@ beforeAll(async () => {
       { key: 'cjs', app: 'langchainApp.cjs' },
       { key: 'anthropic', app: 'langchainAnthropicApp.mjs' },
       { key: 'anthropic-cjs', app: 'langchainAnthropicApp.cjs' },
+      { key: 'content', app: 'langchainAnthropicApp.cjs', env: { AGENTPULSE_CAPTURE_CONTENT: 'true', AGENTPULSE_CONTENT_MAX_CHARS: '8' } },
       { key: 'off', app: 'langchainApp.cjs', env: { AGENTPULSE_ADAPTERS: 'openai' } },
       { key: 'none', app: 'noLangChainApp.mjs' },
     ],
@@ -122,6 +123,19 @@ describe(`LangChain / LangGraph adapter (@langchain/core ${versionFor('langgraph
     // The CommonJS build too.
     const cjs = cleanSpans(runs, 'anthropic-cjs');
     expect(cjs.map((s) => [s.name, s.scope_name, s.input_tokens, s.output_tokens])).toEqual([['ChatAnthropic', SCOPE, 21, 9]]);
+  });
+
+  it('with content capture on, cuts the library\'s content attributes to AGENTPULSE_CONTENT_MAX_CHARS, and only those', () => {
+    const [span] = cleanSpans(runs, 'content');
+    const a = span.attributes;
+    const cut = 'hi from …[truncated 13 chars]'; // 'hi from cjs anthropic', 21 characters, cut to 8
+    expect(a['input.value']).toContain('…[truncated');
+    expect(a['llm.input_messages.0.message.content']).toBe(cut);
+    expect(a['output.value']).toContain('…[truncated');
+    // What is not content stays whole: the run metadata the dialect reads.
+    expect(a['llm.output_messages.0.message.content']).toBe('Hello wo…[truncated 3 chars]');
+    expect(String(a.metadata)).toContain('"ls_provider":"anthropic"');
+    expect(span).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-4-5' });
   });
 
   it('loads the instrumentation library only into an app that loads LangChain', () => {

@@ -3,7 +3,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { fillCost, priceTable } from '../pricing.js';
 import type { PriceTable } from '../pricing.js';
 import { LangGraphHandoffs } from './langGraphHandoffs.js';
-import { fillLangChainCost, LANGCHAIN_SCOPE } from './langchain.js';
+import { cutLangChainContent, fillLangChainCost, LANGCHAIN_SCOPE } from './langchain.js';
 import { adapterErrorType, adapterSettings, setAdapterSettings } from './shared.js';
 import type { AdapterSettings } from './shared.js';
 import { mapAiSdkAttributes } from './vercelAi.js';
@@ -24,7 +24,8 @@ export { fillCost };
  * Runs before the exporting processor and finishes spans in place at `onEnd`:
  * maps the Vercel AI SDK's `ai.*` attributes to GenAI ones and fills `agentpulse.cost.usd`
  * from the price table for LLM spans that carry a model and token counts but no cost (for
- * OpenInference's LangChain spans, `llm.cost.total`, and LangGraph node-to-node handoff links).
+ * OpenInference's LangChain spans, `llm.cost.total`, LangGraph node-to-node handoff links, and
+ * content cut to AGENTPULSE_CONTENT_MAX_CHARS).
  */
 export class AdapterSpanProcessor implements SpanProcessor {
   private readonly handoffs = new LangGraphHandoffs();
@@ -53,6 +54,7 @@ export class AdapterSpanProcessor implements SpanProcessor {
       }
       // OpenInference's LangChain spans (kept library) carry tokens but no cost, and LangGraph's node-to-node handoffs are not in their tree.
       if (span.instrumentationScope.name === LANGCHAIN_SCOPE) {
+        cutLangChainContent(a);
         fillLangChainCost(a, this.prices());
         this.handoffs.onEnd(span);
       } else fillCost(a, this.prices());

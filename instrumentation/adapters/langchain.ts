@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import type { PriceTable } from '../pricing.js';
-import { adapterSettings, obj, patchMethod } from './shared.js';
+import { adapterSettings, captured, obj, patchMethod } from './shared.js';
 
 /*
  * LangChain.js / LangGraph.js (`@langchain/core` ≥ 0.2, 1.x): traced by a kept library,
@@ -163,6 +163,22 @@ function metadataOf(a: Record<string, unknown>): Record<string, unknown> | undef
     return obj(JSON.parse(m));
   } catch {
     return undefined;
+  }
+}
+
+/** OpenInference's content attributes (prompts, completions, messages, tool-call arguments, documents). */
+const CONTENT_KEY = /^(?:input\.value|output\.value|llm\.(?:input|output)_messages\..*(?:content|text|arguments)|llm\.prompts\..*|llm\.prompt_template\.(?:template|variables)|retrieval\.documents\..*\.document\.content|embedding\.embeddings\..*\.embedding\.text|reranker\.(?:input|output)_documents\..*\.document\.content)$/;
+
+/**
+ * With content capture on, the library records content uncut: cut it to AGENTPULSE_CONTENT_MAX_CHARS
+ * as every adapter does (run metadata, parameters and tool schemas are not content and stay whole).
+ */
+export function cutLangChainContent(a: Record<string, unknown>): void {
+  const { captureContent, contentMaxChars } = adapterSettings();
+  if (!captureContent) return;
+  for (const k of Object.keys(a)) {
+    const v = a[k];
+    if (typeof v === 'string' && v.length > contentMaxChars && CONTENT_KEY.test(k)) a[k] = captured(v);
   }
 }
 
