@@ -143,19 +143,6 @@ export function instrumentLangChain(mod: unknown): boolean {
   return true;
 }
 
-/**
- * Whether an `openai` SDK call comes from a LangChain chat model (`@langchain/openai` names itself
- * in the client's User-Agent) while LangChain is traced: its LLM span already stands for the call,
- * so the `openai` adapter adds no second one (tokens and cost would count twice, in a trace of their own).
- */
-export function isTracedLangChainClient(resource: unknown): boolean {
-  if (instrumentation === null) return false;
-  const client = obj(obj(resource)?._client);
-  const headers = obj(obj(client?._options)?.defaultHeaders);
-  const ua = headers?.['User-Agent'] ?? headers?.['user-agent'];
-  return typeof ua === 'string' && ua.startsWith('langchainjs');
-}
-
 function metadataOf(a: Record<string, unknown>): Record<string, unknown> | undefined {
   const m = a.metadata;
   if (typeof m !== 'string' || !m.startsWith('{')) return undefined;

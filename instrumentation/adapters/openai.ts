@@ -1,5 +1,4 @@
 import type { Attributes } from '@opentelemetry/api';
-import { isTracedLangChainClient } from './langchain.js';
 import { chunkAccumulator, traceProviderCall } from './providerCall.js';
 import type { ChunkFormat, StreamAccumulator } from './providerCall.js';
 import { adapterTracer, captured, clean, num, obj, patchMethod, str } from './shared.js';
@@ -105,7 +104,7 @@ function wrapCreate(operation: string, fromResult: (r: unknown) => Attributes, n
   return (original: (...args: unknown[]) => unknown) =>
     function (this: unknown, ...args: unknown[]): unknown {
       const body = obj(args[0]);
-      if (!body || isTracedLangChainClient(this)) return original.apply(this, args);
+      if (!body) return original.apply(this, args);
       return traceProviderCall(
         {
           tracer,
