@@ -115,13 +115,23 @@ describe('Google GenAI SDK adapter', () => {
   });
 
   it('instruments require("@google/genai") and tells the Gemini API from Vertex AI', () => {
-    const spans = spansOf('cjs');
+    const spans = spansOf('cjs').filter((s) => s.operation === 'chat');
     expect(spans.map((s) => [s.name, s.provider, s.input_tokens, s.output_tokens])).toEqual([
       ['chat gemini-2.5-flash', 'gcp.gemini', 17, 5],
       ['chat gemini-2.5-flash', 'gcp.vertex_ai', 17, 5],
     ]);
     // Vertex AI prices like the Gemini API in the built-in table.
     for (const s of spans) expect(s.cost_usd).toBeCloseTo(FLASH_COST, 12);
+  });
+
+  it('records embedContent as an embeddings span: Vertex AI reports input tokens, the Gemini API none', () => {
+    const spans = spansOf('cjs').filter((s) => s.operation === 'embeddings');
+    expect(spans.map((s) => [s.name, s.provider, s.model, s.input_tokens, s.output_tokens, s.status_code])).toEqual([
+      ['embeddings gemini-embedding-001', 'gcp.gemini', 'gemini-embedding-001', null, null, 'UNSET'],
+      ['embeddings text-embedding-005', 'gcp.vertex_ai', 'text-embedding-005', 6, null, 'UNSET'],
+    ]);
+    expect(spans[0].attributes['gen_ai.embeddings.dimension.count']).toBe(3);
+    for (const s of spans) expect(s.parent_span_id).toBeNull();
   });
 
   it('records contents with AGENTPULSE_CAPTURE_CONTENT=true', () => {

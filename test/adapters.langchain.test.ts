@@ -24,6 +24,7 @@ beforeAll(async () => {
       { key: 'content', app: 'langchainAnthropicApp.cjs', env: { AGENTPULSE_CAPTURE_CONTENT: 'true', AGENTPULSE_CONTENT_MAX_CHARS: '8' } },
       { key: 'off', app: 'langchainApp.cjs', env: { AGENTPULSE_ADAPTERS: 'openai' } },
       { key: 'none', app: 'noLangChainApp.mjs' },
+      { key: 'embeddings', app: 'langchainEmbeddingsApp.mjs' },
     ],
     { FAKE_URL: fake.url },
   );
@@ -136,6 +137,15 @@ describe(`LangChain / LangGraph adapter (@langchain/core ${versionFor('langgraph
     expect(a['llm.output_messages.0.message.content']).toBe('Hello wo…[truncated 3 chars]');
     expect(String(a.metadata)).toContain('"ls_provider":"anthropic"');
     expect(span).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-4-5' });
+  });
+
+  it('records OpenAIEmbeddings calls once, through the OpenAI SDK adapter, with tokens and cost', () => {
+    const spans = cleanSpans(runs, 'embeddings');
+    expect(spans.map((s) => [s.name, s.operation, s.scope_name, s.model, s.input_tokens])).toEqual([
+      ['embeddings text-embedding-3-small', 'embeddings', 'agentpulse.adapters.openai', 'text-embedding-3-small', 6],
+      ['embeddings text-embedding-3-small', 'embeddings', 'agentpulse.adapters.openai', 'text-embedding-3-small', 3],
+    ]);
+    expect(spans.map((s) => s.cost_usd)).toEqual([expect.closeTo((6 * 0.02) / 1e6, 15), expect.closeTo((3 * 0.02) / 1e6, 15)]);
   });
 
   it('loads the instrumentation library only into an app that loads LangChain', () => {

@@ -35,7 +35,7 @@ function spansOf(app: string): SpanRow[] {
 describe('OpenAI SDK adapter', () => {
   it('records chat and responses calls, streamed or not, with model, tokens, cost and finish reason', () => {
     const spans = spansOf('openaiApp.mjs');
-    const chat = spans.filter((s) => s.scope_name === 'agentpulse.adapters.openai');
+    const chat = spans.filter((s) => s.scope_name === 'agentpulse.adapters.openai' && s.operation !== 'embeddings');
     expect(chat).toHaveLength(7);
     for (const s of chat) {
       expect(s.operation).toBe('chat');
@@ -57,6 +57,19 @@ describe('OpenAI SDK adapter', () => {
     const responses = ok.filter((s) => s.model === 'gpt-4o');
     expect(responses).toHaveLength(2);
     for (const s of responses) expect([s.input_tokens, s.output_tokens, s.attributes['gen_ai.response.finish_reasons']]).toEqual([13, 5, ['stop']]);
+  });
+
+  it('records embeddings calls with model, input tokens and cost, whatever the encoding', () => {
+    const spans = spansOf('openaiApp.mjs').filter((s) => s.operation === 'embeddings');
+    expect(spans.map((s) => [s.name, s.provider, s.model, s.input_tokens, s.output_tokens, s.parent_span_id])).toEqual([
+      ['embeddings text-embedding-3-small', 'openai', 'text-embedding-3-small', 6, null, null],
+      ['embeddings text-embedding-3-large', 'openai', 'text-embedding-3-large', 3, null, null],
+    ]);
+    expect(spans[0].cost_usd).toBeCloseTo((6 * 0.02) / 1e6, 15);
+    expect(spans[1].cost_usd).toBeCloseTo((3 * 0.13) / 1e6, 15);
+    expect(spans[1].attributes['gen_ai.embeddings.dimension.count']).toBe(256);
+    expect(spans[1].attributes['gen_ai.request.encoding_formats']).toEqual(['float']);
+    expect(spans[0].attributes['gen_ai.request.encoding_formats']).toBeUndefined();
   });
 
   it('marks a 429 with error.type rate_limit', () => {

@@ -28,6 +28,7 @@ beforeAll(async () => {
   runs = await runApps(
     [
       { key: 'ai5', app: 'vercelAiApp.mjs' },
+      { key: 'ai5-openai', app: 'vercelAiOverOpenAIApp.mjs' },
       { key: 'ai6', app: project('vercelAiApp.mjs', { ai: 'ai-6' }, '6') },
       { key: 'ai7.mjs', app: project('vercelAi7App.mjs', { ai: 'ai-7' }, '7') },
       ...(requireEsm
@@ -51,6 +52,19 @@ function spansOf(key: string): SpanRow[] {
 }
 
 const MINI_COST = (11 * 0.15 + 7 * 0.6) / 1e6;
+
+describe('AI SDK 5 with custom providers built on the openai SDK', () => {
+  it('records each request to the model once, as the AI SDK span, not again by the openai adapter', () => {
+    const spans = spansOf('ai5-openai');
+    expect(spans.filter((s) => s.scope_name === 'agentpulse.adapters.openai')).toEqual([]);
+    expect(fake.requests.filter((r) => r.path.endsWith('/embeddings') && JSON.stringify(r.body).includes('through the openai SDK'))).toHaveLength(1);
+    const calls = spans.filter((s) => s.input_tokens !== null);
+    expect(calls.map((s) => [s.name, s.operation, s.model, s.input_tokens, s.output_tokens])).toEqual([
+      ['ai.generateText.doGenerate', 'chat', 'gpt-4o-mini', 11, 7],
+      ['ai.embed.doEmbed', 'embeddings', 'text-embedding-3-small', 3, null],
+    ]);
+  });
+});
 
 describe.each(['ai5', 'ai6'])('AI SDK %s (its own ai.* spans, telemetry switched on)', (key) => {
   it('maps ai.* spans to chat / execute_tool with tokens and cost', () => {

@@ -127,6 +127,48 @@ function wrapGenerate(stream: boolean) {
     };
 }
 
+/**
+ * An EmbedContentResponse's input tokens: `usageMetadata.promptTokenCount` where the API reports
+ * it, else the sum of Vertex AI's per-embedding `statistics.tokenCount`; none from the Gemini API's
+ * batch endpoint, which reports no usage.
+ */
+function embedResult(r: unknown): Attributes {
+  const o = obj(r);
+  if (!o) return {};
+  let tokens = num(obj(o.usageMetadata)?.promptTokenCount);
+  if (tokens === undefined && Array.isArray(o.embeddings)) {
+    const counts = (o.embeddings as unknown[]).map((e) => num(obj(obj(e)?.statistics)?.tokenCount));
+    if (counts.length > 0 && counts.every((c) => c !== undefined)) tokens = counts.reduce((a: number, b) => a + (b as number), 0);
+  }
+  return clean({ 'gen_ai.usage.input_tokens': tokens });
+}
+
+function wrapEmbed(original: (...args: unknown[]) => unknown) {
+  return function (this: unknown, ...args: unknown[]): unknown {
+    const params = obj(args[0]);
+    if (!params) return original.apply(this, args);
+    const config = obj(params.config) ?? {};
+    const model = modelName(params.model);
+    return traceProviderCall(
+      {
+        tracer,
+        operation: 'embeddings',
+        model: model ?? 'unknown',
+        attributes: clean({
+          'gen_ai.operation.name': 'embeddings',
+          'gen_ai.provider.name': providerOf(this),
+          'gen_ai.request.model': model,
+          'gen_ai.embeddings.dimension.count': num(config.outputDimensionality),
+        }),
+        stream: false,
+        fromResult: embedResult,
+        newAccumulator: contentAccumulator, // never used: embeddings do not stream
+      },
+      () => original.apply(this, args),
+    );
+  };
+}
+
 interface GoogleGenaiModule {
   Models?: { prototype: object };
   default?: GoogleGenaiModule;
@@ -137,7 +179,8 @@ interface GoogleGenaiModule {
  * are per-instance arrow functions, but every HTTP request they make (and those of
  * `chats.create(...).sendMessage` / `sendMessageStream`, automatic function calling and automatic
  * continuation) goes through the prototype's `generateContentInternal` /
- * `generateContentStreamInternal`: one `chat` span per request to the model.
+ * `generateContentStreamInternal`: one `chat` span per request to the model. `models.embedContent`
+ * goes through `embedContentInternal`: one `embeddings` span per request.
  */
 export function instrumentGoogleGenai(mod: unknown): boolean {
   const m = mod as GoogleGenaiModule;
@@ -145,5 +188,6 @@ export function instrumentGoogleGenai(mod: unknown): boolean {
   if (!Models) return false;
   const a = patchMethod(Models.prototype, 'generateContentInternal', wrapGenerate(false));
   const b = patchMethod(Models.prototype, 'generateContentStreamInternal', wrapGenerate(true));
-  return a || b;
+  const c = patchMethod(Models.prototype, 'embedContentInternal', wrapEmbed);
+  return a || b || c;
 }

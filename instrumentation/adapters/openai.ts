@@ -120,17 +120,55 @@ function wrapCreate(operation: string, fromResult: (r: unknown) => Attributes, n
     };
 }
 
+/** Embeddings: requested dimensions and encoding; the response's model and input tokens (there are no output tokens). */
+function embeddingsRequest(body: Json): Attributes {
+  const format = str(body.encoding_format);
+  return clean({
+    'gen_ai.operation.name': 'embeddings',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': str(body.model),
+    'gen_ai.embeddings.dimension.count': num(body.dimensions),
+    'gen_ai.request.encoding_formats': format ? [format] : undefined,
+  });
+}
+
+function embeddingsResult(r: unknown): Attributes {
+  const o = obj(r);
+  if (!o) return {};
+  return clean({ 'gen_ai.response.model': str(o.model), 'gen_ai.usage.input_tokens': num(obj(o.usage)?.prompt_tokens) });
+}
+
+function wrapEmbeddings(original: (...args: unknown[]) => unknown) {
+  return function (this: unknown, ...args: unknown[]): unknown {
+    const body = obj(args[0]);
+    if (!body) return original.apply(this, args);
+    return traceProviderCall(
+      {
+        tracer,
+        operation: 'embeddings',
+        model: str(body.model) ?? 'unknown',
+        attributes: embeddingsRequest(body),
+        stream: false,
+        fromResult: embeddingsResult,
+        newAccumulator: chatAccumulator, // never used: embeddings do not stream
+      },
+      () => original.apply(this, args),
+    );
+  };
+}
+
 interface OpenAIModule {
-  OpenAI?: { Chat?: { Completions?: { prototype: object } }; Responses?: { prototype: object } };
+  OpenAI?: { Chat?: { Completions?: { prototype: object } }; Responses?: { prototype: object }; Embeddings?: { prototype: object } };
   default?: OpenAIModule['OpenAI'];
 }
 
-/** Patches `chat.completions.create` and `responses.create` of one loaded copy of the `openai` package. */
+/** Patches `chat.completions.create`, `responses.create` and `embeddings.create` of one loaded copy of the `openai` package. */
 export function instrumentOpenAI(mod: unknown): boolean {
   const m = mod as OpenAIModule;
   const OpenAI = m.OpenAI ?? m.default;
   if (!OpenAI) return false;
   const a = patchMethod(OpenAI.Chat?.Completions?.prototype, 'create', wrapCreate('chat', chatResult, chatAccumulator));
   const b = patchMethod(OpenAI.Responses?.prototype, 'create', wrapCreate('chat', responsesResult, responsesAccumulator));
-  return a || b;
+  const c = patchMethod(OpenAI.Embeddings?.prototype, 'create', wrapEmbeddings);
+  return a || b || c;
 }

@@ -1,6 +1,7 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Span, Tracer } from '@opentelemetry/api';
 import { insideLangChainModel } from './langchain.js';
+import { EMBED_OPS, LLM_OPS } from './vercelAi.js';
 import { adapterErrorType, callContext, captured, clean, failSpan, obj } from './shared.js';
 import type { Json, LlmSpanTarget } from './shared.js';
 
@@ -155,6 +156,19 @@ function observeStream(stream: object, acc: StreamAccumulator, sink: Sink): void
 }
 
 /**
+ * Whether the active span already stands for this call: an AI SDK 5/6 model-call span
+ * (`ai.generateText.doGenerate`, `ai.embed.doEmbed`, …: a custom AI SDK provider built on a provider
+ * SDK) or any span recorded with the call's `gen_ai.operation.name`. Its tokens are then counted once.
+ */
+function recordedAlready(operation: string): boolean {
+  const a = (trace.getSpan(context.active()) as { attributes?: Record<string, unknown> } | undefined)?.attributes;
+  if (!a || typeof a !== 'object') return false;
+  if (a['gen_ai.operation.name'] === operation) return true;
+  const op = a['ai.operationId'];
+  return typeof op === 'string' && (operation === 'chat' ? LLM_OPS.has(op) : operation === 'embeddings' && EMBED_OPS.has(op));
+}
+
+/**
  * Runs one provider call inside a `{operation} {model}` client span (or, inside an Agents SDK
  * generation, enriches that span) and returns the SDK's own promise object untouched in type.
  * Responses are observed where the SDK parses them, never by parsing a second time.
@@ -162,7 +176,10 @@ function observeStream(stream: object, acc: StreamAccumulator, sink: Sink): void
 export function traceProviderCall(spec: ProviderCallSpec, invoke: () => unknown): unknown {
   // A traced LangChain chat model's LLM span already stands for this call.
   if (insideLangChainModel()) return invoke();
-  const { parent, llmSpan } = callContext();
+  // Inside an Agents SDK generation, the generation's span stands for a chat call; any other call gets its own span.
+  const { parent, llmSpan: generation } = callContext();
+  const llmSpan = spec.operation === 'chat' ? generation : undefined;
+  if (!llmSpan && recordedAlready(spec.operation)) return invoke();
   let sink: Sink;
   let result: unknown;
   if (llmSpan) {

@@ -34,8 +34,9 @@ export function recordAiError(span: Span, error: unknown): void {
 
 type MutableAttributes = Record<string, AttributeValue | undefined>;
 
-const LLM_OPS = new Set(['ai.generateText.doGenerate', 'ai.streamText.doStream', 'ai.generateObject.doGenerate', 'ai.streamObject.doStream']);
-const EMBED_OPS = new Set(['ai.embed.doEmbed', 'ai.embedMany.doEmbed']);
+/** AI SDK 5/6 `ai.operationId`s of the spans that stand for one request to a model. */
+export const LLM_OPS: ReadonlySet<string> = new Set(['ai.generateText.doGenerate', 'ai.streamText.doStream', 'ai.generateObject.doGenerate', 'ai.streamObject.doStream']);
+export const EMBED_OPS: ReadonlySet<string> = new Set(['ai.embed.doEmbed', 'ai.embedMany.doEmbed']);
 const CONTENT_KEYS = /^ai\.(prompt|response\.(text|object|toolCalls|reasoning)|toolCall\.(args|result)|values?$|embeddings?$)/;
 
 function providerOf(a: MutableAttributes): string | undefined {
