@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { traceProviderCall } from './providerCall.js';
+import { tracedMethod } from './providerCall.js';
 import type { StreamAccumulator } from './providerCall.js';
 import { adapterTracer, captured, clean, num, obj, patchMethod, str } from './shared.js';
 import type { Json } from './shared.js';
@@ -99,24 +99,15 @@ function messageAccumulator(): StreamAccumulator {
   };
 }
 
-function wrapCreate(original: (...args: unknown[]) => unknown) {
-  return function (this: unknown, ...args: unknown[]): unknown {
-    const body = obj(args[0]);
-    if (!body) return original.apply(this, args);
-    return traceProviderCall(
-      {
-        tracer,
-        operation: 'chat',
-        model: str(body.model) ?? 'unknown',
-        attributes: requestAttributes(body),
-        stream: body.stream === true,
-        fromResult: messageResult,
-        newAccumulator: messageAccumulator,
-      },
-      () => original.apply(this, args),
-    );
-  };
-}
+const wrapCreate = tracedMethod((body) => ({
+  tracer,
+  operation: 'chat',
+  model: str(body.model) ?? 'unknown',
+  attributes: requestAttributes(body),
+  stream: body.stream === true,
+  fromResult: messageResult,
+  newAccumulator: messageAccumulator,
+}));
 
 interface AnthropicModule {
   Anthropic?: { Messages?: { prototype: object }; Beta?: { Messages?: { prototype: object } } };

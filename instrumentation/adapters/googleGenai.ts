@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { chunkAccumulator, traceProviderCall } from './providerCall.js';
+import { chunkAccumulator, tracedMethod } from './providerCall.js';
 import type { ChunkFormat, StreamAccumulator } from './providerCall.js';
 import { adapterTracer, captured, clean, num, obj, patchMethod, str } from './shared.js';
 import type { Json } from './shared.js';
@@ -107,24 +107,15 @@ const contentChunks: ChunkFormat = {
 const contentAccumulator = (): StreamAccumulator => chunkAccumulator(contentChunks);
 
 function wrapGenerate(stream: boolean) {
-  return (original: (...args: unknown[]) => unknown) =>
-    function (this: unknown, ...args: unknown[]): unknown {
-      const params = obj(args[0]);
-      if (!params) return original.apply(this, args);
-      const provider = providerOf(this);
-      return traceProviderCall(
-        {
-          tracer,
-          operation: 'chat',
-          model: modelName(params.model) ?? 'unknown',
-          attributes: requestAttributes(params, provider),
-          stream,
-          fromResult: contentResult,
-          newAccumulator: contentAccumulator,
-        },
-        () => original.apply(this, args),
-      );
-    };
+  return tracedMethod((params, models) => ({
+    tracer,
+    operation: 'chat',
+    model: modelName(params.model) ?? 'unknown',
+    attributes: requestAttributes(params, providerOf(models)),
+    stream,
+    fromResult: contentResult,
+    newAccumulator: contentAccumulator,
+  }));
 }
 
 /**
@@ -143,31 +134,22 @@ function embedResult(r: unknown): Attributes {
   return clean({ 'gen_ai.usage.input_tokens': tokens });
 }
 
-function wrapEmbed(original: (...args: unknown[]) => unknown) {
-  return function (this: unknown, ...args: unknown[]): unknown {
-    const params = obj(args[0]);
-    if (!params) return original.apply(this, args);
-    const config = obj(params.config) ?? {};
-    const model = modelName(params.model);
-    return traceProviderCall(
-      {
-        tracer,
-        operation: 'embeddings',
-        model: model ?? 'unknown',
-        attributes: clean({
-          'gen_ai.operation.name': 'embeddings',
-          'gen_ai.provider.name': providerOf(this),
-          'gen_ai.request.model': model,
-          'gen_ai.embeddings.dimension.count': num(config.outputDimensionality),
-        }),
-        stream: false,
-        fromResult: embedResult,
-        newAccumulator: contentAccumulator, // never used: embeddings do not stream
-      },
-      () => original.apply(this, args),
-    );
+const wrapEmbed = tracedMethod((params, models) => {
+  const model = modelName(params.model);
+  return {
+    tracer,
+    operation: 'embeddings',
+    model: model ?? 'unknown',
+    attributes: clean({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.provider.name': providerOf(models),
+      'gen_ai.request.model': model,
+      'gen_ai.embeddings.dimension.count': num(obj(params.config)?.outputDimensionality),
+    }),
+    stream: false,
+    fromResult: embedResult,
   };
-}
+});
 
 interface GoogleGenaiModule {
   Models?: { prototype: object };

@@ -1,14 +1,14 @@
 import type { Attributes } from '@opentelemetry/api';
-import { chunkAccumulator, traceProviderCall } from './providerCall.js';
+import { chunkAccumulator, tracedMethod } from './providerCall.js';
 import type { ChunkFormat, StreamAccumulator } from './providerCall.js';
 import { adapterTracer, captured, clean, num, obj, patchMethod, str } from './shared.js';
 import type { Json } from './shared.js';
 
 const tracer = adapterTracer('openai');
 
-function requestAttributes(body: Json, operation: string): Attributes {
+function requestAttributes(body: Json): Attributes {
   return clean({
-    'gen_ai.operation.name': operation,
+    'gen_ai.operation.name': 'chat',
     'gen_ai.provider.name': 'openai',
     'gen_ai.request.model': str(body.model),
     'gen_ai.request.temperature': num(body.temperature),
@@ -100,24 +100,17 @@ function responsesAccumulator(): StreamAccumulator {
   };
 }
 
-function wrapCreate(operation: string, fromResult: (r: unknown) => Attributes, newAccumulator: () => StreamAccumulator) {
-  return (original: (...args: unknown[]) => unknown) =>
-    function (this: unknown, ...args: unknown[]): unknown {
-      const body = obj(args[0]);
-      if (!body) return original.apply(this, args);
-      return traceProviderCall(
-        {
-          tracer,
-          operation,
-          model: str(body.model) ?? 'unknown',
-          attributes: requestAttributes(body, operation),
-          stream: body.stream === true,
-          fromResult,
-          newAccumulator,
-        },
-        () => original.apply(this, args),
-      );
-    };
+/** Chat completions and responses: `chat` spans, streamed or not. */
+function traceChat(fromResult: (r: unknown) => Attributes, newAccumulator: () => StreamAccumulator) {
+  return tracedMethod((body) => ({
+    tracer,
+    operation: 'chat',
+    model: str(body.model) ?? 'unknown',
+    attributes: requestAttributes(body),
+    stream: body.stream === true,
+    fromResult,
+    newAccumulator,
+  }));
 }
 
 /** Embeddings: requested dimensions and encoding; the response's model and input tokens (there are no output tokens). */
@@ -138,24 +131,14 @@ function embeddingsResult(r: unknown): Attributes {
   return clean({ 'gen_ai.response.model': str(o.model), 'gen_ai.usage.input_tokens': num(obj(o.usage)?.prompt_tokens) });
 }
 
-function wrapEmbeddings(original: (...args: unknown[]) => unknown) {
-  return function (this: unknown, ...args: unknown[]): unknown {
-    const body = obj(args[0]);
-    if (!body) return original.apply(this, args);
-    return traceProviderCall(
-      {
-        tracer,
-        operation: 'embeddings',
-        model: str(body.model) ?? 'unknown',
-        attributes: embeddingsRequest(body),
-        stream: false,
-        fromResult: embeddingsResult,
-        newAccumulator: chatAccumulator, // never used: embeddings do not stream
-      },
-      () => original.apply(this, args),
-    );
-  };
-}
+const traceEmbeddings = tracedMethod((body) => ({
+  tracer,
+  operation: 'embeddings',
+  model: str(body.model) ?? 'unknown',
+  attributes: embeddingsRequest(body),
+  stream: false,
+  fromResult: embeddingsResult,
+}));
 
 interface OpenAIModule {
   OpenAI?: { Chat?: { Completions?: { prototype: object } }; Responses?: { prototype: object }; Embeddings?: { prototype: object } };
@@ -167,8 +150,8 @@ export function instrumentOpenAI(mod: unknown): boolean {
   const m = mod as OpenAIModule;
   const OpenAI = m.OpenAI ?? m.default;
   if (!OpenAI) return false;
-  const a = patchMethod(OpenAI.Chat?.Completions?.prototype, 'create', wrapCreate('chat', chatResult, chatAccumulator));
-  const b = patchMethod(OpenAI.Responses?.prototype, 'create', wrapCreate('chat', responsesResult, responsesAccumulator));
-  const c = patchMethod(OpenAI.Embeddings?.prototype, 'create', wrapEmbeddings);
+  const a = patchMethod(OpenAI.Chat?.Completions?.prototype, 'create', traceChat(chatResult, chatAccumulator));
+  const b = patchMethod(OpenAI.Responses?.prototype, 'create', traceChat(responsesResult, responsesAccumulator));
+  const c = patchMethod(OpenAI.Embeddings?.prototype, 'create', traceEmbeddings);
   return a || b || c;
 }

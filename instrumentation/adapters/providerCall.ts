@@ -70,7 +70,24 @@ export interface ProviderCallSpec {
   stream: boolean;
   /** Response attributes of a non-streamed result. */
   fromResult(result: unknown): Attributes;
-  newAccumulator(): StreamAccumulator;
+  /** Folds a streamed response's events (needed only where `stream` can be true). */
+  newAccumulator?(): StreamAccumulator;
+}
+
+/**
+ * A patch (for `patchMethod`) of an SDK method whose first argument is the request: `describe`
+ * turns the request and the object the method was called on into the call's spec. A call without
+ * an object argument runs untraced.
+ * @example
+ * patchMethod(OpenAI.Embeddings.prototype, 'create', tracedMethod((body) => ({ tracer, operation: 'embeddings', … })));
+ */
+export function tracedMethod(describe: (request: Json, self: unknown) => ProviderCallSpec) {
+  return (original: (...args: unknown[]) => unknown) =>
+    function (this: unknown, ...args: unknown[]): unknown {
+      const request = obj(args[0]);
+      if (!request) return original.apply(this, args);
+      return traceProviderCall(describe(request, this), () => original.apply(this, args));
+    };
 }
 
 interface Sink {
@@ -198,7 +215,7 @@ export function traceProviderCall(spec: ProviderCallSpec, invoke: () => unknown)
     }
   }
   const onValue = (value: unknown): void => {
-    if (spec.stream && value !== null && typeof value === 'object') {
+    if (spec.stream && spec.newAccumulator && value !== null && typeof value === 'object') {
       observeStream(value, spec.newAccumulator(), sink);
       return;
     }
