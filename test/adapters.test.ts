@@ -16,7 +16,7 @@ beforeAll(async () => {
   fake = await startFakeProviders();
   runs = await runApps(
     [
-      ...['openaiApp.mjs', 'openaiApp.cjs', 'anthropicApp.mjs'].map((app) => ({ key: app, app })),
+      ...['openaiApp.mjs', 'openaiApp.cjs', 'anthropicApp.mjs', 'explicitOverOpenAIApp.mjs'].map((app) => ({ key: app, app })),
       { key: 'capture', app: 'openaiApp.cjs', env: { AGENTPULSE_CAPTURE_CONTENT: 'true', AGENTPULSE_CONTENT_MAX_CHARS: '20' } },
     ],
     { FAKE_URL: fake.url },
@@ -90,6 +90,18 @@ describe('OpenAI SDK adapter', () => {
     const [span] = spansOf('capture');
     expect(span.attributes['gen_ai.input.messages']).toMatch(/^\[\{"role":"user","con…\[truncated \d+ chars\]$/);
     expect(String(span.attributes['gen_ai.output.messages'])).toMatch(/^.{20}…\[truncated/);
+  });
+
+  it("fills the explicit API's chat span around an SDK call instead of adding a second one", () => {
+    const spans = spansOf('explicitOverOpenAIApp.mjs');
+    expect(spans.map((s) => [s.name, s.operation, s.agent_name])).toEqual([
+      ['invoke_agent writer', 'invoke_agent', 'writer'],
+      ['chat gpt-4o-mini', 'chat', 'writer'],
+    ]);
+    const chat = spans[1];
+    expect(chat.scope_name).not.toBe('agentpulse.adapters.openai');
+    expect([chat.input_tokens, chat.output_tokens, chat.attributes['gen_ai.response.model']]).toEqual([11, 7, 'gpt-4o-mini-2024-07-18']);
+    expect(chat.cost_usd).toBeCloseTo((11 * 0.15 + 7 * 0.6) / 1e6, 12);
   });
 
   it('instruments require("openai") in CommonJS programs', () => {

@@ -173,30 +173,33 @@ function observeStream(stream: object, acc: StreamAccumulator, sink: Sink): void
 }
 
 /**
- * Whether the active span already stands for this call: an AI SDK 5/6 model-call span
+ * The active span, when it already stands for this call: an AI SDK 5/6 model-call span
  * (`ai.generateText.doGenerate`, `ai.embed.doEmbed`, …: a custom AI SDK provider built on a provider
- * SDK) or any span recorded with the call's `gen_ai.operation.name`. Its tokens are then counted once.
+ * SDK) or any span recorded with the call's `gen_ai.operation.name` (the explicit API's `traceChat`
+ * around an SDK call). The adapter fills that span instead of adding a second one: tokens count once.
  */
-function recordedAlready(operation: string): boolean {
-  const a = (trace.getSpan(context.active()) as { attributes?: Record<string, unknown> } | undefined)?.attributes;
-  if (!a || typeof a !== 'object') return false;
-  if (a['gen_ai.operation.name'] === operation) return true;
+function activeCallSpan(operation: string): LlmSpanTarget | undefined {
+  const span = trace.getSpan(context.active());
+  const a = (span as { attributes?: Record<string, unknown> } | undefined)?.attributes;
+  if (!span || !a || typeof a !== 'object') return undefined;
+  if (a['gen_ai.operation.name'] === operation) return span;
   const op = a['ai.operationId'];
-  return typeof op === 'string' && (operation === 'chat' ? LLM_OPS.has(op) : operation === 'embeddings' && EMBED_OPS.has(op));
+  const ops = operation === 'chat' ? LLM_OPS : operation === 'embeddings' ? EMBED_OPS : undefined;
+  return typeof op === 'string' && ops?.has(op) ? span : undefined;
 }
 
 /**
- * Runs one provider call inside a `{operation} {model}` client span (or, inside an Agents SDK
- * generation, enriches that span) and returns the SDK's own promise object untouched in type.
- * Responses are observed where the SDK parses them, never by parsing a second time.
+ * Runs one provider call inside a `{operation} {model}` client span (or fills the span that already
+ * stands for it: an Agents SDK generation, an AI SDK 5/6 model call, the explicit API's `traceChat`)
+ * and returns the SDK's own promise object untouched in type. Responses are observed where the SDK parses them, never by parsing a second time.
  */
 export function traceProviderCall(spec: ProviderCallSpec, invoke: () => unknown): unknown {
   // A traced LangChain chat model's LLM span already stands for this call.
   if (insideLangChainModel()) return invoke();
-  // Inside an Agents SDK generation, the generation's span stands for a chat call; any other call gets its own span.
+  // A span that already stands for this call is filled instead: an Agents SDK generation (chat calls
+  // only), or an open span of the same operation. Any other call gets a span of its own.
   const { parent, llmSpan: generation } = callContext();
-  const llmSpan = spec.operation === 'chat' ? generation : undefined;
-  if (!llmSpan && recordedAlready(spec.operation)) return invoke();
+  const llmSpan = (spec.operation === 'chat' ? generation : undefined) ?? activeCallSpan(spec.operation);
   let sink: Sink;
   let result: unknown;
   if (llmSpan) {
