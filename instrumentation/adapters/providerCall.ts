@@ -191,7 +191,8 @@ function activeCallSpan(operation: string): LlmSpanTarget | undefined {
 /**
  * Runs one provider call inside a `{operation} {model}` client span (or fills the span that already
  * stands for it: an Agents SDK generation, an AI SDK 5/6 model call, the explicit API's `traceChat`)
- * and returns the SDK's own promise object untouched in type. Responses are observed where the SDK parses them, never by parsing a second time.
+ * and returns the SDK's own promise object untouched in type. Responses are observed where the SDK
+ * parses them, never by parsing a second time.
  */
 export function traceProviderCall(spec: ProviderCallSpec, invoke: () => unknown): unknown {
   // A traced LangChain chat model's LLM span already stands for this call.
