@@ -36,4 +36,22 @@ describe('DuckDbSpanExporter', () => {
     await store.close();
     expect(Number(n)).toBe(300);
   });
+
+  it('commits and acknowledges what it was given without anyone flushing', async () => {
+    const dbPath = join(dir, 'unflushed.duckdb');
+    const exporter = new DuckDbSpanExporter({ dbPath, sliceSpans: 64, onNotice: () => undefined });
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracer = provider.getTracer('t');
+    for (let i = 0; i < 200; i++) tracer.startSpan(`op ${i}`).end();
+    // No flush: the acknowledgements come from the writer on its own.
+    const deadline = Date.now() + 15_000;
+    while ((exporter.unconfirmedBatches > 0 || exporter.exportedSpans < 200) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(exporter.exportedSpans).toBe(200);
+    expect(exporter.unconfirmedBatches).toBe(0);
+    await provider.shutdown();
+    const store = await DuckDbStore.open(dbPath, { readOnly: true });
+    const [{ n }] = (await store.query('SELECT count(*) AS n FROM spans')) as [{ n: number }];
+    await store.close();
+    expect(Number(n)).toBe(200);
+  });
 });

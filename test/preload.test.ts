@@ -80,6 +80,17 @@ describe('agentpulse/register preload', () => {
     expect(orphans).toBe(0);
   });
 
+  it('stores every span of a run that hands full batches to the writer mid-run and then lets its event loop drain', async () => {
+    // 6 000 spans: full 2048-span batches reach the writer while the app runs; the rest is sealed at exit.
+    const db = tempDb();
+    const run = await startApp('plain-app.mjs', { AGENTPULSE_DB: db, SPANS: '3000' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    const [{ n, ids }] = await readSpans(db, 'SELECT count(*) AS n, count(DISTINCT span_id) AS ids FROM spans');
+    expect({ n, ids }).toEqual({ n: 6000, ids: 6000 });
+    expect(existsSync(`${db}.spool`)).toBe(false);
+  });
+
   it('records nothing and creates no file with OTEL_SDK_DISABLED=true', async () => {
     const db = tempDb();
     const run = await startApp('plain-app.mjs', { AGENTPULSE_DB: db, OTEL_SDK_DISABLED: 'true', SPANS: '50' });
