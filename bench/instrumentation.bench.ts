@@ -307,11 +307,11 @@ async function phase(kind: Kind, spans: number, rate: number, writer: DuckDbSpan
   };
 }
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const r3 = (x: number): number => Number(x.toFixed(3));
+export const r3 = (x: number): number => Number(x.toFixed(3));
 
 export interface InstrumentationBenchOptions {
   quick?: boolean;

@@ -30,7 +30,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { decodeSpanBatch, encodeSpanBatch } from '../instrumentation/spanCodec.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
-import { SPANS_PER_TRACE, agentTrace } from './instrumentation.bench.js';
+import { SPANS_PER_TRACE, agentTrace, median, r3 } from './instrumentation.bench.js';
 
 const BATCH_SPANS = 2048;
 const BATCH_EVERY_MS = 100;
@@ -103,12 +103,6 @@ async function hostPhase(spans: number, provider: BasicTracerProvider): Promise<
   await provider.forceFlush();
   return (threadCpuNs() - c0) / 1000 / (traces * SPANS_PER_TRACE);
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const r3 = (x: number): number => Number(x.toFixed(3));
 
 export interface InterferenceBenchOptions {
   rounds?: number;

@@ -8,6 +8,17 @@ import { ensureBuilt } from '../test/build.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
 import { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
 
+/** Spans in the file matching `where`. */
+async function storedSpans(dbPath: string, where = 'true'): Promise<number> {
+  const store = await DuckDbStore.open(dbPath, { readOnly: true });
+  try {
+    const [{ n }] = (await store.query(`SELECT count(*) AS n FROM spans WHERE ${where}`)) as [{ n: number }];
+    return Number(n);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('DuckDbSpanExporter', () => {
   let dir: string;
   beforeAll(() => {
@@ -31,10 +42,7 @@ describe('DuckDbSpanExporter', () => {
     // Every batch was acknowledged, so none may stay retained on the host thread.
     expect(exporter.unconfirmedBatches).toBe(0);
     await provider.shutdown();
-    const store = await DuckDbStore.open(dbPath, { readOnly: true });
-    const [{ n }] = (await store.query("SELECT count(*) AS n FROM spans WHERE service_name = 'exporter-test'")) as [{ n: number }];
-    await store.close();
-    expect(Number(n)).toBe(300);
+    expect(await storedSpans(dbPath, "service_name = 'exporter-test'")).toBe(300);
   });
 
   it('commits and acknowledges what it was given without anyone flushing', async () => {
@@ -49,9 +57,6 @@ describe('DuckDbSpanExporter', () => {
     expect(exporter.exportedSpans).toBe(200);
     expect(exporter.unconfirmedBatches).toBe(0);
     await provider.shutdown();
-    const store = await DuckDbStore.open(dbPath, { readOnly: true });
-    const [{ n }] = (await store.query('SELECT count(*) AS n FROM spans')) as [{ n: number }];
-    await store.close();
-    expect(Number(n)).toBe(200);
+    expect(await storedSpans(dbPath)).toBe(200);
   });
 });
