@@ -12,7 +12,7 @@
  * intrinsic cost without the cold caches of a host that sleeps between bursts.
  * Run: npm run build && node dist/bench/hostpath.bench.js
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,14 +24,10 @@ import { resolveConfig } from '../instrumentation/config.js';
 import { DuckDbSpanExporter } from '../instrumentation/DuckDbSpanExporter.js';
 import { agentpulseSpanProcessors } from '../instrumentation/sdk.js';
 import { SpanBatchEncoder } from '../instrumentation/spanCodec.js';
-import { SPANS_PER_TRACE, agentTrace } from './instrumentation.bench.js';
+import { SPANS_PER_TRACE, agentTrace, threadCpuNs } from './instrumentation.bench.js';
 
 const TRACES = 5000;
 const SPANS = TRACES * SPANS_PER_TRACE;
-
-function threadCpuNs(): number {
-  return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
-}
 
 const noopExporter = { export: (_s: ReadableSpan[], cb: (r: { code: number }) => void) => cb({ code: 0 }), shutdown: () => Promise.resolve() };
 const stats = (xs: number[]): { min: number; median: number } => {
@@ -40,6 +36,7 @@ const stats = (xs: number[]): { min: number; median: number } => {
 };
 
 export async function benchHostPath(rounds = 8): Promise<Record<string, unknown>> {
+  if (threadCpuNs() === null) throw new Error('hostpath bench: needs Linux (thread CPU from /proc/thread-self/schedstat)');
   const dir = mkdtempSync(join(tmpdir(), 'ap-bench-host-'));
   const exporter = new DuckDbSpanExporter({ dbPath: join(dir, 'host.duckdb'), onNotice: () => undefined });
   const cfg = resolveConfig({});
@@ -55,9 +52,9 @@ export async function benchHostPath(rounds = 8): Promise<Record<string, unknown>
       for (const [name, make] of Object.entries(variants)) {
         const provider = new BasicTracerProvider({ resource, spanProcessors: make() });
         const tracer = provider.getTracer('bench');
-        const t0 = threadCpuNs();
+        const t0 = threadCpuNs()!;
         for (let i = 0; i < TRACES; i++) agentTrace(tracer);
-        const us = (threadCpuNs() - t0) / 1000 / SPANS;
+        const us = (threadCpuNs()! - t0) / 1000 / SPANS;
         if (r >= 0) (out[name] ??= []).push(us); // round -1 warms the JIT
         await provider.forceFlush();
         await exporter.forceFlush();
@@ -76,13 +73,13 @@ export async function benchHostPath(rounds = 8): Promise<Record<string, unknown>
     let bytes = 0;
     for (let r = 0; r < 5; r++) {
       bytes = 0;
-      const t0 = threadCpuNs();
+      const t0 = threadCpuNs()!;
       for (const s of captured) {
         enc.add(s);
         if (enc.count === 2048) bytes += enc.seal()!.byteLength;
       }
       bytes += enc.seal()?.byteLength ?? 0;
-      encodeUs.push((threadCpuNs() - t0) / 1000 / captured.length);
+      encodeUs.push((threadCpuNs()! - t0) / 1000 / captured.length);
     }
     await exporter.shutdown();
     const bare = stats(out.bare);

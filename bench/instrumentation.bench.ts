@@ -144,11 +144,29 @@ export function agentTrace(tracer: Tracer): void {
  * CPU time of the calling thread in ns from Linux schedstat (not wall time, so other
  * processes on a shared machine do not inflate it); null where unavailable.
  */
-function threadCpuNs(): number | null {
+export function threadCpuNs(): number | null {
   try {
     return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
   } catch {
     return null;
+  }
+}
+
+const TICK_MS = 5;
+
+/**
+ * Makes `traces` agent traces at `rate` spans/s in slices, one every 5 ms, so the event loop runs
+ * between slices the way an agent process's does while it awaits model and tool calls.
+ */
+export async function paced(traces: number, rate: number, make: (n: number) => void | Promise<void>): Promise<void> {
+  const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000 / SPANS_PER_TRACE));
+  const t0 = performance.now();
+  for (let done = 0, tick = 1; done < traces; tick++) {
+    const n = Math.min(perTick, traces - done);
+    await make(n);
+    done += n;
+    const wait = t0 + tick * TICK_MS - performance.now();
+    await sleep(wait > 0 ? wait : 0);
   }
 }
 
@@ -260,8 +278,6 @@ async function phase(kind: Kind, spans: number, rate: number, writer: DuckDbSpan
   await exporter.forceFlush?.();
 
   const traces = Math.ceil(spans / SPANS_PER_TRACE);
-  const tickMs = 5;
-  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000 / SPANS_PER_TRACE));
   const delay = monitorEventLoopDelay({ resolution: 1 });
   let gcMs = 0;
   const gcObserver = new PerformanceObserver((list) => {
@@ -272,14 +288,7 @@ async function phase(kind: Kind, spans: number, rate: number, writer: DuckDbSpan
   const cpu0 = process.cpuUsage();
   const main0 = threadCpuNs();
   delay.enable();
-  const t0 = performance.now();
-  for (let done = 0, tick = 1; done < traces; tick++) {
-    const n = Math.min(perTick, traces - done);
-    await makeTraces(n);
-    done += n;
-    const wait = t0 + tick * tickMs - performance.now();
-    await sleep(wait > 0 ? wait : 0);
-  }
+  await paced(traces, rate, makeTraces);
   await provider.forceFlush();
   await exporter.forceFlush?.();
   delay.disable();

@@ -20,7 +20,7 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,18 +30,13 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { decodeSpanBatch, encodeSpanBatch } from '../instrumentation/spanCodec.js';
 import { DuckDbStore } from '../store/DuckDbStore.js';
-import { SPANS_PER_TRACE, agentTrace, median, r3 } from './instrumentation.bench.js';
+import { SPANS_PER_TRACE, agentTrace, median, paced, r3, threadCpuNs } from './instrumentation.bench.js';
 
 const BATCH_SPANS = 2048;
 const BATCH_EVERY_MS = 100;
 const RATE = 20_000;
-const TICK_MS = 5;
 type Condition = 'off' | 'spin' | 'process' | 'thread';
 const CONDITIONS: Condition[] = ['off', 'spin', 'process', 'thread'];
-
-function threadCpuNs(): number {
-  return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
-}
 
 /** One batch of the bench's agent traces, encoded as the host hands them over. */
 function sampleBatch(): Uint8Array {
@@ -90,18 +85,12 @@ async function runWriter(dbPath: string, isPaused: () => boolean, ready: () => v
 async function hostPhase(spans: number, provider: BasicTracerProvider): Promise<number> {
   const tracer = provider.getTracer('host');
   const traces = Math.ceil(spans / SPANS_PER_TRACE);
-  const perTick = Math.max(1, Math.round((RATE * TICK_MS) / 1000 / SPANS_PER_TRACE));
-  const c0 = threadCpuNs();
-  const t0 = performance.now();
-  for (let done = 0, tick = 1; done < traces; tick++) {
-    const n = Math.min(perTick, traces - done);
+  const c0 = threadCpuNs()!;
+  await paced(traces, RATE, (n) => {
     for (let i = 0; i < n; i++) agentTrace(tracer);
-    done += n;
-    const wait = t0 + tick * TICK_MS - performance.now();
-    await sleep(wait > 0 ? wait : 0);
-  }
+  });
   await provider.forceFlush();
-  return (threadCpuNs() - c0) / 1000 / (traces * SPANS_PER_TRACE);
+  return (threadCpuNs()! - c0) / 1000 / (traces * SPANS_PER_TRACE);
 }
 
 export interface InterferenceBenchOptions {
@@ -111,7 +100,7 @@ export interface InterferenceBenchOptions {
 
 /** Runs the three conditions `rounds` times (alternating their order); returns the figures. */
 export async function benchInterference(opts: InterferenceBenchOptions = {}): Promise<Record<string, unknown>> {
-  if (process.platform !== 'linux') throw new Error('interference bench: needs Linux (thread CPU from schedstat, SIGSTOP/SIGCONT)');
+  if (process.platform !== 'linux' || threadCpuNs() === null) throw new Error('interference bench: needs Linux (thread CPU from /proc/thread-self/schedstat, SIGSTOP/SIGCONT)');
   const rounds = opts.rounds ?? 8;
   const spans = opts.spansPerPhase ?? 30_000;
   const dir = mkdtempSync(join(tmpdir(), 'ap-bench-interference-'));
